@@ -1,0 +1,1 @@
+"""The monitor: registry, orchestration, storage, state, reports, publishing, CLI."""

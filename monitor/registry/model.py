@@ -1,0 +1,126 @@
+"""The registry as typed, immutable records.
+
+The loader (:mod:`monitor.registry.loader`) builds these from ``registry.yaml``; nothing
+else constructs them from user input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from checks.model import CheckTarget, ClaimSpec
+
+
+@dataclass(frozen=True)
+class ArchiveEndpoints:
+    """Base URLs of the web archives to consult."""
+
+    wayback: str | None = "https://web.archive.org"
+    memento: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-wide settings; every key optional in the registry."""
+
+    user_agent: str = "citation-monitor/1.0 (+https://example.org/contact)"
+    timeout_s: float = 20.0
+    concurrency: int = 32
+    per_host: int = 2
+    interval: timedelta = timedelta(days=1)
+    database: str | None = None
+    allow_private: bool = False
+    ca_bundle: str | None = None
+    reports_dir: str = "reports"
+    archives: ArchiveEndpoints = field(default_factory=ArchiveEndpoints)
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: str
+    name: str
+    email: str | None = None
+    webhook: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    path: Path  # resolved against the registry file's folder
+    owner: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement in a document that cites a source, and the evidence to look for."""
+
+    id: str
+    statement: str
+    evidence: str
+    lenient: bool = False
+    cited_as: str | None = None  # footnote marker or line, e.g. "footnote i"
+    document: str | None = None
+
+    def spec(self) -> ClaimSpec:
+        return ClaimSpec(id=self.id, evidence=self.evidence, lenient=self.lenient)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited URL with what we know about it."""
+
+    id: str
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    owner: str | None = None
+    accessed: date | None = None
+    expect_content_type: str | None = None
+    interval: timedelta | None = None
+    claims: tuple[Claim, ...] = ()
+    line: int | None = None  # line of the entry in registry.yaml
+
+    def target(self) -> CheckTarget:
+        return CheckTarget(
+            url=self.url,
+            source_id=self.id,
+            expect_content_type=self.expect_content_type,
+            claims=tuple(c.spec() for c in self.claims),
+            accessed=self.accessed,
+        )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A place that names a source without a URL; reported until resolved."""
+
+    id: str
+    document: str
+    text: str
+    note: str | None = None
+    source: str | None = None  # a source id once resolved
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: Path
+    settings: Settings
+    owners: tuple[Owner, ...]
+    documents: tuple[Document, ...]
+    sources: tuple[Source, ...]
+    references: tuple[Reference, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def owner_of(self, source: Source) -> Owner | None:
+        wanted = source.owner
+        if wanted is None and self.documents:
+            wanted = self.documents[0].owner
+        return next((o for o in self.owners if o.id == wanted), None)
