@@ -196,7 +196,8 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (enums as values, datetimes as ISO 8601)."""
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        return plain
 
 
 @dataclass(frozen=True)

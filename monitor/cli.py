@@ -1,0 +1,306 @@
+"""The command line: parses options, calls the monitor, owns the exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from checks.model import CheckTarget, ClaimSpec
+from monitor.console import progress, sources_table
+from monitor.exitcodes import ExitCode
+from monitor.registry.errors import RegistryInvalid
+from monitor.reports.status import source_entry
+from monitor.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def registry_options(func: F) -> F:
+    """Options every registry-reading command shares."""
+    options = [
+        click.option(
+            "--registry",
+            "registry_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=Path("registry.yaml"),
+            show_default=True,
+            help="The registry file.",
+        ),
+        click.option(
+            "--allow-private/--no-allow-private",
+            default=None,
+            help="Check loopback and private addresses (refused by default).",
+        ),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help="CA certificates to trust instead of the system's.",
+        ),
+        click.option("--concurrency", type=click.IntRange(min=1), help="Worker threads."),
+        click.option("--per-host", type=click.IntRange(min=1), help="Requests at once per host."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per request."),
+        click.option("--database", help="Database URL (else MONITOR_DATABASE_URL or settings)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load(params: dict[str, Any]) -> Workspace:
+    """Load the registry named in ``params`` with command-line overrides, or exit 3."""
+    path: Path = params.pop("registry_path")
+    ca_bundle = params.pop("ca_bundle", None)
+    try:
+        return Workspace.load(
+            path,
+            allow_private=params.pop("allow_private", None),
+            ca_bundle=str(ca_bundle) if ca_bundle else None,
+            concurrency=params.pop("concurrency", None),
+            per_host=params.pop("per_host", None),
+            timeout_s=params.pop("timeout", None),
+            database=params.pop("database", None),
+        )
+    except RegistryInvalid as invalid:
+        for problem in invalid.problems:
+            errors.print(str(problem), markup=False, highlight=False)
+        errors.print(f"{len(invalid.problems)} problem(s) in the registry.", style="bold red")
+        sys.exit(ExitCode.REGISTRY)
+
+
+def handles_errors(func: F) -> F:
+    """Unexpected errors exit 1 with a message (a traceback with --debug)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            errors.print(f"error: {exc}", style="bold red", markup=False)
+            errors.print("Run with --debug for the traceback.")
+            sys.exit(ExitCode.ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+def cli(debug: bool) -> None:
+    """Citation monitor: checks that the sources a fact sheet cites are alive and still
+    say what the fact sheet says they say.
+
+    \b
+    Exit codes: 0 all fine, 1 runtime error, 2 a citation fails (or the documents
+    and the registry disagree), 3 the registry is invalid.
+    """
+
+
+@cli.command()
+@registry_options
+@handles_errors
+def validate(**params: Any) -> None:
+    """Validate the registry and print every problem with file:line (exit 3 on any)."""
+    workspace = load(params)
+    registry = workspace.registry
+    console.print(
+        f"{registry.path.name}: valid: {len(registry.sources)} sources, "
+        f"{sum(len(s.claims) for s in registry.sources)} claims, "
+        f"{len(registry.documents)} documents, {len(registry.references)} references.",
+        markup=False,
+    )
+
+
+@cli.command()
+@registry_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@handles_errors
+def scan(fmt: str, **params: Any) -> None:
+    """List every citation in the documents and compare them with the registry.
+
+    Exit 2 when they disagree: links not in the registry, sources no document cites,
+    footnote markers without a note, references without a URL, uncited statistics.
+    """
+    from monitor.scanview import render_scan
+
+    workspace = load(params)
+    report = workspace.scan_report
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render_scan(console, workspace.scans, report)
+    sys.exit(ExitCode.FAILING if report.has_disagreement else ExitCode.OK)
+
+
+@cli.command()
+@registry_options
+@click.option("--all", "check_all", is_flag=True, help="Check every source, not only those due.")
+@click.option("--source", "source_ids", multiple=True, help="Check only this source (repeatable).")
+@handles_errors
+def check(check_all: bool, source_ids: tuple[str, ...], **params: Any) -> None:
+    """Check the registry's sources that are due (all with --all), store the results and
+    write reports/status.json and reports/status.md.
+
+    Exit 2 when at least one source is failing.
+    """
+    from monitor.run import run_sources
+
+    workspace = load(params)
+    store = workspace.store()
+    registry = workspace.registry
+    now = workspace.now()
+    store.sync_sources(((s.id, s.url, s.title, s.owner) for s in registry.sources), now)
+    sources = [s for s in registry.sources if not source_ids or s.id in source_ids]
+    unknown = set(source_ids) - {s.id for s in registry.sources}
+    if unknown:
+        raise click.BadParameter(f"unknown source id(s): {', '.join(sorted(unknown))}")
+    if not check_all and not source_ids:
+        due = set(store.due_sources([s.id for s in sources], now))
+        sources = [s for s in sources if s.id in due]
+    with progress(console, len(sources)) as advance:
+        outcome = run_sources(
+            registry, store, sources, settings=workspace.check_settings(), on_result=advance
+        )
+    status = workspace.status()
+    written = workspace.write_reports(status)
+    console.print(sources_table(status["sources"], title=f"Run {outcome.run_id}"))
+    if not sources:
+        console.print("Nothing was due; the report shows the newest stored results. Use --all.")
+    if outcome.note:
+        errors.print(outcome.note, style="bold yellow", markup=False)
+    console.print("Reports: " + ", ".join(str(p) for p in written), markup=False)
+    failing = status["totals"]["failing"]
+    sys.exit(ExitCode.FAILING if failing and not outcome.inconclusive else ExitCode.OK)
+
+
+@cli.command("check-url")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--evidence", multiple=True, help="Text, number or /regex/ the page must hold.")
+@click.option("--expect-type", help="Expected content type, e.g. application/pdf.")
+@click.option(
+    "--accessed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date the URL was cited (YYYY-MM-DD), for archive lookups.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@registry_options
+@handles_errors
+def check_url(
+    urls: tuple[str, ...],
+    evidence: tuple[str, ...],
+    expect_type: str | None,
+    accessed: Any,
+    fmt: str,
+    **params: Any,
+) -> None:
+    """Check ad-hoc URLs with the same engine, without the registry's sources.
+
+    Settings still come from the registry when it exists. Exit 2 when a URL fails.
+    """
+    from monitor.run import Checker
+
+    registry_path: Path = params["registry_path"]
+    if registry_path.exists():
+        workspace = load(params)
+        settings, concurrency, per_host = (
+            workspace.check_settings(),
+            workspace.settings.concurrency,
+            workspace.settings.per_host,
+        )
+    else:
+        from monitor.registry.model import Settings
+        from monitor.settings import check_settings
+
+        defaults = Settings()
+        overrides = {
+            "allow_private": params.get("allow_private"),
+            "ca_bundle": str(params["ca_bundle"]) if params.get("ca_bundle") else None,
+            "timeout_s": params.get("timeout"),
+        }
+        import dataclasses
+
+        defaults = dataclasses.replace(
+            defaults, **{k: v for k, v in overrides.items() if v is not None}
+        )
+        settings = check_settings(defaults)
+        concurrency = params.get("concurrency") or defaults.concurrency
+        per_host = params.get("per_host") or defaults.per_host
+    claims = tuple(ClaimSpec(id=f"evidence-{i}", evidence=e) for i, e in enumerate(evidence, 1))
+    accessed_date: date | None = accessed.date() if accessed else None
+    targets = [
+        CheckTarget(url=u, expect_content_type=expect_type, claims=claims, accessed=accessed_date)
+        for u in urls
+    ]
+    checker = Checker(settings, concurrency=concurrency, per_host=per_host)
+    by_url = {r.url: r for r in checker.check_all(targets)}
+    entries = [source_entry(by_url[t.url]) for t in targets]
+    if fmt == "json":
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+    else:
+        console.print(sources_table(entries, title="Checked URLs"))
+        for entry in entries:
+            for claim in entry["claims"]:
+                state = "found" if claim["found"] else "NOT FOUND"
+                where = f": {claim['sentence']}" if claim["sentence"] else ""
+                console.print(
+                    f"  {entry['url']}: evidence {claim['id']} {state}{where}", markup=False
+                )
+    sys.exit(ExitCode.FAILING if any(e["failing"] for e in entries) else ExitCode.OK)
+
+
+@cli.command()
+@registry_options
+@click.argument("documents", nargs=-1)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the published pages (default reports/published).",
+)
+@handles_errors
+def publish(documents: tuple[str, ...], out: Path | None, **params: Any) -> None:
+    """Render each document to HTML with the latest status of its citations attached."""
+    from monitor.publish import publish_documents
+
+    workspace = load(params)
+    known = {d.id for d in workspace.registry.documents}
+    unknown = set(documents) - known
+    if unknown:
+        raise click.BadParameter(f"unknown document id(s): {', '.join(sorted(unknown))}")
+    target = out or workspace.reports_dir / "published"
+    status = workspace.status()
+    for path in publish_documents(workspace, status, target, only=documents):
+        console.print(f"Published {path}", markup=False)
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@registry_options
+@handles_errors
+def db_upgrade(**params: Any) -> None:
+    """Apply schema migrations up to the newest revision."""
+    from monitor.store import db as database
+
+    workspace = load(params)
+    store = workspace.store()  # opening migrates
+    console.print(f"Database at revision {database.current_revision(store.engine)}.")
+
+
+def main() -> None:
+    cli(prog_name="run_monitor.py")

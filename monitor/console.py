@@ -1,0 +1,66 @@
+"""Terminal output: the summary table and the progress bar (rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from checks.model import CheckResult
+
+STYLES = {
+    "ok": "green",
+    "moved": "cyan",
+    "blocked": "yellow",
+    "transient": "yellow",
+    None: "dim",
+}
+
+
+def verdict_text(verdict: str | None) -> Text:
+    return Text(verdict or "not checked", style=STYLES.get(verdict, "bold red"))
+
+
+def sources_table(entries: Sequence[Mapping[str, Any]], title: str = "Sources") -> Table:
+    table = Table(title=title, expand=False, show_lines=False)
+    table.add_column("Source", overflow="fold")
+    table.add_column("Verdict")
+    table.add_column("HTTP", justify="right")
+    table.add_column("Why", overflow="fold")
+    table.add_column("ms", justify="right")
+    for e in entries:
+        table.add_row(
+            Text(str(e["id"] or e["url"])),
+            verdict_text(e["verdict"]),
+            str(e["status"] or ""),
+            Text(str(e["reason"] or "")),
+            f"{e['elapsed_ms']:.0f}" if e["elapsed_ms"] is not None else "",
+        )
+    return table
+
+
+@contextmanager
+def progress(console: Console, total: int) -> Iterator[Any]:
+    """A progress bar on an interactive terminal; a silent stand-in elsewhere."""
+    if not console.is_terminal or total == 0:
+        yield lambda _result: None
+        return
+    columns = (
+        TextColumn("Checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def advance(result: CheckResult) -> None:
+            bar.update(task, advance=1, description=result.url[:60])
+
+        yield advance

@@ -1,0 +1,12 @@
+"""Process exit codes, as lychee's: decided once, in the CLI."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    ERROR = 1  # an unexpected runtime error
+    FAILING = 2  # at least one citation failing, or registry and documents disagree
+    REGISTRY = 3  # the registry is invalid

@@ -1,0 +1,85 @@
+"""Publishing: each document rendered to a self-contained HTML page with its status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from monitor.publish.render import mark_html, render_document
+
+if TYPE_CHECKING:
+    from monitor.workspace import Workspace
+
+_env = Environment(
+    loader=PackageLoader("monitor.publish", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    keep_trailing_newline=True,
+)
+
+
+def document_sources(status: Mapping[str, Any], document_id: str) -> list[dict[str, Any]]:
+    """The status entries of the sources a document cites, in order of first citation."""
+    cited = []
+    for entry in status["sources"]:
+        lines = [c["line"] for c in entry["citations"] if c["document"] == document_id]
+        if lines:
+            cited.append((min(lines), entry))
+    return [entry for _, entry in sorted(cited, key=lambda pair: pair[0])]
+
+
+def render_page(
+    markdown: str,
+    status: Mapping[str, Any],
+    document_id: str,
+    *,
+    title: str,
+    publisher: str = "",
+    lang: str = "en",
+) -> str:
+    sources = document_sources(status, document_id)
+    checked = sorted(str(s["checked_at"]) for s in sources if s.get("checked_at"))
+    run = status.get("run") or {}
+    return _env.get_template("document.html.j2").render(
+        lang=lang,
+        title=title,
+        publisher=publisher,
+        body=Markup(render_document(markdown, sources)),
+        sources=[{**s, "mark_html": Markup(mark_html(s))} for s in sources],
+        checked_on=(checked[-1][:10] if checked else "never"),
+        run_note=run.get("note") if run.get("inconclusive") else None,
+        generated_at=str(status["generated_at"]),
+    )
+
+
+def publish_documents(
+    workspace: Workspace,
+    status: Mapping[str, Any],
+    out_dir: Path,
+    only: Sequence[str] = (),
+) -> Iterable[Path]:
+    """Write ``<document-id>.html`` and ``<document-id>.status.json`` for each document."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for document in workspace.registry.documents:
+        if only and document.id not in only:
+            continue
+        markdown = document.path.read_text(encoding="utf-8")
+        owner = next((o for o in workspace.registry.owners if o.id == document.owner), None)
+        page = render_page(
+            markdown,
+            status,
+            document.id,
+            title=document.title or document.id,
+            publisher=owner.name if owner else "",
+        )
+        path = out_dir / f"{document.id}.html"
+        path.write_text(page, encoding="utf-8")
+        doc_status = {**status, "sources": document_sources(status, document.id)}
+        (out_dir / f"{document.id}.status.json").write_text(
+            json.dumps(doc_status, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        yield path

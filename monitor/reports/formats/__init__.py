@@ -1,0 +1,25 @@
+"""Report formats behind one small interface: ``render(status) -> str``.
+
+Each format reads the status document of :mod:`monitor.reports.status`; none of them
+looks at the store or performs a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from monitor.reports.formats.json_format import JsonFormat
+from monitor.reports.formats.markdown import MarkdownFormat
+
+
+class ReportFormat(Protocol):
+    name: str
+    filename: str
+
+    def render(self, status: Mapping[str, Any]) -> str: ...
+
+
+FORMATS: dict[str, ReportFormat] = {f.name: f for f in (JsonFormat(), MarkdownFormat())}
+
+__all__ = ["FORMATS", "ReportFormat"]

@@ -1,0 +1,167 @@
+"""The status document: one stable, documented shape read by every report format.
+
+Schema: ``monitor/reports/status.schema.json``. Fields are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from checks.model import CheckResult, Verdict
+from monitor.registry.model import Registry, Source
+from monitor.store.records import RunRecord
+
+SCHEMA_ID = "citation-monitor/status/v1"
+
+
+class CitationLike(Protocol):
+    @property
+    def document(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def footnote(self) -> str | None: ...
+
+
+def source_entry(
+    result: CheckResult | None,
+    source: Source | None = None,
+    citations: Iterable[CitationLike] = (),
+) -> dict[str, Any]:
+    """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``."""
+    data: dict[str, Any] = result.to_dict() if result else {}
+    data.pop("extra", None)
+    statements = {c.id: c for c in source.claims} if source else {}
+    claims = []
+    found = {c["claim_id"]: c for c in data.pop("claims", [])}
+    for claim_id in list(statements) + [k for k in found if k not in statements]:
+        finding = found.get(claim_id, {})
+        claim = statements.get(claim_id)
+        claims.append(
+            {
+                "id": claim_id,
+                "statement": claim.statement if claim else None,
+                "evidence": claim.evidence if claim else None,
+                "cited_as": claim.cited_as if claim else None,
+                "lenient": claim.lenient if claim else bool(finding.get("lenient")),
+                "found": finding.get("found") if finding else None,
+                "sentence": finding.get("sentence"),
+                "method": finding.get("method"),
+                "score": finding.get("score"),
+            }
+        )
+    verdict = result.verdict if result else None
+    entry: dict[str, Any] = {
+        "id": source.id if source else None,
+        "url": source.url if source else data.get("url"),
+        "title": source.title if source else None,
+        "publisher": source.publisher if source else None,
+        "owner": source.owner if source else None,
+        "accessed": source.accessed.isoformat() if source and source.accessed else None,
+        "checked": result is not None,
+        "verdict": verdict.value if verdict else None,
+        "failing": bool(verdict and verdict.is_failure),
+        "reason": data.get("reason") if result else "not checked yet",
+    }
+    for key in (
+        "status",
+        "final_url",
+        "suggested_url",
+        "hops",
+        "checked_at",
+        "elapsed_ms",
+        "bytes_read",
+        "content_type",
+        "fingerprint",
+        "error_kind",
+        "error",
+        "attempts",
+        "tls_expires_at",
+        "warnings",
+        "not_modified",
+        "archive",
+    ):
+        entry[key] = data.get(key)
+    entry["hops"] = entry["hops"] or []
+    entry["warnings"] = entry["warnings"] or []
+    entry["claims"] = claims
+    entry["citations"] = [
+        {
+            "document": c.document,
+            "line": c.line,
+            "text": c.text,
+            "footnote": c.footnote,
+        }
+        for c in citations
+    ]
+    return entry
+
+
+def _relative(path: Path, base: Path) -> str:
+    """A document path as written relative to the registry (what CI annotations need)."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run_entry(run: RunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "id": run.id,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "status": run.status.value,
+        "inconclusive": run.inconclusive,
+        "note": run.note,
+        "planned": run.planned,
+    }
+
+
+def build_status(
+    registry: Registry,
+    latest: Mapping[str, CheckResult],
+    run: RunRecord | None,
+    citations: Mapping[str, Sequence[CitationLike]],
+    generated_at: datetime,
+    unresolved: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The whole status document, from the registry and the newest result of each source."""
+    sources = [
+        source_entry(latest.get(s.id), s, citations.get(s.url, ())) for s in registry.sources
+    ]
+    by_verdict: dict[str, int] = {v.value: 0 for v in Verdict}
+    for entry in sources:
+        if entry["verdict"]:
+            by_verdict[entry["verdict"]] += 1
+    return {
+        "schema": SCHEMA_ID,
+        "generated_at": generated_at.isoformat(),
+        "registry": str(registry.path.name),
+        "run": run_entry(run),
+        "totals": {
+            "sources": len(sources),
+            "checked": sum(1 for e in sources if e["checked"]),
+            "failing": sum(1 for e in sources if e["failing"]),
+            "by_verdict": by_verdict,
+        },
+        "documents": [
+            {
+                "id": d.id,
+                "path": _relative(d.path, registry.path.parent),
+                "owner": d.owner,
+                "title": d.title,
+            }
+            for d in registry.documents
+        ],
+        "sources": sources,
+        "references": list(unresolved),
+    }

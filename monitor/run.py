@@ -1,0 +1,193 @@
+"""One check run: which sources, checked once per URL in a bounded pool, stored as they finish."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+
+import requests
+
+from checks.check import check_url, new_session
+from checks.hosts import HostPolicy
+from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec
+from monitor.clock import Clock, utc_now
+from monitor.offline import looks_offline
+from monitor.registry.model import Registry, Source
+from monitor.store import Store
+
+ResultHook = Callable[[CheckResult], None]
+# Runs in the worker after a check, e.g. to look up an archived copy of a failing source.
+AfterCheck = Callable[[CheckTarget, CheckResult, requests.Session], CheckResult]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The URLs to check in a run, each once, with the sources that cite it."""
+
+    targets: tuple[CheckTarget, ...]
+    sources_by_url: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def source_count(self) -> int:
+        return sum(len(ids) for ids in self.sources_by_url.values())
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    results: tuple[CheckResult, ...]
+    inconclusive: bool
+    note: str | None
+
+
+def plan(sources: Sequence[Source], store: Store | None = None) -> RunPlan:
+    """Group sources by URL so that each URL is fetched once, merging their claims."""
+    by_url: dict[str, list[Source]] = defaultdict(list)
+    for source in sources:
+        by_url[source.url].append(source)
+    targets = []
+    for group in by_url.values():
+        first = group[0]
+        claims: dict[str, ClaimSpec] = {}
+        for source in group:
+            for claim in source.claims:
+                claims.setdefault(claim.id, claim.spec())
+        etag, last_modified = store.validators(first.id) if store else (None, None)
+        targets.append(
+            replace(
+                first.target(),
+                claims=tuple(claims.values()),
+                etag=etag,
+                last_modified=last_modified,
+            )
+        )
+    return RunPlan(
+        targets=tuple(targets),
+        sources_by_url={url: tuple(s.id for s in group) for url, group in by_url.items()},
+    )
+
+
+class Checker:
+    """A bounded pool of workers, one HTTP session per worker thread."""
+
+    def __init__(
+        self,
+        settings: CheckSettings,
+        *,
+        concurrency: int,
+        per_host: int,
+        after_check: AfterCheck | None = None,
+        now: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.concurrency = max(1, concurrency)
+        self.hosts = HostPolicy(per_host=per_host)
+        self.after_check = after_check
+        self.now = now
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = new_session(self.settings)
+            self._local.session = session
+        return session
+
+    def check_one(self, target: CheckTarget) -> CheckResult:
+        session = self._session()
+        result = check_url(target, self.settings, session=session, hosts=self.hosts, now=self.now)
+        if self.after_check is not None:
+            result = self.after_check(target, result, session)
+        return result
+
+    def check_all(self, targets: Sequence[CheckTarget]) -> Iterator[CheckResult]:
+        """Results in completion order; at most ``2 x concurrency`` checks queued at once,
+        so memory stays bounded however many targets there are."""
+        window = self.concurrency * 2
+        pending: set[Future[CheckResult]] = set()
+        todo = iter(targets)
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="check") as pool:
+            for target in todo:
+                pending.add(pool.submit(self.check_one, target))
+                if len(pending) >= window:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+
+
+def run_sources(
+    registry: Registry,
+    store: Store,
+    sources: Sequence[Source],
+    *,
+    settings: CheckSettings,
+    now: Clock = utc_now,
+    on_result: ResultHook | None = None,
+    after_check: AfterCheck | None = None,
+) -> RunOutcome:
+    """Check the given sources, committing each result as it completes."""
+    store.mark_interrupted(now())
+    run_plan = plan(sources, store)
+    run_id = store.start_run(now(), planned=run_plan.source_count)
+    checker = Checker(
+        settings,
+        concurrency=registry.settings.concurrency,
+        per_host=registry.settings.per_host,
+        after_check=after_check,
+        now=now,
+    )
+    interval = {s.id: s.interval or registry.settings.interval for s in sources}
+    results: list[CheckResult] = []
+    for result in checker.check_all(run_plan.targets):
+        for source_id in run_plan.sources_by_url[result.url]:
+            per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
+            store.save_result(
+                run_id, per_source, next_due_at=result.checked_at + interval[source_id]
+            )
+            results.append(per_source)
+            if on_result is not None:
+                on_result(per_source)
+    inconclusive = looks_offline(results)
+    note = (
+        "The network looks unavailable: most hosts failed to resolve or connect at once. "
+        "This run is inconclusive and changes no source's health."
+        if inconclusive
+        else None
+    )
+    summary = _summary(results)
+    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
+    return RunOutcome(run_id=run_id, results=tuple(results), inconclusive=inconclusive, note=note)
+
+
+def _reuse_if_unchanged(store: Store, result: CheckResult) -> CheckResult:
+    """A 304 keeps the previous content verdict (claims, fingerprint, type) with new timings."""
+    if not result.not_modified or result.source_id is None:
+        return result
+    previous = store.previous_result(result.source_id)
+    if previous is None:
+        return result
+    before = previous.result
+    return before.replace(
+        checked_at=result.checked_at,
+        elapsed_ms=result.elapsed_ms,
+        bytes_read=result.bytes_read,
+        hops=result.hops,
+        attempts=result.attempts,
+        not_modified=True,
+        reason=f"{before.reason} (unchanged since the previous check: 304)",
+        archive=before.archive if result.archive is None else result.archive,
+    )
+
+
+def _summary(results: Sequence[CheckResult]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for result in results:
+        counts[result.verdict.value] += 1
+    return dict(sorted(counts.items()))

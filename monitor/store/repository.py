@@ -1,0 +1,277 @@
+"""The store: the one place that reads and writes the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import sessionmaker
+
+from checks.model import CheckResult
+from monitor.store import db
+from monitor.store.codec import result_from_dict
+from monitor.store.records import RunRecord, RunStatus, StoredResult
+from monitor.store.schema import ArchiveCacheRow, ResultRow, RunRow, SourceRow
+
+
+class Store:
+    """Runs, results and per-source state. Thread-safe for one writer thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls, configured: str | None = None, base_dir: Path | None = None, migrate: bool = True
+    ) -> Store:
+        """Open (and by default migrate) the database named by the settings."""
+        engine = db.make_engine(db.database_url(configured, base_dir))
+        if migrate:
+            db.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- runs -----------------------------------------------------------------------
+
+    def start_run(self, now: datetime, planned: int) -> int:
+        with self._session.begin() as s:
+            row = RunRow(started_at=now, status=RunStatus.RUNNING.value, planned=planned)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def finish_run(
+        self,
+        run_id: int,
+        now: datetime,
+        *,
+        inconclusive: bool = False,
+        note: str | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        with self._session.begin() as s:
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(
+                    finished_at=now,
+                    status=RunStatus.FINISHED.value,
+                    inconclusive=inconclusive,
+                    note=note,
+                    summary=summary,
+                )
+            )
+
+    def mark_interrupted(self, now: datetime) -> list[int]:
+        """Runs left 'running' by a killed process become 'interrupted'."""
+        with self._session.begin() as s:
+            ids = list(s.scalars(select(RunRow.id).where(RunRow.status == RunStatus.RUNNING.value)))
+            if ids:
+                s.execute(
+                    update(RunRow)
+                    .where(RunRow.id.in_(ids))
+                    .values(status=RunStatus.INTERRUPTED.value, finished_at=now)
+                )
+            return ids
+
+    def run(self, run_id: int) -> RunRecord | None:
+        with self._session() as s:
+            row = s.get(RunRow, run_id)
+            return _run_record(row) if row else None
+
+    def last_run(self, *, finished_only: bool = False) -> RunRecord | None:
+        with self._session() as s:
+            query = select(RunRow).order_by(RunRow.id.desc()).limit(1)
+            if finished_only:
+                query = query.where(RunRow.status == RunStatus.FINISHED.value)
+            row = s.scalars(query).first()
+            return _run_record(row) if row else None
+
+    def runs(self) -> list[RunRecord]:
+        with self._session() as s:
+            return [_run_record(r) for r in s.scalars(select(RunRow).order_by(RunRow.id))]
+
+    # --- sources --------------------------------------------------------------------
+
+    def sync_sources(
+        self, sources: Iterable[tuple[str, str, str | None, str | None]], now: datetime
+    ) -> None:
+        """Record the registry's sources (id, url, title, owner); mark vanished ones removed."""
+        seen: set[str] = set()
+        with self._session.begin() as s:
+            existing = {row.id: row for row in s.scalars(select(SourceRow))}
+            for source_id, url, title, owner in sources:
+                seen.add(source_id)
+                row = existing.get(source_id)
+                if row is None:
+                    s.add(
+                        SourceRow(id=source_id, url=url, title=title, owner=owner, first_seen=now)
+                    )
+                    continue
+                if row.url != url:
+                    # A new URL is a new source as far as validators are concerned.
+                    row.etag = None
+                    row.last_modified = None
+                    row.next_due_at = None
+                row.url, row.title, row.owner, row.removed_at = url, title, owner, None
+            for source_id, row in existing.items():
+                if source_id not in seen and row.removed_at is None:
+                    row.removed_at = now
+
+    def validators(self, source_id: str) -> tuple[str | None, str | None]:
+        """ETag and Last-Modified of the source's last full response."""
+        with self._session() as s:
+            row = s.get(SourceRow, source_id)
+            return (row.etag, row.last_modified) if row else (None, None)
+
+    def due_sources(self, source_ids: Sequence[str], now: datetime) -> list[str]:
+        """The given sources that have never been checked or whose due time has come."""
+        with self._session() as s:
+            not_due = set(
+                s.scalars(
+                    select(SourceRow.id).where(
+                        SourceRow.id.in_(source_ids), SourceRow.next_due_at > now
+                    )
+                )
+            )
+        return [sid for sid in source_ids if sid not in not_due]
+
+    # --- results --------------------------------------------------------------------
+
+    def save_result(
+        self, run_id: int | None, result: CheckResult, next_due_at: datetime | None = None
+    ) -> int:
+        """Write one result and the source's state in one transaction, committed now."""
+        data = result.to_dict()
+        with self._session.begin() as s:
+            row = ResultRow(
+                run_id=run_id,
+                source_id=result.source_id,
+                url=result.url,
+                checked_at=result.checked_at,
+                verdict=result.verdict.value,
+                reason=result.reason,
+                status=result.status,
+                final_url=result.final_url,
+                elapsed_ms=result.elapsed_ms,
+                bytes_read=result.bytes_read,
+                fingerprint=result.fingerprint,
+                error_kind=result.error_kind.value if result.error_kind else None,
+                archive_status=result.archive.status.value if result.archive else None,
+                data=data,
+            )
+            s.add(row)
+            s.flush()
+            if result.source_id is not None:
+                values: dict[str, Any] = {"last_result_id": row.id}
+                if next_due_at is not None:
+                    values["next_due_at"] = next_due_at
+                if not result.not_modified and result.status is not None:
+                    values["etag"] = result.etag
+                    values["last_modified"] = result.last_modified
+                s.execute(
+                    update(SourceRow).where(SourceRow.id == result.source_id).values(**values)
+                )
+            return row.id
+
+    def done_in_run(self, run_id: int) -> set[str]:
+        with self._session() as s:
+            return set(
+                s.scalars(
+                    select(ResultRow.source_id).where(
+                        ResultRow.run_id == run_id, ResultRow.source_id.is_not(None)
+                    )
+                )
+            )
+
+    def results_for_run(self, run_id: int) -> list[StoredResult]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(ResultRow).where(ResultRow.run_id == run_id).order_by(ResultRow.id)
+            )
+            return [_stored(r) for r in rows]
+
+    def latest_results(self, source_ids: Sequence[str] | None = None) -> dict[str, StoredResult]:
+        """The newest result of each source (of the given ones, or all)."""
+        with self._session() as s:
+            newest = (
+                select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
+                .where(ResultRow.source_id.is_not(None))
+                .group_by(ResultRow.source_id)
+            )
+            if source_ids is not None:
+                newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
+            sub = newest.subquery()
+            rows = s.scalars(select(ResultRow).join(sub, ResultRow.id == sub.c.id))
+            return {r.source_id: _stored(r) for r in rows if r.source_id is not None}
+
+    def previous_result(self, source_id: str, before_id: int | None = None) -> StoredResult | None:
+        with self._session() as s:
+            query = select(ResultRow).where(ResultRow.source_id == source_id)
+            if before_id is not None:
+                query = query.where(ResultRow.id < before_id)
+            row = s.scalars(query.order_by(ResultRow.id.desc()).limit(1)).first()
+            return _stored(row) if row else None
+
+    def history(self, source_id: str, limit: int | None = None) -> Iterator[StoredResult]:
+        """A source's results, oldest first (streamed)."""
+        with self._session() as s:
+            query = select(ResultRow).where(ResultRow.source_id == source_id).order_by(ResultRow.id)
+            if limit is not None:
+                query = query.limit(limit)
+            for row in s.scalars(query).yield_per(500):
+                yield _stored(row)
+
+    def count_results(self) -> int:
+        with self._session() as s:
+            return int(s.scalar(select(func.count()).select_from(ResultRow)) or 0)
+
+    # --- archive lookups cache ------------------------------------------------------
+
+    def cache_get(self, key: str, now: datetime) -> str | None:
+        with self._session() as s:
+            row = s.get(ArchiveCacheRow, key)
+            if row is None or row.expires_at <= now:
+                return None
+            return row.value
+
+    def cache_put(self, key: str, value: str, expires_at: datetime) -> None:
+        table = ArchiveCacheRow.__table__
+        assert isinstance(table, Table)
+        dialect = self.engine.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(key=key, value=value, expires_at=expires_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"value": value, "expires_at": expires_at}
+        )
+        with self._session.begin() as s:
+            s.execute(stmt)
+
+    def cache_purge(self, now: datetime) -> None:
+        with self._session.begin() as s:
+            s.execute(delete(ArchiveCacheRow).where(ArchiveCacheRow.expires_at <= now))
+
+
+def _run_record(row: RunRow) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        status=RunStatus(row.status),
+        inconclusive=row.inconclusive,
+        note=row.note,
+        planned=row.planned,
+        summary=row.summary,
+    )
+
+
+def _stored(row: ResultRow) -> StoredResult:
+    return StoredResult(id=row.id, run_id=row.run_id, result=result_from_dict(row.data))

@@ -1,0 +1,110 @@
+"""A loaded registry with everything the commands share: settings, store, scans, reports."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from checks.model import CheckResult, CheckSettings
+from monitor.clock import Clock, utc_now
+from monitor.registry.loader import load_registry
+from monitor.registry.model import Registry, Settings
+from monitor.reports.formats import FORMATS
+from monitor.reports.status import build_status
+from monitor.scan import DocumentScan, ScanReport, compare, scan_file
+from monitor.scan.model import Citation
+from monitor.settings import check_settings
+from monitor.store import Store
+
+
+@dataclass
+class Workspace:
+    registry: Registry
+    now: Clock = utc_now
+    _store: Store | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, path: Path, **overrides: Any) -> Workspace:
+        """Load and validate the registry; ``overrides`` replace settings (None = keep)."""
+        registry = load_registry(path)
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        if changes:
+            registry = dataclasses.replace(
+                registry, settings=dataclasses.replace(registry.settings, **changes)
+            )
+        return cls(registry)
+
+    @property
+    def settings(self) -> Settings:
+        return self.registry.settings
+
+    @property
+    def base_dir(self) -> Path:
+        return self.registry.path.parent
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.base_dir / self.settings.reports_dir
+
+    def check_settings(self) -> CheckSettings:
+        return check_settings(self.settings)
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.settings.database, self.base_dir)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @cached_property
+    def scans(self) -> tuple[DocumentScan, ...]:
+        return tuple(scan_file(d.id, d.path) for d in self.registry.documents)
+
+    @cached_property
+    def scan_report(self) -> ScanReport:
+        texts = {d.id: d.path.read_text(encoding="utf-8") for d in self.registry.documents}
+        return compare(self.registry, self.scans, texts)
+
+    def citations_by_url(self) -> dict[str, list[Citation]]:
+        return self.scan_report.citations_by_url()
+
+    def status(self, latest: dict[str, CheckResult] | None = None) -> dict[str, Any]:
+        """The status document from the newest stored result of every source."""
+        store = self.store()
+        if latest is None:
+            latest = {k: v.result for k, v in store.latest_results().items()}
+        unresolved = self.scan_report.to_dict().get("unresolved_references", [])
+        return build_status(
+            self.registry,
+            latest,
+            store.last_run(),
+            self.citations_by_url(),
+            self.now(),
+            unresolved=[
+                {
+                    "id": r.get("id"),
+                    "document": r.get("document"),
+                    "text": r.get("text"),
+                    "line": r.get("line"),
+                    "note": r.get("note"),
+                }
+                for r in unresolved
+            ],
+        )
+
+    def write_reports(self, status: dict[str, Any]) -> list[Path]:
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for fmt in FORMATS.values():
+            path = self.reports_dir / fmt.filename
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(fmt.render(status), encoding="utf-8")
+            tmp.replace(path)  # readers never see a half-written report
+            written.append(path)
+        return written
