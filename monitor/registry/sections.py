@@ -1,0 +1,269 @@
+"""One reader per top-level section of ``registry.yaml``, each yielding model records.
+
+Ids that point at other entries (an owner, a document, a source) are collected as
+:class:`Link` records and checked once every section has been read, so that the order
+of sections in the file does not matter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import Node
+
+from monitor.registry.model import (
+    ArchiveEndpoints,
+    Claim,
+    Document,
+    Owner,
+    Reference,
+    Settings,
+    Source,
+)
+from monitor.registry.nodes import Reader, child, is_null, line_of
+
+SETTINGS_KEYS = (
+    "user_agent",
+    "timeout_s",
+    "concurrency",
+    "per_host",
+    "interval",
+    "database",
+    "allow_private",
+    "ca_bundle",
+    "reports_dir",
+    "archives",
+)
+ARCHIVE_KEYS = ("wayback", "memento")
+OWNER_KEYS = ("name", "email", "webhook")
+DOCUMENT_KEYS = ("id", "path", "owner", "title")
+SOURCE_KEYS = (
+    "id",
+    "url",
+    "title",
+    "publisher",
+    "owner",
+    "accessed",
+    "interval",
+    "expect",
+    "claims",
+)
+EXPECT_KEYS = ("content_type",)
+CLAIM_KEYS = ("id", "statement", "evidence", "lenient", "cited_as", "document")
+REFERENCE_KEYS = ("id", "document", "text", "note", "source")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An id in one entry that must name an existing entry of *kind*."""
+
+    kind: str  # "owner", "document" or "source"
+    target: str
+    line: int
+    field: str
+
+
+def _link(links: list[Link], kind: str, target: str | None, node: Node | None, field: str) -> None:
+    if target is not None and node is not None:
+        links.append(Link(kind, target, line_of(node), field))
+
+
+def read_settings(r: Reader, node: Node | None) -> Settings:
+    """Settings given in the registry over the model's defaults."""
+    defaults = Settings()
+    if node is None or is_null(node):
+        return defaults
+    values = r.mapping(node, "settings", SETTINGS_KEYS)
+    if values is None:
+        return defaults
+    f = "settings"
+    given: dict[str, Any] = {
+        "user_agent": r.header_text(values.get("user_agent"), child(f, "user_agent")),
+        "timeout_s": r.positive(values.get("timeout_s"), child(f, "timeout_s")),
+        "concurrency": r.integer(values.get("concurrency"), child(f, "concurrency"), 1),
+        "per_host": r.integer(values.get("per_host"), child(f, "per_host"), 1),
+        "interval": r.duration(values.get("interval"), child(f, "interval")),
+        "database": r.text(values.get("database"), child(f, "database")),
+        "allow_private": r.boolean(values.get("allow_private"), child(f, "allow_private")),
+        "ca_bundle": r.text(values.get("ca_bundle"), child(f, "ca_bundle")),
+        "reports_dir": r.text(values.get("reports_dir"), child(f, "reports_dir")),
+    }
+    # An invalid value was reported and reads as None; the registry is refused anyway.
+    changes = {key: value for key, value in given.items() if value is not None}
+    if "archives" in values:
+        changes["archives"] = _archives(r, values["archives"], defaults.archives)
+    return dataclasses.replace(defaults, **changes)
+
+
+def _archives(r: Reader, node: Node, defaults: ArchiveEndpoints) -> ArchiveEndpoints:
+    field = "settings.archives"
+    if is_null(node):
+        return defaults
+    values = r.mapping(node, field, ARCHIVE_KEYS)
+    if values is None:
+        return defaults
+    wayback = defaults.wayback
+    if "wayback" in values:  # null turns the Wayback Machine off
+        wayback = r.url(values["wayback"], child(field, "wayback"))
+    memento = defaults.memento
+    if "memento" in values:
+        items = r.sequence(values["memento"], child(field, "memento"))
+        urls = (
+            r.url(item, child(child(field, "memento"), i), True) for i, item in enumerate(items)
+        )
+        memento = tuple(u for u in urls if u is not None)
+    return ArchiveEndpoints(wayback=wayback, memento=memento)
+
+
+def read_owners(r: Reader, node: Node | None) -> tuple[Owner, ...]:
+    """Owners, written as a mapping from owner id to name, email and webhook."""
+    if node is None or is_null(node):
+        return ()
+    entries = r.entries(node, "owners")
+    owners: list[Owner] = []
+    for owner_id, key_node, value_node in entries or ():
+        field = child("owners", owner_id)
+        if r.ident(key_node, field, "owner") is None:
+            continue
+        values = r.mapping(value_node, field, OWNER_KEYS)
+        if values is None:
+            continue
+        owners.append(
+            Owner(
+                id=owner_id,
+                # A name is optional: the id is already a readable handle.
+                name=r.text(values.get("name"), child(field, "name")) or owner_id,
+                email=r.email(values.get("email"), child(field, "email")),
+                webhook=r.url(values.get("webhook"), child(field, "webhook")),
+            )
+        )
+    return tuple(owners)
+
+
+def read_documents(
+    r: Reader, node: Node | None, base: Path, links: list[Link]
+) -> tuple[Document, ...]:
+    """Documents; each path is resolved against *base* and must name an existing file."""
+    documents: list[Document] = []
+    for i, item in enumerate(r.sequence(node, "documents") if node is not None else []):
+        field = child("documents", i)
+        values = r.mapping(item, field, DOCUMENT_KEYS, required=("id", "path"))
+        if values is None:
+            continue
+        doc_id = r.ident(values.get("id"), child(field, "id"), "document")
+        path = _existing_file(r, values.get("path"), child(field, "path"), base)
+        owner = r.reference(values.get("owner"), child(field, "owner"))
+        _link(links, "owner", owner, values.get("owner"), child(field, "owner"))
+        title = r.text(values.get("title"), child(field, "title"))
+        if doc_id is not None and path is not None:
+            documents.append(Document(id=doc_id, path=path, owner=owner, title=title))
+    return tuple(documents)
+
+
+def _existing_file(r: Reader, node: Node | None, field: str, base: Path) -> Path | None:
+    raw = r.text(node, field, required=True)
+    if node is None or raw is None:
+        return None
+    path = (base / raw).resolve()
+    if path.is_file():
+        return path
+    why = "is a folder, not a file" if path.is_dir() else "does not exist"
+    r.problem(node, field, f"{raw!r} {why} (paths are relative to the registry's folder)")
+    return None
+
+
+def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Source, ...]:
+    """Sources with their claims; ``Source.line`` is the line of the entry."""
+    sources: list[Source] = []
+    for i, item in enumerate(r.sequence(node, "sources") if node is not None else []):
+        field = child("sources", i)
+        values = r.mapping(item, field, SOURCE_KEYS, required=("id", "url"))
+        if values is None:
+            continue
+        source_id = r.ident(values.get("id"), child(field, "id"), "source")
+        url = r.url(values.get("url"), child(field, "url"), True)
+        owner = r.reference(values.get("owner"), child(field, "owner"))
+        _link(links, "owner", owner, values.get("owner"), child(field, "owner"))
+        claims_node = values.get("claims")
+        claims = (
+            () if claims_node is None else _claims(r, claims_node, child(field, "claims"), links)
+        )
+        source = Source(
+            id=source_id or "",
+            url=url or "",
+            title=r.text(values.get("title"), child(field, "title")),
+            publisher=r.text(values.get("publisher"), child(field, "publisher")),
+            owner=owner,
+            accessed=r.day(values.get("accessed"), child(field, "accessed")),
+            expect_content_type=_expect(r, values.get("expect"), child(field, "expect")),
+            interval=r.duration(values.get("interval"), child(field, "interval")),
+            claims=claims,
+            line=line_of(item),
+        )
+        if source_id is not None and url is not None:
+            sources.append(source)
+    return tuple(sources)
+
+
+def _expect(r: Reader, node: Node | None, field: str) -> str | None:
+    if node is None or is_null(node):
+        return None
+    values = r.mapping(node, field, EXPECT_KEYS)
+    if values is None:
+        return None
+    return r.media_type(values.get("content_type"), child(field, "content_type"))
+
+
+def _claims(r: Reader, node: Node, field: str, links: list[Link]) -> tuple[Claim, ...]:
+    claims: list[Claim] = []
+    for j, item in enumerate(r.sequence(node, field)):
+        where = child(field, j)
+        values = r.mapping(item, where, CLAIM_KEYS, required=("id", "statement", "evidence"))
+        if values is None:
+            continue
+        claim_id = r.ident(values.get("id"), child(where, "id"), "claim")
+        statement = r.text(values.get("statement"), child(where, "statement"), True)
+        evidence = r.text(values.get("evidence"), child(where, "evidence"), True)
+        lenient = r.boolean(values.get("lenient"), child(where, "lenient"))
+        cited_as = r.text(values.get("cited_as"), child(where, "cited_as"))
+        document = r.reference(values.get("document"), child(where, "document"))
+        _link(links, "document", document, values.get("document"), child(where, "document"))
+        if claim_id is None or statement is None or evidence is None:
+            continue
+        claims.append(
+            Claim(
+                id=claim_id,
+                statement=statement,
+                evidence=evidence,
+                lenient=bool(lenient),
+                cited_as=cited_as,
+                document=document,
+            )
+        )
+    return tuple(claims)
+
+
+def read_references(r: Reader, node: Node | None, links: list[Link]) -> tuple[Reference, ...]:
+    """Places that name a source without a URL; ``source`` is set once resolved."""
+    references: list[Reference] = []
+    for i, item in enumerate(r.sequence(node, "references") if node is not None else []):
+        field = child("references", i)
+        required = ("id", "document", "text")
+        values = r.mapping(item, field, REFERENCE_KEYS, required=required)
+        if values is None:
+            continue
+        ref_id = r.ident(values.get("id"), child(field, "id"), "reference")
+        document = r.reference(values.get("document"), child(field, "document"), True)
+        _link(links, "document", document, values.get("document"), child(field, "document"))
+        text = r.text(values.get("text"), child(field, "text"), True)
+        note = r.text(values.get("note"), child(field, "note"))
+        source = r.reference(values.get("source"), child(field, "source"))
+        _link(links, "source", source, values.get("source"), child(field, "source"))
+        if ref_id is not None and document is not None and text is not None:
+            references.append(
+                Reference(id=ref_id, document=document, text=text, note=note, source=source)
+            )
+    return tuple(references)
