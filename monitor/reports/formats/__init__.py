@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from monitor.reports.formats.csv_format import CsvFormat
 from monitor.reports.formats.json_format import JsonFormat
+from monitor.reports.formats.junit import JUnitFormat
 from monitor.reports.formats.markdown import MarkdownFormat
+from monitor.reports.formats.sarif import SarifFormat
 
 
 class ReportFormat(Protocol):
@@ -20,6 +23,8 @@ class ReportFormat(Protocol):
     def render(self, status: Mapping[str, Any]) -> str: ...
 
 
-FORMATS: dict[str, ReportFormat] = {f.name: f for f in (JsonFormat(), MarkdownFormat())}
+FORMATS: dict[str, ReportFormat] = {
+    f.name: f for f in (JsonFormat(), MarkdownFormat(), JUnitFormat(), SarifFormat(), CsvFormat())
+}
 
 __all__ = ["FORMATS", "ReportFormat"]
