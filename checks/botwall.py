@@ -1,0 +1,204 @@
+"""Recognise bot walls: the page that answered is a challenge, not the source.
+
+A challenge says nothing about whether the cited page is alive, so a caller turns a
+reason from here into an inconclusive ``blocked`` verdict. Precision matters more than
+recall: many live pages carry a vendor's sensor script or a CAPTCHA on a form, so a
+marker that also appears on ordinary pages only counts together with a refusing status
+or a page that is nearly empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cached_property
+
+from lxml import etree
+
+# A challenge page is small; a body larger than this is a real page naming a vendor.
+_MAX_CHALLENGE_HTML = 256 * 1024
+# Visible words on a page that is nothing but a challenge or a CAPTCHA widget.
+_BARE_WORDS = 60
+# Visible words on a page that could still be an interstitial with some explanation.
+_SHORT_WORDS = 300
+# A "verify you are human" line on a page this short is the page's whole point.
+_HUMAN_CHECK_WORDS = 150
+
+_REFUSING = frozenset({401, 403, 405, 406, 429, 503})
+
+# The interstitial's own markers; live pages carry "/cdn-cgi/challenge-platform/scripts"
+# and Turnstile widgets, which are not listed here.
+_CF_CHALLENGE = re.compile(r"_cf_chl_opt|cf-chl-|cf_chl_|cf-browser-verification", re.I)
+_CF_WAIT_TITLE = re.compile(r"<title>\s*just a moment\.\.\.\s*</title>", re.I)
+_CF_BLOCK = re.compile(
+    r"attention required! \| cloudflare|sorry, you have been blocked"
+    r"|used cloudflare to restrict access",
+    re.IGNORECASE,
+)
+_AKAMAI = re.compile(
+    r"<title>\s*access denied\s*</title>.{0,2000}?reference(?:\s|&#32;)*(?:#|&#35;)",
+    re.IGNORECASE | re.DOTALL,
+)
+_DATADOME = re.compile(r"captcha-delivery\.com", re.I)
+_PERIMETERX = re.compile(r"px-captcha\b|/captcha\.js\?[^\"']*\bappId=PX", re.I)
+_INCAPSULA_INCIDENT = re.compile(r"incapsula incident id", re.I)
+_INCAPSULA_RESOURCE = re.compile(r"_Incapsula_Resource", re.I)
+_AWS_WAF = re.compile(r"aws-waf-token|awswaf\.com|AwsWafIntegration|gokuProps", re.I)
+_SUCURI = re.compile(
+    r"sucuri website firewall|sucuri\.net/privacy-policy|cloudproxy@sucuri\.net", re.I
+)
+_HUMAN_CHECK = re.compile(
+    r"verify(?:ing)? (?:that )?you are (?:a )?human|are you a robot\??|i'?m not a robot"
+    r"|unusual traffic from your (?:computer )?network"
+    r"|checking (?:if the site connection is secure|your browser before accessing)"
+    r"|needs to review the security of your connection"
+    r"|please (?:complete|solve) the (?:security check|captcha)"
+    r"|enable javascript and cookies to continue|press (?:&amp;|&) hold",
+    re.IGNORECASE,
+)
+_CAPTCHA_WIDGET = re.compile(
+    r"class=[\"'][^\"']*\b(?:g-recaptcha|h-captcha|cf-turnstile)\b"
+    r"|google\.com/recaptcha/|recaptcha/api\.js|hcaptcha\.com/1/api\.js|js\.hcaptcha\.com",
+    re.IGNORECASE,
+)
+_CAPTCHA_TITLE = re.compile(
+    r"captcha|security check|verification|are you (?:a )?(?:human|robot)|access denied"
+    r"|one more step|attention required",
+    re.IGNORECASE,
+)
+# A field a person types into: the CAPTCHA guards a form, not the page.
+_USER_INPUT = re.compile(
+    r"<textarea\b"
+    r"|<input\b(?![^>]*\btype\s*=\s*[\"']?(?:hidden|submit|button|checkbox|image|reset)\b)",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def challenge_reason(status: int, headers: Mapping[str, str], html: str) -> str | None:
+    """A short reason such as ``"bot challenge (Cloudflare)"`` when the response is a
+    bot wall or challenge rather than the page itself, else None.
+
+    ``headers`` may use any letter case. ``html`` is the (possibly truncated) body text.
+    """
+    head = {str(k).lower(): str(v) for k, v in headers.items()}
+    if status == 999:
+        return "bot wall (status 999, refused by the site's crawler defence)"
+    page = _Page(html)
+    for vendor, test in _VENDOR_TESTS:
+        if test(status, head, page):
+            return f"bot challenge ({vendor})"
+    return _generic_reason(status, page)
+
+
+class _Page:
+    """The body, with its visible word count worked out at most once."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        # A challenge page is small; a large page is a real one that names a vendor.
+        self.small = len(html) <= _MAX_CHALLENGE_HTML
+
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        return self.small and pattern.search(self.html) is not None
+
+    @cached_property
+    def words(self) -> int:
+        return _visible_words(self.html)
+
+
+def _cloudflare(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    if head.get("cf-mitigated", "").strip().lower() == "challenge":
+        return True
+    if page.has(_CF_BLOCK) and (status in _REFUSING or page.words <= _SHORT_WORDS):
+        return True
+    on_cloudflare = "cloudflare" in head.get("server", "").lower()
+    marked = page.has(_CF_CHALLENGE) or (on_cloudflare and page.has(_CF_WAIT_TITLE))
+    return marked and (status in _REFUSING or page.words <= _BARE_WORDS)
+
+
+def _datadome(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    # DataDome tags every response it proxies with x-datadome; only a refusal is a wall.
+    if "x-datadome" in head and status in _REFUSING:
+        return True
+    return page.has(_DATADOME) and page.words <= _SHORT_WORDS
+
+
+def _akamai(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    return status in _REFUSING and page.has(_AKAMAI)
+
+
+def _perimeterx(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    # The sensor (window._pxAppId) is on live pages too; the CAPTCHA element is not.
+    return page.has(_PERIMETERX) and page.words <= _SHORT_WORDS
+
+
+def _incapsula(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    if page.has(_INCAPSULA_INCIDENT) and (status in _REFUSING or page.words <= _SHORT_WORDS):
+        return True
+    # Incapsula injects its resource script into live pages; a bare page is the challenge.
+    return page.has(_INCAPSULA_RESOURCE) and page.words <= _BARE_WORDS
+
+
+def _aws_waf(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    action = head.get("x-amzn-waf-action", "").strip().lower()
+    if action in {"challenge", "captcha", "block"}:
+        return True
+    if not page.has(_AWS_WAF):
+        return False
+    return status in _REFUSING or status == 202 or page.words <= _BARE_WORDS
+
+
+def _sucuri(status: int, head: Mapping[str, str], page: _Page) -> bool:
+    if "x-sucuri-block" in head:
+        return True
+    return status in _REFUSING and page.has(_SUCURI)
+
+
+_VENDOR_TESTS: tuple[tuple[str, Callable[[int, Mapping[str, str], _Page], bool]], ...] = (
+    ("Cloudflare", _cloudflare),
+    ("DataDome", _datadome),
+    ("Akamai", _akamai),
+    ("PerimeterX/HUMAN", _perimeterx),
+    ("Imperva Incapsula", _incapsula),
+    ("AWS WAF", _aws_waf),
+    ("Sucuri", _sucuri),
+)
+
+
+def _generic_reason(status: int, page: _Page) -> str | None:
+    human_check = page.has(_HUMAN_CHECK)
+    widget = page.has(_CAPTCHA_WIDGET)
+    if not (human_check or widget) or page.words > _SHORT_WORDS:
+        return None
+    if human_check and (status in _REFUSING or page.words <= _HUMAN_CHECK_WORDS):
+        return "bot challenge (human verification)"
+    if not widget:
+        return None
+    # A CAPTCHA guarding a contact or login form is normal; a wall has nothing to fill in.
+    if status in _REFUSING or _CAPTCHA_TITLE.search(_title(page.html)):
+        return "bot challenge (CAPTCHA)"
+    if page.words <= _BARE_WORDS and not _USER_INPUT.search(page.html):
+        return "bot challenge (CAPTCHA)"
+    return None
+
+
+def _title(html: str) -> str:
+    match = _TITLE.search(html)
+    return match.group(1) if match else ""
+
+
+def _visible_words(html: str) -> int:
+    """Number of words a reader would see; scripts, styles and markup excluded."""
+    if not html.strip():
+        return 0
+    parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+    try:
+        root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (etree.LxmlError, ValueError):
+        root = None
+    if root is None:
+        return len(re.sub(r"<[^>]*>", " ", html).split())
+    for element in root.iter("script", "style", "noscript", "template"):
+        element.text = None
+    return sum(len(chunk.split()) for chunk in root.itertext())
