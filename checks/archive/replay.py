@@ -1,0 +1,121 @@
+"""Fetching one capture's bytes from an archive, following redirects inside it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from checks.archive.config import ArchiveConfig
+from checks.archive.linkformat import parse_links
+from checks.archive.ratelimit import ArchiveLimiter, ArchiveUnavailable, Family, is_memento
+from checks.archive.records import Replay
+from checks.archive.urls import wayback_original
+
+_CHUNK = 64 * 1024
+_RUNTIME_ERROR = "X-Archive-Wayback-Runtime-Error"
+
+
+def fetch_replay(
+    url: str,
+    config: ArchiveConfig,
+    *,
+    session: requests.Session,
+    limiter: ArchiveLimiter,
+    expect_pdf: bool = False,
+) -> Replay:
+    """Fetch a capture, following the archive's redirects (its own "nearest capture"
+    redirects and replayed archived ones) up to ``config.max_replay_redirects``.
+
+    Bodies are streamed and cut at ``max_bytes_pdf`` (PDFs) or ``max_bytes_other``.
+    Raises :class:`checks.archive.ratelimit.ArchiveUnavailable` when the archive cannot
+    serve it at all.
+    """
+    home = urlsplit(url).netloc.lower()
+    redirects: list[str] = []
+    archived_redirect = False
+    current = url
+    while True:
+        response = limiter.request(
+            session,
+            "GET",
+            current,
+            family=Family.REPLAY,
+            headers={"User-Agent": config.user_agent},
+            timeout=(config.timeout_s, config.timeout_s),
+            allow_redirects=False,
+            stream=True,
+        )
+        with response:
+            location = response.headers.get("Location")
+            redirect = response.is_redirect and location
+            if redirect and len(redirects) < config.max_replay_redirects:
+                target = urljoin(current, location)
+                # Only follow within the archive: a redirect out of it is an archived
+                # redirect that the archive did not rewrite, and ends the chain.
+                if urlsplit(target).netloc.lower() == home:
+                    redirects.append(current)
+                    archived_redirect = archived_redirect or is_memento(response)
+                    current = target
+                    continue
+            content_type = response.headers.get("Content-Type")
+            body, truncated = _read_capped(response, config, expect_pdf)
+            return Replay(
+                requested_url=url,
+                final_url=current,
+                status=response.status_code,
+                is_memento=is_memento(response),
+                memento_datetime=parse_http_date(response.headers.get("Memento-Datetime")),
+                content_type=content_type,
+                body=body,
+                truncated=truncated,
+                original_url=_original_url(response, current),
+                redirects=tuple(redirects),
+                archived_redirect=archived_redirect,
+                runtime_error=response.headers.get(_RUNTIME_ERROR),
+            )
+
+
+def _read_capped(
+    response: requests.Response, config: ArchiveConfig, expect_pdf: bool
+) -> tuple[bytes, bool]:
+    declared_pdf = "pdf" in (response.headers.get("Content-Type") or "").lower()
+    cap = config.max_bytes_pdf if expect_pdf or declared_pdf else config.max_bytes_other
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + config.replay_deadline_s
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                return b"".join(chunks)[:cap], True
+            if time.monotonic() > deadline:
+                raise ArchiveUnavailable("archive replay too slow")
+    except requests.RequestException:
+        # A body cut short by the archive is judged on what arrived.
+        return b"".join(chunks), True
+    return b"".join(chunks), False
+
+
+def _original_url(response: requests.Response, url: str) -> str | None:
+    for link in parse_links(response.headers.get("Link", ""), base=url):
+        if "original" in link.rels:
+            return link.uri
+    return wayback_original(url)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP-date (RFC 1123) as an aware datetime, or None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
