@@ -220,6 +220,9 @@ class CheckSettings:
     ca_bundle: str | None = None
     verify_tls: bool = True
     tls_warn_days: int = 30
+    # HEAD instead of GET when nothing needs the body (no claims, fragment or expected
+    # type). Cheaper, but skips soft-404 detection, so off by default.
+    head_first: bool = False
     # Per-host extra headers, e.g. {"example.org": {"User-Agent": "Mozilla/5.0 ..."}}.
     host_headers: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 

@@ -1,0 +1,462 @@
+"""Judge one cited URL: the public entry of the checks package.
+
+:func:`check_url` fetches the URL (:mod:`checks.http`), reads what came back
+(:mod:`checks.content`, :mod:`checks.soft404`, :mod:`checks.botwall`,
+:mod:`checks.anchors`), and lets :func:`checks.verdict.decide` name the verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookiejar import Cookie, DefaultCookiePolicy
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from checks import http, netpolicy, tls, verdict
+from checks.anchors import anchor_present
+from checks.botwall import challenge_reason
+from checks.content import ContentAnalysis, analyse
+from checks.hosts import HostPolicy
+from checks.model import CheckResult, CheckSettings, CheckTarget, Verdict
+from checks.soft404 import (
+    PageSummary,
+    catch_all_reason,
+    parked_reason,
+    random_sibling_url,
+    soft404_reason,
+)
+
+log = logging.getLogger(__name__)
+
+# Verdicts under which a catch-all probe can still change the outcome: the page was
+# served, and a host that answers every path the same way would explain it.
+_PROBE_WHEN = frozenset({Verdict.OK, Verdict.MOVED, Verdict.ANCHOR_MISSING, Verdict.CLAIM_MISSING})
+_PASSWORD_FIELD = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?password", re.I)
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*charset\s*=\s*["']?([-\w.:]+)""", re.I)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_session(
+    settings: CheckSettings, *, resolver: netpolicy.Resolver | None = None
+) -> requests.Session:
+    """A session for one worker thread, with the settings' identity and policy.
+
+    Connections go only to addresses the network policy allows (resolved once and
+    connected to directly); no environment proxies, ``.netrc`` or shared cookies.
+    ``resolver`` replaces the system resolver (tests map names without DNS).
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["User-Agent"] = settings.user_agent
+    session.verify = settings.ca_bundle or settings.verify_tls
+    # Each check keeps its own cookie jar; the session's must never collect any.
+    session.cookies.set_policy(_NoCookies())
+    guard = netpolicy.AddressGuard(
+        allow_private=settings.allow_private, resolver=resolver or netpolicy.system_resolver
+    )
+    adapter = netpolicy.GuardedAdapter(guard, pool_connections=64, pool_maxsize=4)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class _NoCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie: Cookie, request: object) -> bool:
+        return False
+
+
+def check_url(
+    target: CheckTarget,
+    settings: CheckSettings,
+    *,
+    session: requests.Session | None = None,
+    hosts: HostPolicy | None = None,
+    now: Callable[[], datetime] = _utc_now,
+) -> CheckResult:
+    """Check one URL and say what a careful reader would conclude.
+
+    ``session`` should come from :func:`new_session` (one per thread); one is made
+    (and closed) when absent. ``hosts`` is the run's shared politeness state; a
+    private one is used when absent. Never raises for anything a server can do.
+    """
+    owned = session is None
+    active = session if session is not None else new_session(settings)
+    try:
+        return _Check(target, settings, active, hosts or HostPolicy(), now).run()
+    finally:
+        if owned:
+            active.close()
+
+
+@dataclass
+class _Page:
+    """What was read from a served page."""
+
+    html: str | None = None  # decoded markup, for HTML pages only
+    title: str | None = None
+    text: str = ""
+    analysis: ContentAnalysis | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Check:
+    def __init__(
+        self,
+        target: CheckTarget,
+        settings: CheckSettings,
+        session: requests.Session,
+        hosts: HostPolicy,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.target = target
+        self.settings = settings
+        self.session = session
+        self.hosts = hosts
+        self.now = now
+        self.rng = random.Random()
+        self.base, _, self.fragment = target.url.partition("#")
+        self.anchor = self.fragment.split(":~:", 1)[0]
+
+    def run(self) -> CheckResult:
+        checked_at = self.now()
+        fetched = http.fetch(
+            self.base,
+            self.settings,
+            self.session,
+            self.hosts,
+            method="HEAD" if self._head_is_enough() else "GET",
+            headers=self._conditional_headers(),
+            now=self.now,
+            rng=self.rng,
+        )
+        page = self._read_page(fetched)
+        warnings = list(page.warnings)
+        evidence = self._evidence(fetched, page, warnings)
+        decision = verdict.decide(evidence)
+        if decision.verdict in _PROBE_WHEN and self._worth_probing(fetched, page):
+            catch_all = self._catch_all(fetched, page)
+            if catch_all is not None:
+                decision = verdict.decide(_replace(evidence, soft_404=catch_all))
+        warnings.extend(self._tls_warnings(fetched))
+        analysis = page.analysis
+        return CheckResult(
+            url=self.target.url,
+            verdict=decision.verdict,
+            reason=decision.reason,
+            checked_at=checked_at,
+            source_id=self.target.source_id,
+            status=fetched.status,
+            final_url=fetched.final_url,
+            suggested_url=decision.suggested_url,
+            hops=fetched.hops,
+            elapsed_ms=fetched.elapsed_ms,
+            bytes_read=len(fetched.body),
+            content_type=fetched.content_type,
+            fingerprint=analysis.fingerprint if analysis else None,
+            claims=analysis.findings if analysis else (),
+            error_kind=fetched.error_kind,
+            error=fetched.error,
+            attempts=fetched.attempts,
+            tls_expires_at=fetched.tls_expires_at,
+            warnings=tuple(dict.fromkeys(warnings)),
+            etag=self._validator(fetched, "etag", self.target.etag),
+            last_modified=self._validator(fetched, "last-modified", self.target.last_modified),
+            not_modified=fetched.not_modified,
+        )
+
+    @staticmethod
+    def _validator(fetched: http.Fetched, header: str, previous: str | None) -> str | None:
+        # A 304 may omit validators; the previous ones then still describe the page.
+        return fetched.headers.get(header) or (previous if fetched.not_modified else None)
+
+    # --- request shape ---
+
+    def _head_is_enough(self) -> bool:
+        t = self.target
+        return (
+            self.settings.head_first
+            and not t.claims
+            and not self.fragment
+            and not t.expect_content_type
+        )
+
+    def _conditional_headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.target.etag:
+            headers["If-None-Match"] = self.target.etag
+        if self.target.last_modified:
+            headers["If-Modified-Since"] = self.target.last_modified
+        return headers
+
+    # --- reading the page ---
+
+    def _read_page(self, fetched: http.Fetched) -> _Page:
+        page = _Page()
+        if fetched.truncated_at is not None:
+            page.warnings.append(f"body truncated at {fetched.truncated_at} bytes")
+        if fetched.body and _is_html(fetched.mime, fetched.body):
+            page.html = _decode_html(fetched.body, fetched.content_type)
+        if not fetched.succeeded or fetched.method != "GET":
+            return page
+        if fetched.body_problem is not None:
+            page.warnings.append(f"content not checkable: {fetched.body_problem}")
+            return page
+        url = f"{fetched.final_url}#{self.fragment}" if self.fragment else fetched.final_url
+        page.analysis = _analyse(fetched.body, fetched.content_type, url, self.target, page)
+        if page.analysis is not None:
+            extracted = page.analysis.extracted
+            page.title = extracted.title
+            # Everything visible: a "not found" line can sit outside the main content.
+            page.text = extracted.full_text or extracted.text
+            page.warnings.extend(page.analysis.warnings)
+        return page
+
+    def _evidence(
+        self, fetched: http.Fetched, page: _Page, warnings: list[str]
+    ) -> verdict.Evidence:
+        ev = verdict.Evidence(
+            requested_url=self.base,
+            final_url=fetched.final_url,
+            status=fetched.status,
+            error_kind=fetched.error_kind,
+            error=fetched.error,
+            hops=fetched.hops,
+            attempts=fetched.attempts,
+            not_modified=fetched.not_modified,
+            gave_up=fetched.gave_up,
+            fragment=self.fragment or None,
+        )
+        if _downgraded(fetched):
+            warnings.append("redirected from https to http")
+        if fetched.status is None or fetched.error_kind is not None:
+            return ev
+        challenge = challenge_reason(fetched.status, fetched.headers, page.html or "")
+        if not fetched.succeeded or fetched.method != "GET":
+            mismatch = None
+            if fetched.succeeded:  # a HEAD answer: the header is all there is
+                mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, b"", "")
+            return _replace(ev, challenge=challenge, type_mismatch=mismatch)
+        html = page.html or ""
+        soft = soft404_reason(
+            self.base,
+            fetched.final_url,
+            fetched.status,
+            page.title if page.html is not None else None,
+            page.text if page.html is not None else "",
+            html=page.html,
+        ) or parked_reason(
+            page.text if page.html is not None else "",
+            html,
+            fetched.headers,
+            fetched.final_url,
+            requested_url=self.base,
+        )
+        return _replace(
+            ev,
+            challenge=challenge,
+            soft_404=soft,
+            type_mismatch=_type_mismatch(
+                self.target.expect_content_type, fetched.mime, fetched.body, html
+            ),
+            anchor_missing=self._anchor_missing(fetched, page, warnings),
+            claim_missing=self._claims_missing(fetched, page, warnings),
+        )
+
+    def _anchor_missing(
+        self, fetched: http.Fetched, page: _Page, warnings: list[str]
+    ) -> str | None:
+        anchor = self.anchor
+        # "#/route" and "#!state" are read by scripts, "#a=b" is state: not anchors.
+        if not anchor or page.html is None or anchor[0] in "/!" or "=" in anchor:
+            return None
+        if anchor_present(page.html, anchor):
+            return None
+        if fetched.truncated_at is not None:
+            warnings.append(f"anchor #{anchor} not in the first {fetched.truncated_at} bytes")
+            return None
+        return f"anchor #{anchor} not found in the page"
+
+    def _claims_missing(
+        self, fetched: http.Fetched, page: _Page, warnings: list[str]
+    ) -> str | None:
+        analysis = page.analysis
+        if analysis is None:
+            if self.target.claims:
+                warnings.append("claims not checkable: the content could not be read")
+            return None
+        if analysis.extracted.unreadable is not None:
+            if self.target.claims or analysis.text_fragment is not None:
+                warnings.append(f"claims not checkable: {analysis.extracted.unreadable}")
+            return None
+        problems: list[str] = []
+        if analysis.missing:
+            ids = ", ".join(analysis.missing)
+            problems.append(f"claim{'s' if len(analysis.missing) > 1 else ''} not found: {ids}")
+        if analysis.text_fragment is False:
+            problems.append("text fragment not found")
+        if not problems:
+            return None
+        if fetched.truncated_at is not None:
+            # The evidence may sit past the cap; do not call a live source stale.
+            warnings.append(f"{'; '.join(problems)} in the first {fetched.truncated_at} bytes")
+            return None
+        return "; ".join(problems)
+
+    # --- catch-all probe ---
+
+    def _worth_probing(self, fetched: http.Fetched, page: _Page) -> bool:
+        if not fetched.succeeded or fetched.method != "GET" or page.html is None:
+            return False
+        parts = urlsplit(fetched.final_url)
+        if parts.path in ("", "/") and not parts.query:
+            return False  # the site root is what a catch-all serves; it is alive
+        analysis = page.analysis
+        # Found evidence is the page's own content: no probe can overrule that.
+        return not (
+            self.target.claims
+            and analysis is not None
+            and analysis.extracted.unreadable is None
+            and not analysis.missing
+        )
+
+    def _catch_all(self, fetched: http.Fetched, page: _Page) -> str | None:
+        parts = urlsplit(fetched.final_url)
+        directory = parts.path.rsplit("/", 1)[0] + "/"
+        key = f"catch-all {parts.scheme}://{parts.netloc.lower()}{directory}"
+        probe = self.hosts.probe_once(key, lambda: self._probe(fetched.final_url))
+        if probe is None:
+            return None
+        assert fetched.status is not None
+        summary = PageSummary.of(fetched.status, fetched.final_url, page.title, page.text)
+        return catch_all_reason(summary, probe, requested_url=self.base)
+
+    def _probe(self, url: str) -> PageSummary | None:
+        probe_url = random_sibling_url(url, self.rng)
+        fetched = http.fetch(
+            probe_url,
+            self.settings,
+            self.session,
+            self.hosts,
+            now=self.now,
+            rng=self.rng,
+            probe=True,
+        )
+        if fetched.status is None or fetched.error_kind is not None:
+            return None  # no answer: no evidence either way
+        title, text = None, ""
+        if fetched.succeeded and fetched.body and _is_html(fetched.mime, fetched.body):
+            scratch = _Page()
+            analysis = _analyse(
+                fetched.body, fetched.content_type, fetched.final_url, None, scratch
+            )
+            if analysis is not None:
+                extracted = analysis.extracted
+                title, text = extracted.title, extracted.full_text or extracted.text
+        return PageSummary.of(fetched.status, fetched.final_url, title, text)
+
+    def _tls_warnings(self, fetched: http.Fetched) -> list[str]:
+        if fetched.tls_expires_at is None:
+            return []
+        warning = tls.expiry_warning(
+            fetched.tls_host or "",
+            fetched.tls_expires_at,
+            self.now(),
+            self.settings.tls_warn_days,
+        )
+        return [warning] if warning else []
+
+
+def _analyse(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    target: CheckTarget | None,
+    page: _Page,
+) -> ContentAnalysis | None:
+    claims = target.claims if target is not None else ()
+    try:
+        return analyse(body, content_type, url, claims)
+    except Exception as exc:
+        # A parser tripped over what the server sent; the fetch verdict still stands.
+        log.exception("content analysis failed for %s", url)
+        page.warnings.append(f"content could not be analysed ({type(exc).__name__})")
+        return None
+
+
+def _replace(ev: verdict.Evidence, **changes: Any) -> verdict.Evidence:
+    return dataclasses.replace(ev, **changes)
+
+
+def _is_html(mime: str | None, body: bytes) -> bool:
+    if mime in http.HTML_TYPES:
+        return True
+    if mime in (None, "text/plain", "application/octet-stream"):
+        return bool(_HTML_START.match(body[:1024]))
+    return False
+
+
+def _decode_html(body: bytes, content_type: str | None) -> str:
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    if charset is None:
+        match = _META_CHARSET.search(body[:4096])
+        charset = match.group(1).decode("ascii", "replace") if match else None
+    if body.startswith(b"\xef\xbb\xbf"):
+        charset = "utf-8-sig"
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _type_mismatch(expected: str | None, served: str | None, body: bytes, html: str) -> str | None:
+    """Why the served document is not the kind cited, or None when it fits."""
+    want = http.media_type(expected)
+    if want is None:
+        return None
+    if _compatible(want, served):
+        return None
+    looks_pdf = b"%PDF-" in body[:1024]
+    if want in http.PDF_TYPES and looks_pdf:
+        return None  # a PDF served under the wrong label is still the document
+    if want in http.HTML_TYPES and body and _is_html(served, body):
+        return None
+    shown = served or "no content type"
+    if looks_pdf:
+        shown += " (a PDF)"
+    elif served in http.HTML_TYPES and _PASSWORD_FIELD.search(html):
+        shown += " (login page?)"
+    return f"cited as {want}, served {shown}"
+
+
+_EQUIVALENT = (http.HTML_TYPES, http.PDF_TYPES, frozenset({"text/xml", "application/xml"}))
+
+
+def _compatible(want: str, served: str | None) -> bool:
+    if served is None:
+        return False
+    if want == served or (want.endswith("/*") and served.startswith(want[:-1])):
+        return True
+    return any(want in group and served in group for group in _EQUIVALENT)
+
+
+def _downgraded(fetched: http.Fetched) -> bool:
+    urls: Sequence[str] = [hop.url for hop in fetched.hops] + [fetched.final_url]
+    schemes = [u.partition(":")[0].lower() for u in urls]
+    return any(a == "https" and b == "http" for a, b in itertools.pairwise(schemes))

@@ -1,0 +1,21 @@
+"""Fetching: one URL, hop by hop, under caps, with failures classified once.
+
+:func:`fetch` is the entry; :class:`Fetched` is what it returns. Only this package and
+:mod:`checks.verdict` look at HTTP status codes or catch ``requests`` exceptions.
+"""
+
+from checks.http.body import HTML_TYPES, PDF_TYPES, body_cap, media_type
+from checks.http.errors import classify_exception
+from checks.http.fetch import Fetched, fetch
+from checks.http.refresh import meta_refresh
+
+__all__ = [
+    "HTML_TYPES",
+    "PDF_TYPES",
+    "Fetched",
+    "body_cap",
+    "classify_exception",
+    "fetch",
+    "media_type",
+    "meta_refresh",
+]

@@ -1,0 +1,359 @@
+"""The verdict table: what a check's evidence means, decided in one place.
+
+:func:`decide` turns the evidence of one check into a :class:`~checks.model.Verdict`
+and a reason a person can read. The retry rule sits beside it, because "worth another
+try" and "inconclusive" are two views of the same classification. Outside this module
+and :mod:`checks.http`, no code looks at HTTP status codes.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from checks.model import ErrorKind, RedirectHop, Verdict
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# 408 Request Timeout and 425 Too Early say "try again", like a 5xx.
+_RETRY_4XX = frozenset({408, 425})
+# Access refused or throttled: the page may well exist. 999 is LinkedIn's (and a few
+# others') answer to clients it takes for bots; 451 is a legal block.
+BLOCKED_STATUSES = frozenset({401, 403, 407, 429, 451, 999})
+GONE_STATUSES = frozenset({404, 410})
+
+_INVALID_KINDS = frozenset({ErrorKind.POLICY, ErrorKind.INVALID_URL})
+_BROKEN_KINDS = frozenset(
+    {
+        ErrorKind.DNS,
+        ErrorKind.REFUSED,
+        ErrorKind.REDIRECT_LOOP,
+        ErrorKind.TOO_MANY_REDIRECTS,
+        ErrorKind.MISSING_LOCATION,
+    }
+)
+_RETRY_KINDS = frozenset(
+    {
+        ErrorKind.CONNECT_TIMEOUT,
+        ErrorKind.READ_TIMEOUT,
+        ErrorKind.RESET,
+        ErrorKind.PROTOCOL,
+        ErrorKind.REFUSED,
+    }
+)
+
+
+# --- status classes (the only place besides checks.http that reads status codes) ---
+
+
+def is_success(status: int) -> bool:
+    """2xx: the server answered with the resource."""
+    return 200 <= status < 300
+
+
+def is_not_modified(status: int) -> bool:
+    """304: the conditional request found the resource unchanged."""
+    return status == 304
+
+
+def is_redirect(status: int) -> bool:
+    """3xx other than 304: a redirect (followed when it names a Location)."""
+    return 300 <= status < 400 and status != 304
+
+
+def is_client_error(status: int) -> bool:
+    """4xx: used to fall back from HEAD to GET, since many servers mishandle HEAD."""
+    return 400 <= status < 500
+
+
+def status_text(status: int) -> str:
+    """``404 Not Found`` style text for a status code."""
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+# --- the retry rule ---
+
+
+def should_retry_status(status: int) -> bool:
+    """Whether a response with this status is worth another attempt."""
+    return status == 429 or status in _RETRY_4XX or (500 <= status < 600 and status != 501)
+
+
+def should_retry_error(kind: ErrorKind, *, attempt: int) -> bool:
+    """Whether a network failure is worth another attempt (``attempt`` counts from 1).
+
+    A refused connection is retried once only: a server restarting refuses for a
+    moment, a host with nothing listening refuses forever.
+    """
+    if kind is ErrorKind.REFUSED:
+        return attempt == 1
+    return kind in _RETRY_KINDS
+
+
+# --- the verdict table ---
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one check observed. Every field is optional; absent means "not seen"."""
+
+    requested_url: str
+    final_url: str | None = None
+    status: int | None = None
+    error_kind: ErrorKind | None = None
+    error: str | None = None  # human text for error_kind
+    hops: tuple[RedirectHop, ...] = ()
+    attempts: int = 1
+    not_modified: bool = False
+    challenge: str | None = None  # bot challenge / bot wall detected
+    gave_up: str | None = None  # why retrying stopped early (e.g. Retry-After too long)
+    soft_404: str | None = None  # soft-404, parked domain or catch-all host
+    type_mismatch: str | None = None
+    anchor_missing: str | None = None
+    claim_missing: str | None = None
+    fragment: str | None = None  # carried over to the suggested URL
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict, the reason for it, and the URL to cite instead when it moved."""
+
+    verdict: Verdict
+    reason: str
+    suggested_url: str | None = None
+
+
+Rule = Callable[[Evidence], Decision | None]
+
+
+def decide(ev: Evidence) -> Decision:
+    """The verdict for one check, by explicit precedence (first matching rule wins).
+
+    1. ``invalid``         the URL is malformed, unsupported or refused by the policy
+    2. ``tls_error``       the certificate failed verification
+    3. ``broken``          404/410 or another 4xx; DNS failure; connection refused;
+                           redirect loop, too many redirects, redirect without Location
+    4. ``blocked``         401, 403, 407, 429, 451, 999, or a bot challenge page
+    5. ``transient``       5xx, 408, 425; timeouts, resets, protocol errors, deadline
+    6. ``soft_404``        answers 2xx but the page is gone (not-found text, redirect to
+                           the site root, parked domain, catch-all host)
+    7. ``type_mismatch``   not the kind of document cited
+    8. ``anchor_missing``  the ``#fragment`` is not in the page
+    9. ``claim_missing``   the cited evidence (or text fragment) is not in the page
+    10. ``moved``          works, but every redirect was permanent (or an upgrade to
+                           https / a trailing slash): cite the final URL instead
+    11. ``ok``             everything as expected (2xx, or 304 not modified)
+
+    Failures that say nothing about the source (blocked, transient) rank below hard
+    evidence that it is gone, and content findings only count once the page was
+    actually served.
+    """
+    for rule in _RULES:
+        decision = rule(ev)
+        if decision is not None:
+            return decision
+    raise AssertionError(f"no rule matched {ev!r}")  # the ok rule always matches
+
+
+def _invalid(ev: Evidence) -> Decision | None:
+    if ev.error_kind in _INVALID_KINDS:
+        prefix = "refused by the network policy: " if ev.error_kind is ErrorKind.POLICY else ""
+        return Decision(Verdict.INVALID, prefix + (ev.error or "URL cannot be checked"))
+    return None
+
+
+def _tls(ev: Evidence) -> Decision | None:
+    if ev.error_kind is ErrorKind.TLS:
+        return Decision(Verdict.TLS_ERROR, ev.error or "TLS: handshake failed")
+    return None
+
+
+def _broken(ev: Evidence) -> Decision | None:
+    if ev.error_kind in _BROKEN_KINDS:
+        return Decision(Verdict.BROKEN, _with_attempts(ev.error or str(ev.error_kind), ev))
+    if ev.error_kind is None and ev.status is not None:
+        if ev.status in GONE_STATUSES:
+            return Decision(Verdict.BROKEN, status_text(ev.status))
+        if (
+            is_client_error(ev.status)
+            and ev.status not in BLOCKED_STATUSES
+            and ev.status not in _RETRY_4XX
+        ):
+            return Decision(Verdict.BROKEN, f"HTTP {status_text(ev.status)}")
+    return None
+
+
+def _blocked(ev: Evidence) -> Decision | None:
+    if ev.error_kind is not None:
+        return None
+    if ev.challenge is not None:
+        if ev.status is None or ev.status == 999:
+            return Decision(Verdict.BLOCKED, ev.challenge)
+        return Decision(Verdict.BLOCKED, f"{status_text(ev.status)}: {ev.challenge}")
+    if ev.status is None or ev.status not in BLOCKED_STATUSES:
+        return None
+    meaning = {
+        401: "the server asks for a login",
+        403: "access refused (the site may refuse automated checks)",
+        407: "a proxy asks for a login",
+        429: "rate limited",
+        451: "unavailable for legal reasons",
+        999: "request refused (a status some sites send to clients they take for bots)",
+    }[ev.status]
+    text = f"{ev.status} {meaning}" if ev.status == 999 else f"{status_text(ev.status)}: {meaning}"
+    if ev.gave_up:
+        text += f"; {ev.gave_up}"
+    return Decision(Verdict.BLOCKED, _with_attempts(text, ev))
+
+
+def _transient(ev: Evidence) -> Decision | None:
+    if ev.error_kind is not None:
+        return Decision(Verdict.TRANSIENT, _with_attempts(ev.error or str(ev.error_kind), ev))
+    if ev.status is None or is_success(ev.status) or is_not_modified(ev.status):
+        return None
+    if is_redirect(ev.status):
+        # A redirect that was not followed ends as a policy or loop error above; one
+        # left here is a server quirk worth a second look, not evidence of death.
+        return Decision(Verdict.TRANSIENT, f"unexpected {status_text(ev.status)}")
+    text = status_text(ev.status)
+    if not (500 <= ev.status < 600 or ev.status in _RETRY_4XX):
+        text = f"unexpected status {text}"
+    if ev.gave_up:
+        text += f"; {ev.gave_up}"
+    return Decision(Verdict.TRANSIENT, _with_attempts(text, ev))
+
+
+def _soft_404(ev: Evidence) -> Decision | None:
+    if ev.soft_404:
+        return Decision(Verdict.SOFT_404, f"soft 404: {ev.soft_404}")
+    return None
+
+
+def _type_mismatch(ev: Evidence) -> Decision | None:
+    if ev.type_mismatch:
+        return Decision(Verdict.TYPE_MISMATCH, ev.type_mismatch)
+    return None
+
+
+def _anchor_missing(ev: Evidence) -> Decision | None:
+    if ev.anchor_missing:
+        return Decision(Verdict.ANCHOR_MISSING, ev.anchor_missing)
+    return None
+
+
+def _claim_missing(ev: Evidence) -> Decision | None:
+    if ev.claim_missing:
+        return Decision(Verdict.CLAIM_MISSING, ev.claim_missing)
+    return None
+
+
+def _moved(ev: Evidence) -> Decision | None:
+    if ev.not_modified or not ev.hops or ev.final_url is None:
+        return None
+    target = moved_target(ev.requested_url, ev.hops, ev.final_url)
+    if target is None:
+        return None
+    suggested = _with_fragment(target, ev.fragment)
+    kinds = sorted({_hop_kind(hop) for hop in ev.hops})
+    return Decision(
+        Verdict.MOVED,
+        f"moved ({', '.join(kinds)}): cite {suggested} instead",
+        suggested_url=suggested,
+    )
+
+
+def _ok(ev: Evidence) -> Decision:
+    if ev.not_modified:
+        return Decision(Verdict.OK, "not modified since the previous check")
+    text = status_text(ev.status) if ev.status is not None else "reachable"
+    if ev.hops:
+        n = len(ev.hops)
+        kinds = ", ".join(sorted({_hop_kind(hop) for hop in ev.hops}))
+        text += f" after {n} redirect{'s' if n > 1 else ''} ({kinds})"
+    return _with_attempts_decision(Verdict.OK, text, ev)
+
+
+_RULES: Sequence[Rule] = (
+    _invalid,
+    _tls,
+    _broken,
+    _blocked,
+    _transient,
+    _soft_404,
+    _type_mismatch,
+    _anchor_missing,
+    _claim_missing,
+    _moved,
+    _ok,
+)
+
+
+# --- redirects ---
+
+
+def moved_target(requested_url: str, hops: Sequence[RedirectHop], final_url: str) -> str | None:
+    """The URL to cite instead, when the redirect chain says the source moved.
+
+    A chain counts as a move when every hop is permanent (301, 308, an instant meta
+    refresh) or only upgrades the URL (http to https, an added trailing slash, or
+    both). Temporary redirects (302, 303, 307) to other places are how many sites
+    serve a stable URL, so they do not make a citation stale.
+    """
+    if _strip_fragment(final_url) == _strip_fragment(requested_url):
+        return None
+    for hop in hops:
+        if not (is_permanent(hop) or _is_upgrade(hop.url, hop.location or "")):
+            return None
+    return final_url
+
+
+def is_permanent(hop: RedirectHop) -> bool:
+    """A permanent redirect, or a meta refresh (recorded with the page's 2xx status).
+
+    Only short meta refreshes are followed at all; a page whose whole job is to send
+    readers elsewhere has moved, as far as a citation is concerned.
+    """
+    return hop.status in PERMANENT_REDIRECTS or is_success(hop.status)
+
+
+def _hop_kind(hop: RedirectHop) -> str:
+    if is_success(hop.status):
+        return "meta refresh"
+    return str(hop.status)
+
+
+def _is_upgrade(url: str, location: str) -> bool:
+    a, b = urlsplit(url), urlsplit(location)
+    if not b.scheme:
+        return False
+    if (a.hostname or "").lower() != (b.hostname or "").lower() or a.query != b.query:
+        return False
+    scheme_ok = a.scheme == b.scheme or (a.scheme == "http" and b.scheme == "https")
+    port_ok = a.port == b.port or (a.port in (None, 80) and b.port in (None, 443))
+    path_ok = a.path == b.path or (a.path or "/").rstrip("/") + "/" == b.path
+    changed = a.scheme != b.scheme or a.path != b.path
+    return scheme_ok and port_ok and path_ok and changed
+
+
+def _strip_fragment(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def _with_fragment(url: str, fragment: str | None) -> str:
+    if not fragment or urlsplit(url).fragment:
+        return url
+    return f"{_strip_fragment(url)}#{fragment}"
+
+
+def _with_attempts(text: str, ev: Evidence) -> str:
+    return f"{text} (after {ev.attempts} attempts)" if ev.attempts > 1 else text
+
+
+def _with_attempts_decision(verdict: Verdict, text: str, ev: Evidence) -> Decision:
+    if ev.attempts > 1:
+        text += f", on attempt {ev.attempts}"
+    return Decision(verdict, text)
