@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -51,19 +52,32 @@ def registry_options(func: F) -> F:
         click.option("--per-host", type=click.IntRange(min=1), help="Requests at once per host."),
         click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per request."),
         click.option("--database", help="Database URL (else MONITOR_DATABASE_URL or settings)."),
+        click.option(
+            "--archive",
+            "archives",
+            multiple=True,
+            metavar="NAME=URL",
+            help="Archive endpoint overriding settings.archives: wayback=URL (or wayback=none) "
+            "or memento=TIMEGATE-URL; repeatable.",
+        ),
+        click.option("--no-archive", is_flag=True, help="Do not look up archived copies."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def load(params: dict[str, Any]) -> Workspace:
+def load(params: dict[str, Any], *, required: bool = True) -> Workspace:
     """Load the registry named in ``params`` with command-line overrides, or exit 3."""
     path: Path = params.pop("registry_path")
     ca_bundle = params.pop("ca_bundle", None)
+    archives: tuple[str, ...] = params.pop("archives", ())
+    if params.pop("no_archive", False):
+        archives = ("wayback=none",)
     try:
-        return Workspace.load(
+        workspace = Workspace.load(
             path,
+            required=required,
             allow_private=params.pop("allow_private", None),
             ca_bundle=str(ca_bundle) if ca_bundle else None,
             concurrency=params.pop("concurrency", None),
@@ -73,9 +87,20 @@ def load(params: dict[str, Any]) -> Workspace:
         )
     except RegistryInvalid as invalid:
         for problem in invalid.problems:
-            errors.print(str(problem), markup=False, highlight=False)
+            click.echo(str(problem), err=True)  # one line each, never wrapped
         errors.print(f"{len(invalid.problems)} problem(s) in the registry.", style="bold red")
         sys.exit(ExitCode.REGISTRY)
+    if archives:
+        from monitor.archiving import with_overrides
+
+        try:
+            endpoints = with_overrides(workspace.settings.archives, archives)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--archive") from exc
+        if archives == ("wayback=none",):
+            endpoints = dataclasses.replace(endpoints, memento=())
+        workspace.override(archives=endpoints)
+    return workspace
 
 
 def handles_errors(func: F) -> F:
@@ -95,6 +120,36 @@ def handles_errors(func: F) -> F:
             sys.exit(ExitCode.ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def output_options(func: F) -> F:
+    """``--format`` and ``--output`` for commands that produce a status report."""
+    from monitor.reports.formats import FORMATS
+
+    func = click.option(
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Write the --format report to this file instead of standard output.",
+    )(func)
+    return click.option(
+        "--format",
+        "report_format",
+        type=click.Choice(sorted(FORMATS)),
+        help="Also emit the status in this format (to --output or standard output).",
+    )(func)
+
+
+def emit(status: dict[str, Any], report_format: str | None, output: Path | None) -> None:
+    from monitor.reports.formats import FORMATS
+
+    if report_format is None:
+        return
+    text = FORMATS[report_format].render(status)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,8 +204,15 @@ def scan(fmt: str, **params: Any) -> None:
 @registry_options
 @click.option("--all", "check_all", is_flag=True, help="Check every source, not only those due.")
 @click.option("--source", "source_ids", multiple=True, help="Check only this source (repeatable).")
+@output_options
 @handles_errors
-def check(check_all: bool, source_ids: tuple[str, ...], **params: Any) -> None:
+def check(
+    check_all: bool,
+    source_ids: tuple[str, ...],
+    report_format: str | None,
+    output: Path | None,
+    **params: Any,
+) -> None:
     """Check the registry's sources that are due (all with --all), store the results and
     write reports/status.json and reports/status.md.
 
@@ -172,18 +234,63 @@ def check(check_all: bool, source_ids: tuple[str, ...], **params: Any) -> None:
         sources = [s for s in sources if s.id in due]
     with progress(console, len(sources)) as advance:
         outcome = run_sources(
-            registry, store, sources, settings=workspace.check_settings(), on_result=advance
+            registry,
+            store,
+            sources,
+            settings=workspace.check_settings(),
+            on_result=advance,
+            after_check=workspace.archive_lookups(),
         )
     status = workspace.status()
     written = workspace.write_reports(status)
-    console.print(sources_table(status["sources"], title=f"Run {outcome.run_id}"))
+    # With a machine format on standard output, everything for people goes to stderr.
+    human = errors if report_format and output is None else console
+    emit(status, report_format, output)
+    human.print(sources_table(status["sources"], title=f"Run {outcome.run_id}"))
     if not sources:
-        console.print("Nothing was due; the report shows the newest stored results. Use --all.")
+        human.print("Nothing was due; the report shows the newest stored results. Use --all.")
     if outcome.note:
         errors.print(outcome.note, style="bold yellow", markup=False)
-    console.print("Reports: " + ", ".join(str(p) for p in written), markup=False)
+    human.print("Reports: " + ", ".join(str(p) for p in written), markup=False)
     failing = status["totals"]["failing"]
     sys.exit(ExitCode.FAILING if failing and not outcome.inconclusive else ExitCode.OK)
+
+
+@cli.command()
+@registry_options
+@click.argument("documents", nargs=-1)
+@click.option(
+    "--max-age",
+    help="Reuse stored results younger than this (e.g. 12h, 1d) instead of checking again.",
+)
+@output_options
+@handles_errors
+def gate(
+    documents: tuple[str, ...],
+    max_age: str | None,
+    report_format: str | None,
+    output: Path | None,
+    **params: Any,
+) -> None:
+    """Gate publication in CI: check the sources the given documents cite (all documents
+    when none is named), apply settings.policy, exit 2 when the policy fails.
+
+    \b
+    Under GitHub Actions (GITHUB_ACTIONS set) it also prints ::error/::warning
+    annotations for the worst ten citations and appends a job summary to
+    $GITHUB_STEP_SUMMARY.
+    """
+    from monitor.gate.command import run_gate
+
+    workspace = load(params)
+    known = {d.id for d in workspace.registry.documents}
+    unknown = set(documents) - known
+    if unknown:
+        raise click.BadParameter(f"unknown document id(s): {', '.join(sorted(unknown))}")
+    human = errors if report_format and output is None else console
+    result = run_gate(workspace, documents, max_age=max_age, out=human)
+    emit(result.status, report_format, output)
+    sys.exit(ExitCode.FAILING if result.outcome.failed else ExitCode.OK)
 
 
 @cli.command("check-url")
@@ -212,39 +319,21 @@ def check_url(
     """
     from monitor.run import Checker
 
-    registry_path: Path = params["registry_path"]
-    if registry_path.exists():
-        workspace = load(params)
-        settings, concurrency, per_host = (
-            workspace.check_settings(),
-            workspace.settings.concurrency,
-            workspace.settings.per_host,
-        )
-    else:
-        from monitor.registry.model import Settings
-        from monitor.settings import check_settings
-
-        defaults = Settings()
-        overrides = {
-            "allow_private": params.get("allow_private"),
-            "ca_bundle": str(params["ca_bundle"]) if params.get("ca_bundle") else None,
-            "timeout_s": params.get("timeout"),
-        }
-        import dataclasses
-
-        defaults = dataclasses.replace(
-            defaults, **{k: v for k, v in overrides.items() if v is not None}
-        )
-        settings = check_settings(defaults)
-        concurrency = params.get("concurrency") or defaults.concurrency
-        per_host = params.get("per_host") or defaults.per_host
+    workspace = load(params, required=False)
+    settings = workspace.check_settings()
+    concurrency, per_host = workspace.settings.concurrency, workspace.settings.per_host
     claims = tuple(ClaimSpec(id=f"evidence-{i}", evidence=e) for i, e in enumerate(evidence, 1))
     accessed_date: date | None = accessed.date() if accessed else None
     targets = [
         CheckTarget(url=u, expect_content_type=expect_type, claims=claims, accessed=accessed_date)
         for u in urls
     ]
-    checker = Checker(settings, concurrency=concurrency, per_host=per_host)
+    checker = Checker(
+        settings,
+        concurrency=concurrency,
+        per_host=per_host,
+        after_check=workspace.archive_lookups(use_store=False),
+    )
     by_url = {r.url: r for r in checker.check_all(targets)}
     entries = [source_entry(by_url[t.url]) for t in targets]
     if fmt == "json":

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.model import CheckResult, CheckSettings
+from monitor.archiving import ArchiveLookups, StoreLookupCache, archive_config
 from monitor.clock import Clock, utc_now
 from monitor.registry.loader import load_registry
 from monitor.registry.model import Registry, Settings
@@ -27,15 +28,32 @@ class Workspace:
     _store: Store | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, path: Path, **overrides: Any) -> Workspace:
-        """Load and validate the registry; ``overrides`` replace settings (None = keep)."""
-        registry = load_registry(path)
+    def load(cls, path: Path, *, required: bool = True, **overrides: Any) -> Workspace:
+        """Load and validate the registry; ``overrides`` replace settings (None = keep).
+
+        With ``required=False`` a missing registry file gives default settings and no
+        sources (for ad-hoc checks).
+        """
+        if required or path.exists():
+            registry = load_registry(path)
+        else:
+            registry = Registry(path.resolve(), Settings(), (), (), ())
         changes = {k: v for k, v in overrides.items() if v is not None}
         if changes:
             registry = dataclasses.replace(
                 registry, settings=dataclasses.replace(registry.settings, **changes)
             )
         return cls(registry)
+
+    def override(self, **changes: Any) -> None:
+        """Replace some settings after loading (command-line options)."""
+        settings = dataclasses.replace(self.registry.settings, **changes)
+        self.registry = dataclasses.replace(self.registry, settings=settings)
+
+    def archive_lookups(self, *, use_store: bool = True) -> ArchiveLookups:
+        """The after-check step that finds archived copies, caching in the database."""
+        cache = StoreLookupCache(self.store(), self.now) if use_store else None
+        return ArchiveLookups(archive_config(self.settings), cache)
 
     @property
     def settings(self) -> Settings:
@@ -96,6 +114,7 @@ class Workspace:
                 }
                 for r in unresolved
             ],
+            unregistered=self.scan_report.unregistered_links,
         )
 
     def write_reports(self, status: dict[str, Any]) -> list[Path]:

@@ -95,7 +95,7 @@ class ArchiveConfig:
     # Every request to any archive in one run, retries included.
     run_budget: int = 200
     # 429 handling: bounded retries, Retry-After honoured, never wait longer than this.
-    max_retries: int = 2
+    max_retries: int = 1
     default_retry_after_s: float = 60.0
     max_wait_s: float = 120.0
     # Rows asked of the CDX server per URL variant (distinct content versions, oldest

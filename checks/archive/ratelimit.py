@@ -150,6 +150,8 @@ class ArchiveLimiter:
         self._buckets: dict[tuple[Family, str], TokenBucket] = {}
         self._sent = 0
         self._rate_limited = 0
+        # Hosts found unreachable in this run: asking them again would only add waits.
+        self._down: dict[str, str] = {}
 
     @classmethod
     def from_config(
@@ -208,7 +210,14 @@ class ArchiveLimiter:
         the retries, and :class:`BudgetExhausted` when the budget is spent.
         """
         bucket = self._bucket(family, url)
+        host = _host(url)
+        endpoint = _endpoint(url)
+        with self._lock:
+            down = self._down.get(host) or self._down.get(endpoint)
+        if down is not None:
+            raise ArchiveUnavailable(f"{down} (earlier in this run; not asked again)")
         last_reason = "archive request failed"
+        unreachable = False
         for attempt in range(self._max_retries + 1):
             self._spend()
             bucket.acquire(self._max_wait)
@@ -216,12 +225,15 @@ class ArchiveLimiter:
                 response = session.request(method, url, **kwargs)
             except requests.Timeout as exc:
                 last_reason = f"archive timed out: {type(exc).__name__}"
+                unreachable = True
                 self._backoff(attempt)
                 continue
             except requests.RequestException as exc:
                 last_reason = f"archive unreachable: {type(exc).__name__}"
+                unreachable = True
                 self._backoff(attempt)
                 continue
+            unreachable = False
             if is_memento(response):
                 return response
             if response.status_code == 429:
@@ -243,6 +255,11 @@ class ArchiveLimiter:
                 self._backoff(attempt)
                 continue
             return response
+        # Still failing after the retries: spare the archive (and our run) more of the
+        # same. An unreachable host is down as a whole; an endpoint answering errors or
+        # 429s is skipped, while the archive's other endpoints may still answer.
+        with self._lock:
+            self._down[host if unreachable else endpoint] = last_reason
         raise ArchiveUnavailable(last_reason)
 
     def _spend(self) -> None:
@@ -256,13 +273,24 @@ class ArchiveLimiter:
             self._sleep(min(self._max_wait, 2.0**attempt))
 
     def _bucket(self, family: Family, url: str) -> TokenBucket:
-        host = (urlsplit(url).netloc or url).lower()
+        host = _host(url)
         with self._lock:
             bucket = self._buckets.get((family, host))
             if bucket is None:
                 bucket = TokenBucket(self._rates[family], clock=self._clock, sleep=self._sleep)
                 self._buckets[(family, host)] = bucket
             return bucket
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).netloc or url).lower()
+
+
+def _endpoint(url: str) -> str:
+    """The host and the first two path segments: one API of the archive (CDX, TimeMap)."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")[:3]
+    return f"{parts.netloc.lower()}{'/'.join(segments)}"
 
 
 def is_memento(response: requests.Response) -> bool:

@@ -50,7 +50,7 @@ TITLES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_POLICY_KEYS = (
+POLICY_KEYS = (
     "fail_on",
     "warn_on",
     "pass_on",
@@ -120,10 +120,10 @@ class GatePolicy:
             return cls()
         if not isinstance(settings, Mapping):
             raise ValueError(f"policy must be a mapping, got {type(settings).__name__}")
-        unknown = sorted(str(k) for k in settings if k not in _POLICY_KEYS)
+        unknown = sorted(str(k) for k in settings if k not in POLICY_KEYS)
         if unknown:
             raise ValueError(
-                f"unknown policy key(s) {', '.join(unknown)}; known keys: {', '.join(_POLICY_KEYS)}"
+                f"unknown policy key(s) {', '.join(unknown)}; known keys: {', '.join(POLICY_KEYS)}"
             )
         explicit = {
             key: _verdict_list(key, settings[key])
@@ -265,7 +265,8 @@ def evaluate(
 
     One finding per citation (a source cited twice gives two), one per registered source
     that no document cites (only when ``documents`` is None), and one per
-    ``unregistered`` link, given as (document id, line, url). ``documents`` limits the
+    ``unregistered`` link, given as (document id, line, url), besides those the status
+    document lists under ``unregistered``. ``documents`` limits the
     findings to citations in those documents, named by id or by path. ``now`` is the
     moment TLS expiry is measured from.
     """
@@ -281,7 +282,8 @@ def evaluate(
             if wanted is not None and doc not in wanted:
                 continue
             findings.append(_judge(source, policy, doc, citation["line"], paths.get(doc, doc), now))
-    for doc, line, url in unregistered:
+    listed = [(u["document"], u["line"], u["url"]) for u in status.get("unregistered", ())]
+    for doc, line, url in dict.fromkeys([*listed, *unregistered]):
         if wanted is not None and doc not in wanted:
             continue
         findings.append(_unregistered(policy, doc, line, url, paths.get(doc, doc)))

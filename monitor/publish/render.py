@@ -36,7 +36,8 @@ def render_document(markdown: str, sources: Sequence[Mapping[str, Any]]) -> str:
     for block in tokens:
         if block.type == "inline" and block.children:
             block.children = _with_marks(block.children, by_url)
-    return md.renderer.render(tokens, md.options, {})
+    html: str = md.renderer.render(tokens, md.options, {})
+    return html
 
 
 def _with_marks(children: list[Token], by_url: Mapping[str, Mapping[str, Any]]) -> list[Token]:

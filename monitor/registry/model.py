@@ -6,9 +6,12 @@ else constructs them from user input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from checks.model import CheckTarget, ClaimSpec
 
@@ -35,6 +38,8 @@ class Settings:
     ca_bundle: str | None = None
     reports_dir: str = "reports"
     archives: ArchiveEndpoints = field(default_factory=ArchiveEndpoints)
+    # The CI gate's policy as written (see monitor.gate.policy.GatePolicy.from_settings).
+    policy: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ of sections in the file does not matter.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from yaml.constructor import SafeConstructor
 from yaml.nodes import Node
 
+from monitor.gate.policy import POLICY_KEYS, GatePolicy
 from monitor.registry.model import (
     ArchiveEndpoints,
     Claim,
@@ -36,6 +40,7 @@ SETTINGS_KEYS = (
     "ca_bundle",
     "reports_dir",
     "archives",
+    "policy",
 )
 ARCHIVE_KEYS = ("wayback", "memento")
 OWNER_KEYS = ("name", "email", "webhook")
@@ -95,7 +100,23 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
     changes = {key: value for key, value in given.items() if value is not None}
     if "archives" in values:
         changes["archives"] = _archives(r, values["archives"], defaults.archives)
+    if "policy" in values:
+        changes["policy"] = _policy(r, values["policy"])
     return dataclasses.replace(defaults, **changes)
+
+
+def _policy(r: Reader, node: Node) -> Mapping[str, Any]:
+    """The CI gate's policy, checked here so that a mistake is reported with its line."""
+    if is_null(node):
+        return MappingProxyType({})
+    if r.mapping(node, "settings.policy", POLICY_KEYS) is None:
+        return MappingProxyType({})
+    data = SafeConstructor().construct_object(node, deep=True)
+    try:
+        GatePolicy.from_settings(data)
+    except ValueError as exc:
+        r.problem(node, "settings.policy", str(exc))
+    return MappingProxyType(dict(data))
 
 
 def _archives(r: Reader, node: Node, defaults: ArchiveEndpoints) -> ArchiveEndpoints:

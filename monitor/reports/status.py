@@ -133,6 +133,7 @@ def build_status(
     citations: Mapping[str, Sequence[CitationLike]],
     generated_at: datetime,
     unresolved: Sequence[Mapping[str, Any]] = (),
+    unregistered: Sequence[CitationLike] = (),
 ) -> dict[str, Any]:
     """The whole status document, from the registry and the newest result of each source."""
     sources = [
@@ -164,4 +165,8 @@ def build_status(
         ],
         "sources": sources,
         "references": list(unresolved),
+        "unregistered": [
+            {"document": c.document, "line": c.line, "url": c.url, "text": c.text}
+            for c in unregistered
+        ],
     }

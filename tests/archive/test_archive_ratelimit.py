@@ -180,7 +180,7 @@ def test_retry_after_longer_than_max_wait_fails_fast(clock: FakeClock) -> None:
             gate.request(session, "GET", URL, family=Family.LOOKUP)
 
     assert clock.sleeps == []
-    assert gate.requests_sent == 2  # the second was counted but never sent
+    assert gate.requests_sent == 1  # the second was refused before it was counted or sent
     assert len(responses.calls) == 1
 
 
@@ -251,3 +251,26 @@ def test_families_and_hosts_have_separate_buckets(clock: FakeClock) -> None:
         gate.request(session, "GET", URL, family=Family.REPLAY)
 
     assert clock.sleeps == []
+
+
+def test_unreachable_archive_is_not_asked_again_in_the_same_run() -> None:
+    import requests as _requests
+
+    from checks.archive.ratelimit import ArchiveLimiter, ArchiveUnavailable, Family
+
+    class Refusing(_requests.Session):
+        calls = 0
+
+        def request(self, *args: object, **kwargs: object) -> _requests.Response:  # type: ignore[override]
+            Refusing.calls += 1
+            raise _requests.ConnectionError("refused")
+
+    sleeps: list[float] = []
+    limiter = ArchiveLimiter(requests_per_minute=6000, max_retries=2, sleep=sleeps.append)
+    session = Refusing()
+    with pytest.raises(ArchiveUnavailable):
+        limiter.request(session, "GET", "http://archive.test/cdx?a", family=Family.LOOKUP)
+    assert Refusing.calls == 3
+    with pytest.raises(ArchiveUnavailable, match="not asked again"):
+        limiter.request(session, "GET", "http://archive.test/cdx?b", family=Family.LOOKUP)
+    assert Refusing.calls == 3

@@ -143,10 +143,30 @@ def test_cdx_query_asks_for_every_status_and_distinct_content(limiter: ArchiveLi
 
 
 @responses.activate(assert_all_requests_are_fired=True)
-def test_cdx_errors_are_reported_per_variant(limiter: ArchiveLimiter) -> None:
+def test_cdx_outage_stops_the_other_variants(limiter: ArchiveLimiter) -> None:
     responses.get(CDX, status=500)
+    with requests.Session() as session:
+        answer = cdx_captures(
+            "https://www.example.org/a",
+            CONFIG,
+            session=session,
+            limiter=limiter,
+            cache=None,
+            locks=KeyedLocks(),
+        )
+
+    assert answer.captures == ()
+    assert answer.errors[0] == "CDX https://www.example.org/a: archive answered HTTP 500"
+    assert len(answer.errors) > 1
+    assert all("not asked again" in error for error in answer.errors[1:])
+    assert len(responses.calls) == 1
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_cdx_bad_answers_are_reported_per_variant(limiter: ArchiveLimiter) -> None:
     responses.get(CDX, body="not json")
     responses.get(CDX, body="")
+    responses.get(CDX, json=[])
     responses.get(CDX, json=[])
     responses.get(CDX, json=[])
     with requests.Session() as session:
@@ -160,10 +180,7 @@ def test_cdx_errors_are_reported_per_variant(limiter: ArchiveLimiter) -> None:
         )
 
     assert answer.captures == ()
-    assert answer.errors == (
-        "CDX https://www.example.org/a: archive answered HTTP 500",
-        "CDX www.example.org/a: CDX answer is not JSON",
-    )
+    assert answer.errors == ("CDX https://www.example.org/a: CDX answer is not JSON",)
 
 
 @responses.activate(assert_all_requests_are_fired=True)

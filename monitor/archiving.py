@@ -1,0 +1,106 @@
+"""Archive lookups for failing sources during a run, cached in the database."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
+
+import requests
+
+from checks.archive import ArchiveConfig, ArchiveLimiter, LookupCache, find_fallback
+from checks.archive.cache import InMemoryLookupCache
+from checks.model import ArchiveFallback, ArchiveStatus, CheckResult, CheckTarget, Verdict
+from monitor.clock import Clock, utc_now
+from monitor.registry.model import ArchiveEndpoints, Settings
+from monitor.store import Store
+
+# Only a source that no longer serves what was cited needs a replacement; a blocked or
+# transient one is probably alive, and archives are a shared, rate-limited resource.
+NEEDS_ARCHIVE = frozenset(
+    {Verdict.BROKEN, Verdict.SOFT_404, Verdict.CLAIM_MISSING, Verdict.TYPE_MISMATCH}
+)
+
+
+class StoreLookupCache:
+    """The archive client's lookup cache, kept in the database between runs."""
+
+    def __init__(self, store: Store, now: Clock = utc_now) -> None:
+        self.store = store
+        self.now = now
+
+    def get(self, key: str) -> str | None:
+        return self.store.cache_get(key, self.now())
+
+    def put(self, key: str, value: str, ttl: timedelta) -> None:
+        self.store.cache_put(key, value, self.now() + ttl)
+
+
+def archive_config(settings: Settings, environ: Mapping[str, str] | None = None) -> ArchiveConfig:
+    archives = settings.archives
+    config = ArchiveConfig(
+        wayback=archives.wayback,
+        memento=tuple(archives.memento),
+        user_agent=settings.user_agent,
+        timeout_s=settings.timeout_s,
+    )
+    return config.with_env_keys(os.environ if environ is None else environ)
+
+
+def with_overrides(endpoints: ArchiveEndpoints, overrides: tuple[str, ...]) -> ArchiveEndpoints:
+    """Apply ``--archive wayback=URL`` / ``--archive memento=URL`` options.
+
+    Any ``memento=`` option replaces the registry's Memento list; ``wayback=none``
+    turns the Wayback Machine off.
+    """
+    wayback = endpoints.wayback
+    memento: list[str] = []
+    for option in overrides:
+        name, sep, url = option.partition("=")
+        if not sep or name not in ("wayback", "memento") or not url:
+            raise ValueError(f"--archive expects wayback=URL or memento=URL, got {option!r}")
+        if name == "wayback":
+            wayback = None if url.lower() == "none" else url
+        else:
+            memento.append(url)
+    return ArchiveEndpoints(wayback=wayback, memento=tuple(memento) or endpoints.memento)
+
+
+class ArchiveLookups:
+    """The run's after-check step: a verified archived copy for each failing source."""
+
+    def __init__(self, config: ArchiveConfig, cache: LookupCache | None = None) -> None:
+        self.config = config
+        self.limiter = ArchiveLimiter.from_config(config)
+        self.cache: LookupCache = cache if cache is not None else InMemoryLookupCache()
+        self._local = threading.local()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.config.wayback or self.config.memento)
+
+    def _session(self) -> requests.Session:
+        # Archives are configured, trusted endpoints: a plain session of their own, so
+        # the checker's network policy and per-check cookies don't apply to them.
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.config.user_agent
+            self._local.session = session
+        return session
+
+    def __call__(
+        self, target: CheckTarget, result: CheckResult, _session: requests.Session
+    ) -> CheckResult:
+        if not self.enabled or result.verdict not in NEEDS_ARCHIVE:
+            return result
+        try:
+            fallback = find_fallback(
+                target, self.config, session=self._session(), limiter=self.limiter, cache=self.cache
+            )
+        except Exception as exc:  # an archive bug must not lose the source's own result
+            fallback = ArchiveFallback(
+                ArchiveStatus.UNKNOWN, reason=f"archive lookup failed: {exc}"
+            )
+        return result.replace(archive=fallback)
