@@ -1,0 +1,160 @@
+"""Is a claim's evidence in the source text, and in which sentence?
+
+Evidence is one of three kinds, told apart by its form:
+
+- a regular expression, written ``/.../`` (optionally followed by flags ``imsx``) or
+  ``re:...``, matched against the text with whitespace collapsed, quotes and dashes
+  straightened, ignoring case;
+- a number (``100,000``, ``95%``, ``1.5 million``), matched by value in any printed
+  form, never inside a larger number (see :mod:`checks.content.numbers`);
+- anything else is a quote, matched exactly, then normalised (case, quotes, dashes,
+  hyphenation, whitespace, number formats, ``...`` for omitted words), then fuzzily.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checks.content.fuzzy import best_match
+from checks.content.normalise import collapse, normalise
+from checks.content.numbers import Number, canonicalise, parse_number, same
+from checks.content.searchtext import SearchText
+from checks.model import ClaimFinding, ClaimSpec
+
+# A fuzzy match counts as found from this similarity up.
+FUZZY_THRESHOLD = 0.9
+# Words left out of a quote ("...") may stand for at most this many characters.
+_GAP = 400
+_REGEX_SLASHES = re.compile(r"/(?P<pattern>.+)/(?P<flags>[imsx]*)", re.DOTALL)
+_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+class EvidenceKind(enum.StrEnum):
+    """How a piece of evidence is matched."""
+
+    REGEX = "regex"
+    NUMBER = "number"
+    QUOTE = "quote"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Parsed evidence. ``error`` says why a regular expression does not compile."""
+
+    kind: EvidenceKind
+    text: str
+    numbers: tuple[Number, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    error: str | None = None
+
+
+def parse_evidence(evidence: str) -> Evidence:
+    """The kind of ``evidence`` and what is needed to match it. Never raises: a bad
+    regular expression comes back with ``error`` set, for the registry to report."""
+    stripped = evidence.strip()
+    source: str | None = None
+    flags = re.IGNORECASE
+    slashes = _REGEX_SLASHES.fullmatch(stripped)
+    if slashes:
+        source = slashes.group("pattern")
+        for flag in slashes.group("flags"):
+            flags |= _FLAGS[flag]
+    elif stripped.startswith("re:"):
+        source = stripped[3:]
+    if source is not None:
+        try:
+            pattern = re.compile(source, flags)
+        except re.error as exc:
+            return Evidence(EvidenceKind.REGEX, stripped, error=f"bad regular expression: {exc}")
+        return Evidence(EvidenceKind.REGEX, stripped, pattern=pattern)
+    numbers = parse_number(normalise(stripped))
+    if numbers:
+        return Evidence(EvidenceKind.NUMBER, stripped, numbers=numbers)
+    return Evidence(EvidenceKind.QUOTE, stripped)
+
+
+def find_evidence(
+    text: str | SearchText, claim: ClaimSpec, *, paragraphs: bool = True
+) -> ClaimFinding:
+    """Whether ``claim``'s evidence is in ``text``, how it was matched, and the
+    sentence that holds it.
+
+    ``paragraphs`` is False for PDF text, whose lines are layout, not paragraphs; it
+    only matters when ``text`` is a string.
+    """
+    search = text if isinstance(text, SearchText) else SearchText(text, paragraphs=paragraphs)
+    evidence = parse_evidence(claim.evidence)
+    if not evidence.text:
+        return ClaimFinding(claim.id, False, lenient=claim.lenient)
+    if evidence.kind is EvidenceKind.REGEX:
+        return _regex(search, claim, evidence)
+    if evidence.kind is EvidenceKind.NUMBER:
+        return _number(search, claim, evidence)
+    return _quote(search, claim, evidence)
+
+
+def find_all(
+    text: str | SearchText, claims: Sequence[ClaimSpec], *, paragraphs: bool = True
+) -> tuple[ClaimFinding, ...]:
+    """:func:`find_evidence` for every claim, preparing the text once."""
+    search = text if isinstance(text, SearchText) else SearchText(text, paragraphs=paragraphs)
+    return tuple(find_evidence(search, claim) for claim in claims)
+
+
+def _regex(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
+    match = evidence.pattern.search(search.straight) if evidence.pattern else None
+    if match is None:
+        return ClaimFinding(claim.id, False, method="regex", lenient=claim.lenient)
+    sentence = search.sentence("display", match.start(), match.end())
+    return ClaimFinding(claim.id, True, sentence, "regex", lenient=claim.lenient)
+
+
+def _number(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
+    for found in search.numbers:
+        if any(same(want, seen) for want in evidence.numbers for seen in found.readings):
+            sentence = search.sentence("folded", found.start, found.end)
+            return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
+    return ClaimFinding(claim.id, False, method="number", lenient=claim.lenient)
+
+
+def _quote(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
+    def found(view: str, start: int, end: int, method: str) -> ClaimFinding:
+        sentence = search.sentence(view, start, end)
+        return ClaimFinding(claim.id, True, sentence, method, lenient=claim.lenient)
+
+    exact = collapse(evidence.text)
+    at = search.display.find(exact)
+    if at != -1:
+        return found("display", at, at + len(exact), "exact")
+    folded = normalise(evidence.text)
+    at = search.folded.find(folded)
+    if at != -1:
+        return found("folded", at, at + len(folded), "normalised")
+    if any(char.isdigit() for char in folded):
+        canon = canonicalise(folded)
+        at = search.canon.find(canon)
+        if at != -1:
+            return found("canon", at, at + len(canon), "normalised")
+    if "..." in folded:
+        gapped = _with_gaps(folded)
+        match = gapped.search(search.folded) if gapped else None
+        if match:
+            return found("folded", match.start(), match.end(), "normalised")
+        folded = collapse(folded.replace("...", " "))
+    approximate = best_match(folded, search.folded)
+    score = round(approximate.score, 3)
+    if approximate.score >= FUZZY_THRESHOLD:
+        sentence = search.sentence("folded", approximate.start, approximate.end)
+        return ClaimFinding(claim.id, True, sentence, "fuzzy", score, lenient=claim.lenient)
+    return ClaimFinding(claim.id, False, method="fuzzy", score=score, lenient=claim.lenient)
+
+
+def _with_gaps(folded: str) -> re.Pattern[str] | None:
+    """A pattern for a quote whose ``...`` stand for left-out words."""
+    parts = [part.strip() for part in folded.split("...") if part.strip()]
+    if not parts:
+        return None
+    return re.compile(f".{{0,{_GAP}}}?".join(re.escape(part) for part in parts), re.DOTALL)

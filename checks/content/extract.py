@@ -1,0 +1,244 @@
+"""Readable text from a fetched body: HTML, PDF or plain text.
+
+The text is what a reader of the page sees: for HTML the main content without
+navigation, banners, scripts or hidden elements; for a PDF every page's text layer.
+Failures to read are reported as a reason, never raised, because an unreadable source
+is evidence for the verdict, not a bug.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from pypdf import PasswordType, PdfReader
+
+from checks.content.htmltext import page_text
+from checks.content.normalise import collapse, collapse_lines
+
+
+class TextKind(enum.StrEnum):
+    """What kind of document the text came from."""
+
+    HTML = "html"
+    PDF = "pdf"
+    TEXT = "text"
+    OTHER = "other"  # a type we cannot read (image, office document, archive...)
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """The readable text of one document.
+
+    ``text`` is the main text with whitespace collapsed inside each line; lines are
+    paragraphs (blocks, table rows) for HTML and text, layout lines for a PDF.
+    ``unreadable`` says why no text could be had. ``full_text`` is, for HTML, the
+    visible text of the whole page less navigation, banners, footers and forms:
+    statistics sometimes sit in a fact box or sidebar that main-content selection
+    drops.
+    """
+
+    text: str
+    kind: TextKind
+    pages: int | None = None
+    unreadable: str | None = None
+    title: str | None = None
+    full_text: str | None = field(default=None, repr=False)
+
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+PDF_TYPES = frozenset(
+    {"application/pdf", "application/x-pdf", "application/acrobat", "text/pdf", "text/x-pdf"}
+)
+_TEXT_TYPES = frozenset(
+    {"application/json", "application/ld+json", "application/javascript", "application/csv"}
+)
+_XML_TYPES = frozenset({"application/xml", "text/xml", "application/rss+xml"})
+# Types that say nothing about the content: sniff it.
+_UNTYPED = frozenset({None, "application/octet-stream", "binary/octet-stream"})
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|h1)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_BOM_CODECS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOMS = tuple(bom for bom, _ in _BOM_CODECS)
+_DECLARED = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)",
+    re.IGNORECASE,
+)
+
+# Minimum letters per page for a PDF to count as having a text layer: a scanned page
+# may still carry a stamped page number or a header.
+_MIN_LETTERS_PER_PAGE = 10
+
+
+def extract_text(body: bytes, content_type: str | None, url: str | None = None) -> ExtractedText:
+    """The readable text of ``body``, served as ``content_type`` from ``url``.
+
+    The kind is decided by magic bytes first (``%PDF-``), then by the declared type,
+    then by sniffing: a PDF served as ``application/octet-stream`` is still read as a
+    PDF, an HTML error page served as ``application/pdf`` is read as HTML. ``url`` only
+    helps to recognise an unlabelled PDF by its ``.pdf`` path.
+    """
+    media = media_type(content_type)
+    if looks_pdf(body):
+        return _pdf(body)
+    says_pdf = media in PDF_TYPES or (media in _UNTYPED and _pdf_path(url))
+    sniffed_html = bool(_HTML_START.match(_without_bom(body[:2048])))
+    if says_pdf and not sniffed_html:
+        reason = "not a PDF (empty body)" if not body else "not a PDF (no %PDF- header)"
+        return ExtractedText("", TextKind.PDF, unreadable=reason)
+    if sniffed_html or media in HTML_TYPES:
+        return _html(body, charset(content_type), xml=False)
+    if media in _XML_TYPES or (media is not None and media.endswith("+xml")):
+        return _html(body, charset(content_type), xml=True)
+    if media in _UNTYPED and b"\x00" in body[:1024] and not body.startswith(_BOMS):
+        return ExtractedText(
+            "", TextKind.OTHER, unreadable=f"binary content ({media or 'no content type'})"
+        )
+    if media is None or media in _UNTYPED or media.startswith("text/") or media in _TEXT_TYPES:
+        return _plain(body, charset(content_type))
+    return ExtractedText("", TextKind.OTHER, unreadable=f"unsupported content type {media}")
+
+
+def media_type(content_type: str | None) -> str | None:
+    """The bare, lower-case media type of a Content-Type header value."""
+    if not content_type:
+        return None
+    bare = content_type.split(";", 1)[0].strip().lower()
+    return bare or None
+
+
+def charset(content_type: str | None) -> str | None:
+    """The charset named in a Content-Type header value, if Python knows it.
+
+    Latin-1 and ASCII labels mean windows-1252, as browsers read them.
+    """
+    if not content_type:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    return _codec(match.group(1)) if match else None
+
+
+def _codec(label: str) -> str | None:
+    try:
+        codec = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        return "windows-1252"
+    return codec
+
+
+def looks_pdf(body: bytes) -> bool:
+    """True when the bytes carry the PDF header (which may follow a little junk)."""
+    return b"%PDF-" in body[:1024]
+
+
+def _pdf_path(url: str | None) -> bool:
+    return bool(url) and urlsplit(url or "").path.lower().endswith(".pdf")
+
+
+def _without_bom(head: bytes) -> bytes:
+    return head[3:] if head.startswith(codecs.BOM_UTF8) else head
+
+
+def _decode(body: bytes, declared: str | None, *, markup: bool = False) -> str:
+    """``body`` as text. The order browsers use: a byte order mark, the charset of the
+    Content-Type header, then (for markup) a meta or XML declaration; without any, UTF-8
+    if the bytes are valid UTF-8, else windows-1252 (the web's legacy default)."""
+    for bom, codec in _BOM_CODECS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, errors="replace")
+    if declared is None and markup:
+        found = _DECLARED.search(body[:4096])
+        if found:
+            declared = _codec((found.group(1) or found.group(2)).decode("ascii"))
+    if declared is not None:
+        return body.decode(declared, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("windows-1252", errors="replace")
+
+
+def _plain(body: bytes, declared: str | None) -> ExtractedText:
+    return ExtractedText(collapse_lines([_decode(body, declared)]), TextKind.TEXT)
+
+
+def _html(body: bytes, declared: str | None, *, xml: bool) -> ExtractedText:
+    page = page_text(_decode(body, declared, markup=True), xml=xml)
+    return ExtractedText(page.main, TextKind.HTML, title=page.title, full_text=page.full)
+
+
+def _pdf(body: bytes) -> ExtractedText:
+    # pypdf reads untrusted bytes; any exception it raises means "cannot read this
+    # document", whatever its class (broken xref, bad stream, recursion...).
+    try:
+        reader = PdfReader(io.BytesIO(body), strict=False)
+    except Exception as exc:
+        return _broken(f"broken PDF ({_describe(exc)})")
+    if reader.is_encrypted:
+        try:
+            decrypted = reader.decrypt("")
+        except Exception as exc:
+            return _broken(f"encrypted PDF ({_describe(exc)})")
+        if decrypted == PasswordType.NOT_DECRYPTED:
+            return _broken("encrypted PDF")
+    try:
+        pages = list(reader.pages)
+    except Exception as exc:
+        return _broken(f"broken PDF ({_describe(exc)})")
+    if not pages:
+        return _broken("PDF has no pages", 0)
+    texts: list[str] = []
+    failures: list[BaseException] = []
+    for page in pages:
+        try:
+            texts.append(page.extract_text())
+        except Exception as exc:
+            failures.append(exc)
+    title = _pdf_title(reader)
+    if len(failures) == len(pages):
+        return _broken(f"PDF text could not be read ({_describe(failures[0])})", len(pages))
+    text = collapse_lines(texts)
+    letters = sum(1 for char in text if char.isalpha())
+    if letters < _MIN_LETTERS_PER_PAGE * len(pages):
+        return ExtractedText(
+            text,
+            TextKind.PDF,
+            pages=len(pages),
+            unreadable="PDF has no text layer (scanned?)",
+            title=title,
+        )
+    return ExtractedText(text, TextKind.PDF, pages=len(pages), title=title)
+
+
+def _broken(reason: str, pages: int | None = None) -> ExtractedText:
+    return ExtractedText("", TextKind.PDF, pages=pages, unreadable=reason)
+
+
+def _pdf_title(reader: PdfReader) -> str | None:
+    try:
+        metadata = reader.metadata
+        title = metadata.title if metadata is not None else None
+    except Exception:
+        return None
+    if not title:
+        return None
+    return collapse(str(title)) or None
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message[:120]}" if message else type(exc).__name__

@@ -1,0 +1,50 @@
+"""PDFs made on the fly with fpdf2, shaped like the documents the monitor reads."""
+
+from __future__ import annotations
+
+import io
+
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+
+def text_pdf(*pages: str, width: float = 0, title: str | None = None) -> bytes:
+    """One page per string. Explicit line breaks in a string stay line breaks in the
+    PDF; ``width`` (mm, 0 = full width) narrows the column so fpdf2 wraps lines."""
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(width, 6, text)
+    return bytes(pdf.output())
+
+
+def drawing_pdf() -> bytes:
+    """A page with a filled rectangle and nothing to read."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 120, 60, style="F")
+    return bytes(pdf.output())
+
+
+def image_pdf() -> bytes:
+    """A page holding only a picture, as a scanner makes it."""
+    picture = Image.new("L", (200, 100), color=255)
+    for x in range(20, 180):
+        picture.putpixel((x, 50), 0)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(picture, x=10, y=10, w=150)
+    return bytes(pdf.output())
+
+
+def encrypted(body: bytes, user_password: str) -> bytes:
+    """``body`` encrypted (AES-256) with an owner password and ``user_password``."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,267 @@
+"""Finding a claim's evidence: numbers, quotes, regular expressions."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.content import fuzzy
+from checks.content.evidence import (
+    FUZZY_THRESHOLD,
+    EvidenceKind,
+    find_all,
+    find_evidence,
+    parse_evidence,
+)
+from checks.content.searchtext import MAX_SENTENCE
+from checks.model import ClaimSpec
+
+
+def claim(evidence: str, lenient: bool = False) -> ClaimSpec:
+    return ClaimSpec(id="c1", evidence=evidence, lenient=lenient)
+
+
+# --- kinds ---
+
+
+@pytest.mark.parametrize(
+    ("evidence", "kind"),
+    [
+        ("100,000", EvidenceKind.NUMBER),
+        ("95%", EvidenceKind.NUMBER),
+        ("95 per cent", EvidenceKind.NUMBER),
+        ("1.5 million", EvidenceKind.NUMBER),
+        ("  326,000 ", EvidenceKind.NUMBER),
+        ("/sold (for|into) sex/", EvidenceKind.REGEX),
+        ("/sold for sex/i", EvidenceKind.REGEX),
+        ("re:\\d+ children", EvidenceKind.REGEX),
+        ("100,000 children", EvidenceKind.QUOTE),
+        ("teen prostitutes", EvidenceKind.QUOTE),
+        ("and/or", EvidenceKind.QUOTE),
+    ],
+)
+def test_evidence_kind_is_detected(evidence: str, kind: EvidenceKind) -> None:
+    assert parse_evidence(evidence).kind is kind
+
+
+def test_bad_regex_is_reported_not_raised() -> None:
+    parsed = parse_evidence("/sold (for sex/")
+    assert parsed.kind is EvidenceKind.REGEX
+    assert parsed.error is not None and parsed.error.startswith("bad regular expression")
+    finding = find_evidence("sold (for sex", claim("/sold (for sex/"))
+    assert (finding.found, finding.method) == (False, "regex")
+
+
+# --- numbers ---
+
+
+@pytest.mark.parametrize(
+    ("evidence", "text"),
+    [
+        ("100,000", "estimate that 100,000 children"),
+        ("100,000", "estimate that 100 000 children"),
+        ("100,000", "estimate that 100\u2009000 children"),  # thin space
+        ("100,000", "estimate that 100\u00a0000 children"),  # no-break space
+        ("100,000", "estimate that 100\u202f000 children"),  # narrow no-break space
+        ("100,000", "estimate that 100000 children"),
+        ("100,000", "estimate that 100.000 children"),  # European grouping
+        ("100,000", "estimate that 100 thousand children"),
+        ("100,000", "estimate that 100,000\u00b9 children"),  # footnote marker
+        ("100000", "estimate that 100,000 children"),
+        ("100 000", "estimate that 100,000 children"),
+        ("95%", "95% of teens"),
+        ("95%", "95 % of teens"),
+        ("95%", "95 percent of teens"),
+        ("95%", "95 per cent of teens"),
+        ("95 percent", "95% of teens"),
+        ("95%", "95.4% of teens"),  # the claim rounds its source
+        ("95", "95% of teens"),
+        ("1.5 million", "1,500,000 people"),
+        ("1.5 million", "1.5 million people"),
+        ("1.5 million", "1,523,000 people"),
+        ("1,500,000", "1.5 million people"),
+        ("326,000", "326,000."),
+        ("1,234.5", "1.234,5 euros"),
+        ("250", "Cases 100 250"),  # neighbouring table cells
+    ],
+)
+def test_number_matches_across_formats(evidence: str, text: str) -> None:
+    finding = find_evidence(text, claim(evidence))
+    assert (finding.found, finding.method) == (True, "number")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "text"),
+    [
+        ("100,000", "estimate that 1,100,000 children"),
+        ("100,000", "estimate that 100,0001 children"),
+        ("100,000", "estimate that 100,000,000 children"),
+        ("100,000", "estimate that 2100,000 children"),
+        ("100,000", "estimate that 1 100 000 children"),
+        ("100,000", "estimate that 1.100.000 children"),
+        ("100,000", "estimate that 100,001 children"),
+        ("100,000", "estimate that 10,000 children"),
+        ("100,000", "estimate that FY100,000 children"),
+        ("95%", "95 teens"),  # a claimed percentage needs one
+        ("95%", "96.5% of teens"),
+        ("1.5 million", "1,600,000 people"),
+        ("1,523,000", "1.5 million people"),  # the claim is more precise than its source
+        ("1.5 million", "1.5 billion people"),
+    ],
+)
+def test_number_does_not_match_other_or_larger_numbers(evidence: str, text: str) -> None:
+    finding = find_evidence(text, claim(evidence))
+    assert (finding.found, finding.method, finding.sentence) == (False, "number", None)
+
+
+def test_number_finding_reports_its_sentence() -> None:
+    text = (
+        "Problem\nRecent statistics from the FBI estimate that 100,000 children are sold "
+        "each year. Hundreds of cases go unreported."
+    )
+    finding = find_evidence(text, claim("100,000"))
+    assert finding.sentence == (
+        "Recent statistics from the FBI estimate that 100,000 children are sold each year."
+    )
+
+
+def test_sentence_runs_over_pdf_line_breaks() -> None:
+    text = "the FBI estimate that\n100,000 children are sold for\nsex each year. Next one."
+    finding = find_evidence(text, claim("100,000"), paragraphs=False)
+    assert finding.sentence == "the FBI estimate that 100,000 children are sold for sex each year."
+
+
+def test_long_sentence_is_cut_around_the_match() -> None:
+    filler = " ".join(f"word{i}" for i in range(200))
+    text = f"{filler} the figure 326,000 appears here {filler}"
+    finding = find_evidence(text, claim("326,000"))
+    assert finding.sentence is not None
+    assert "the figure 326,000 appears here" in finding.sentence
+    assert finding.sentence.startswith("…") and finding.sentence.endswith("…")
+    assert len(finding.sentence) <= MAX_SENTENCE + 2
+
+
+# --- quotes ---
+
+
+def test_quote_exact() -> None:
+    finding = find_evidence(
+        "They were \u201cteen prostitutes\u201d then.", claim("teen prostitutes")
+    )
+    assert (finding.found, finding.method, finding.score) == (True, "exact", None)
+    assert finding.sentence == "They were \u201cteen prostitutes\u201d then."
+
+
+def test_quote_with_curly_quotes_and_soft_hyphen() -> None:
+    text = "Abuse: 95% of \u201cteen pros\u00adtitutes\u201d were victims of earlier abuse."
+    finding = find_evidence(text, claim('95% of "Teen Prostitutes" were victims'))
+    assert (finding.found, finding.method) == (True, "normalised")
+    assert finding.sentence == text.replace("\u00ad", "")
+
+
+def test_quote_across_pdf_line_break_and_hyphenation() -> None:
+    text = "at risk for becoming victims of commercial sexual exploi-\ntation in\nthe country"
+    finding = find_evidence(
+        text, claim("Victims of commercial sexual exploitation in the country"), paragraphs=False
+    )
+    assert (finding.found, finding.method) == (True, "normalised")
+    # Line breaks and hyphenation are layout: the quote as written is in the text.
+    assert find_evidence(text, claim("exploitation in the"), paragraphs=False).method == "exact"
+
+
+def test_quote_with_a_number_in_another_format() -> None:
+    text = "An estimated 100 000 children are sold for sex each year."
+    finding = find_evidence(text, claim("100,000 children are sold"))
+    assert (finding.found, finding.method) == (True, "normalised")
+
+
+def test_quote_with_omitted_words() -> None:
+    text = "Recent statistics from the FBI estimate that 100,000 children are sold each year."
+    assert find_evidence(text, claim("Recent statistics ... 100,000 children")).found
+    assert not find_evidence(text, claim("Recent statistics ... 300,000 children")).found
+
+
+def test_fuzzy_match_reports_its_score() -> None:
+    text = (
+        "Many victims of sex trafficking have been molested, raped and sexually assaulted "
+        "by a family member or a close family friend."
+    )
+    quote = "victims of sex trafficking had been molested, raped, and sexually assaulted"
+    finding = find_evidence(text, claim(quote))
+    assert finding.found and finding.method == "fuzzy"
+    assert finding.score is not None and FUZZY_THRESHOLD <= finding.score < 1.0
+    assert finding.sentence == text
+
+
+def test_fuzzy_long_quote_with_an_edited_word() -> None:
+    paragraph = (
+        "All acts involved in the recruitment, abduction, transport, harboring, transfer, "
+        "sale or receipt of persons, within national or across international borders, "
+        "through force, coercion, fraud or deception, to place persons in situations of "
+        "slavery or slavery-like conditions, forced labor or services, such as forced "
+        "prostitution or sexual services, domestic servitude, bonded sweatshop labor, or "
+        "other debt bondage."
+    )
+    text = f"California Law\n{paragraph}\nFederal Law\nSex trafficking in which a commercial act."
+    quote = paragraph.replace("domestic servitude", "domestic slavery")
+    finding = find_evidence(text, claim(quote))
+    assert (finding.found, finding.method) == (True, "fuzzy")
+    assert finding.score is not None and FUZZY_THRESHOLD <= finding.score < 1.0
+    assert finding.sentence is not None and finding.sentence.startswith("All acts involved")
+
+
+def test_fuzzy_below_threshold_is_not_found_but_scored() -> None:
+    text = "The county approved a multi-agency response model in September 2013."
+    finding = find_evidence(text, claim("The state rejected a single-agency model in May 2020"))
+    assert (finding.found, finding.method, finding.sentence) == (False, "fuzzy", None)
+    assert finding.score is not None and 0 < finding.score < FUZZY_THRESHOLD
+
+
+def test_quote_absent_from_text_scores_zero() -> None:
+    finding = find_evidence("Nothing in common here.", claim("completely unrelated quotation"))
+    assert (finding.found, finding.score) == (False, 0.0)
+
+
+def test_fuzzy_work_is_bounded_on_repetitive_text() -> None:
+    # A quote word that occurs thousands of times must not mean thousands of windows.
+    text = "children are sold each year " * 5000
+    starts = fuzzy._candidate_starts("children were sold in that decade", text)
+    assert 0 < len(starts) <= fuzzy.MAX_WINDOWS
+
+
+# --- regular expressions ---
+
+
+def test_regex_matches_collapsed_straightened_text_ignoring_case() -> None:
+    text = "An estimated 100,000\nChildren are \u201csold\u201d for sex each year."
+    finding = find_evidence(text, claim('/100,000 children are "sold"/'))
+    assert (finding.found, finding.method) == (True, "regex")
+    assert (
+        finding.sentence == "An estimated 100,000 Children are \u201csold\u201d for sex each year."
+    )
+    assert find_evidence(text, claim("re:\\d{3},\\d{3} children")).found
+    assert not find_evidence(text, claim("/\\b200,000\\b/")).found
+
+
+# --- several claims ---
+
+
+def test_find_all_keeps_order_and_leniency() -> None:
+    text = "An estimated 100,000 children are sold each year."
+    findings = find_all(
+        text,
+        [
+            ClaimSpec("a", "100,000"),
+            ClaimSpec("b", "300,000", lenient=True),
+            ClaimSpec("c", "children are sold"),
+        ],
+    )
+    assert [(f.claim_id, f.found, f.lenient) for f in findings] == [
+        ("a", True, False),
+        ("b", False, True),
+        ("c", True, False),
+    ]
+
+
+def test_empty_evidence_is_never_found() -> None:
+    finding = find_evidence("Any text.", claim("   "))
+    assert (finding.found, finding.method) == (False, None)
