@@ -152,6 +152,8 @@ class ArchiveLimiter:
         self._rate_limited = 0
         # Hosts found unreachable in this run: asking them again would only add waits.
         self._down: dict[str, str] = {}
+        # Set when a host is found unreachable, waking requests queued for its turn.
+        self._host_down: dict[str, threading.Event] = {}
 
     @classmethod
     def from_config(
@@ -221,6 +223,10 @@ class ArchiveLimiter:
         for attempt in range(self._max_retries + 1):
             self._spend()
             bucket.acquire(self._max_wait)
+            with self._lock:
+                down = self._down.get(host) or self._down.get(endpoint)
+            if down is not None:  # found down while this request waited for its turn
+                raise ArchiveUnavailable(f"{down} (earlier in this run; not asked again)")
             try:
                 response = session.request(method, url, **kwargs)
             except requests.Timeout as exc:
@@ -229,10 +235,10 @@ class ArchiveLimiter:
                 self._backoff(attempt)
                 continue
             except requests.RequestException as exc:
+                # Refused or unresolvable: seconds later it will be the same.
                 last_reason = f"archive unreachable: {type(exc).__name__}"
                 unreachable = True
-                self._backoff(attempt)
-                continue
+                break
             unreachable = False
             if is_memento(response):
                 return response
@@ -260,6 +266,8 @@ class ArchiveLimiter:
         # 429s is skipped, while the archive's other endpoints may still answer.
         with self._lock:
             self._down[host if unreachable else endpoint] = last_reason
+            if unreachable:
+                self._host_event(host).set()
         raise ArchiveUnavailable(last_reason)
 
     def _spend(self) -> None:
@@ -272,12 +280,32 @@ class ArchiveLimiter:
         if attempt < self._max_retries:
             self._sleep(min(self._max_wait, 2.0**attempt))
 
+    def _host_event(self, host: str) -> threading.Event:
+        # Call with self._lock held.
+        event = self._host_down.get(host)
+        if event is None:
+            event = self._host_down[host] = threading.Event()
+        return event
+
+    def _waiter(self, host: str) -> Callable[[float], None]:
+        """How a request queued for ``host`` waits: woken early if the host goes down."""
+        if self._sleep is not time.sleep:
+            return self._sleep  # an injected clock: tests stay deterministic
+        with self._lock:
+            event = self._host_event(host)
+
+        def wait(seconds: float) -> None:
+            event.wait(seconds)
+
+        return wait
+
     def _bucket(self, family: Family, url: str) -> TokenBucket:
         host = _host(url)
+        waiter = self._waiter(host)
         with self._lock:
             bucket = self._buckets.get((family, host))
             if bucket is None:
-                bucket = TokenBucket(self._rates[family], clock=self._clock, sleep=self._sleep)
+                bucket = TokenBucket(self._rates[family], clock=self._clock, sleep=waiter)
                 self._buckets[(family, host)] = bucket
             return bucket
 

@@ -270,7 +270,39 @@ def test_unreachable_archive_is_not_asked_again_in_the_same_run() -> None:
     session = Refusing()
     with pytest.raises(ArchiveUnavailable):
         limiter.request(session, "GET", "http://archive.test/cdx?a", family=Family.LOOKUP)
-    assert Refusing.calls == 3
+    assert Refusing.calls == 1  # refused: retrying seconds later would change nothing
     with pytest.raises(ArchiveUnavailable, match="not asked again"):
-        limiter.request(session, "GET", "http://archive.test/cdx?b", family=Family.LOOKUP)
-    assert Refusing.calls == 3
+        limiter.request(session, "GET", "http://archive.test/other?b", family=Family.LOOKUP)
+    assert Refusing.calls == 1
+
+
+def test_requests_queued_for_an_unreachable_host_are_released() -> None:
+    import threading
+    import time
+
+    import requests as _requests
+
+    from checks.archive.ratelimit import ArchiveLimiter, ArchiveUnavailable, Family
+
+    class Refusing(_requests.Session):
+        def request(self, *args: object, **kwargs: object) -> _requests.Response:  # type: ignore[override]
+            raise _requests.ConnectionError("refused")
+
+    # One request a minute: without the release, the queued ones would wait a minute each.
+    limiter = ArchiveLimiter(requests_per_minute=1, max_wait_s=600)
+    outcomes: list[str] = []
+
+    def ask(n: int) -> None:
+        try:
+            limiter.request(Refusing(), "GET", f"http://archive.test/cdx?{n}", family=Family.LOOKUP)
+        except ArchiveUnavailable as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 4
+    assert time.monotonic() - started < 30
