@@ -358,9 +358,16 @@ def check_url(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the published pages (default reports/published).",
 )
+@click.option("--force", is_flag=True, help="Publish even when the gate's policy fails.")
 @handles_errors
-def publish(documents: tuple[str, ...], out: Path | None, **params: Any) -> None:
-    """Render each document to HTML with the latest status of its citations attached."""
+def publish(documents: tuple[str, ...], out: Path | None, force: bool, **params: Any) -> None:
+    """Render each document to HTML with the latest status of its citations attached.
+
+    The gate's policy (settings.policy) is applied first, on the stored results: a
+    document whose citations fail it is not published unless --force. Exit 2 when a
+    document was held back.
+    """
+    from monitor.gate.policy import GatePolicy, evaluate
     from monitor.publish import publish_documents
 
     workspace = load(params)
@@ -370,8 +377,26 @@ def publish(documents: tuple[str, ...], out: Path | None, **params: Any) -> None
         raise click.BadParameter(f"unknown document id(s): {', '.join(sorted(unknown))}")
     target = out or workspace.reports_dir / "published"
     status = workspace.status()
-    for path in publish_documents(workspace, status, target, only=documents):
-        console.print(f"Published {path}", markup=False)
+    policy = GatePolicy.from_settings(workspace.settings.policy)
+    allowed: list[str] = []
+    held = 0
+    for document in documents or tuple(sorted(known)):
+        outcome = evaluate(status, policy, documents=[document], now=workspace.now())
+        if not outcome.failed or force:
+            allowed.append(document)
+            if outcome.failed:
+                errors.print(f"{document}: the gate fails, published anyway (--force).")
+            continue
+        held += 1
+        errors.print(f"{document}: not published; the gate's policy fails:", style="bold red")
+        for finding in outcome.findings:
+            if finding.severity.value == "fail":
+                where = f"{finding.document}:{finding.line}" if finding.line else document
+                errors.print(f"  {where}: {finding.message}", markup=False)
+    if allowed:
+        for path in publish_documents(workspace, status, target, only=tuple(allowed)):
+            console.print(f"Published {path}", markup=False)
+    sys.exit(ExitCode.FAILING if held else ExitCode.OK)
 
 
 @cli.group()

@@ -164,13 +164,30 @@ def test_network_down_run_is_inconclusive_and_reports_every_source(
 def test_publish_writes_page_and_status(
     invoke: Invoke, tmp_path: Path, httpserver: HTTPServer
 ) -> None:
-    registry = write_project(tmp_path, serve(httpserver))
+    urls = serve(httpserver)
+    registry = write_project(tmp_path, {"good": urls["good"]})
     invoke("check", "--registry", str(registry))
     result = invoke("publish", "--registry", str(registry))
     assert result.exit_code == 0, result.output
     page = (tmp_path / "reports" / "published" / "sheet.html").read_text()
-    assert page.count('class="mark mark-') >= 2 + 2  # beside each citation and in the table
-    assert (tmp_path / "reports" / "published" / "sheet.status.json").exists()
+    assert page.count('class="mark mark-ok"') == 2  # beside the citation and in the table
+    status = json.loads((tmp_path / "reports" / "published" / "sheet.status.json").read_text())
+    assert [s["id"] for s in status["sources"]] == ["good"]
+
+
+def test_publish_is_held_back_by_a_failing_gate_unless_forced(
+    invoke: Invoke, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    registry = write_project(tmp_path, serve(httpserver))
+    invoke("check", "--registry", str(registry))
+    page = tmp_path / "reports" / "published" / "sheet.html"
+    held = invoke("publish", "--registry", str(registry))
+    assert held.exit_code == 2
+    assert "not published" in held.output and "404" in held.output
+    assert not page.exists()
+    forced = invoke("publish", "--registry", str(registry), "--force")
+    assert forced.exit_code == 0
+    assert page.exists() and "mark-dead" in page.read_text()
 
 
 def test_registry_error_exit_code_for_every_command(invoke: Invoke, tmp_path: Path) -> None:
