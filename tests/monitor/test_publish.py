@@ -112,3 +112,14 @@ def test_hostile_reason_is_escaped() -> None:
     html = render_page(FACT_SHEET.read_text(), s, "csec", title="t")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_each_statistic_carries_the_state_of_its_footnoted_source() -> None:
+    soup = page()
+    refs = soup.select("article sup.footnote-ref")
+    assert [r.get_text() for r in refs] == ["i", "ii"]
+    first = refs[0].find_next_sibling("span", class_="mark")
+    second = refs[1].find_next_sibling("span", class_="mark")
+    assert first is not None and "mark-dead" in first["class"]  # footnote i: the DOJ report
+    assert second is not None and "mark-drifted" in second["class"]  # ii: figure not found
+    assert "source unavailable" in first.get_text()
