@@ -1,6 +1,24 @@
 """Storage of runs, results and per-source state (SQLAlchemy; SQLite or PostgreSQL)."""
 
-from monitor.store.records import RunRecord, RunStatus, StoredResult
-from monitor.store.repository import Store
+from monitor.store.records import (
+    CheckPoint,
+    Rollup,
+    RunRecord,
+    RunStatus,
+    Snooze,
+    SourceSummary,
+    StoredResult,
+)
+from monitor.store.repository import HealthUpdate, Store
 
-__all__ = ["RunRecord", "RunStatus", "Store", "StoredResult"]
+__all__ = [
+    "CheckPoint",
+    "HealthUpdate",
+    "Rollup",
+    "RunRecord",
+    "RunStatus",
+    "Snooze",
+    "SourceSummary",
+    "Store",
+    "StoredResult",
+]

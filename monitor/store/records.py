@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from checks.model import CheckResult
+from checks.model import CheckResult, Verdict
+from monitor.state import Health
 
 
 class RunStatus(enum.StrEnum):
@@ -33,3 +34,65 @@ class StoredResult:
     id: int
     run_id: int | None
     result: CheckResult
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """Health waits for ``target`` (a source id, or ``host:<name>``) until ``until``."""
+
+    target: str
+    until: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckPoint:
+    """The few columns of one result that timelines and charts need."""
+
+    result_id: int
+    checked_at: datetime
+    verdict: Verdict
+    status: int | None
+    elapsed_ms: float | None
+    # Taken in a run the monitor judged inconclusive (its own network was down).
+    inconclusive_run: bool
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One source's results of one UTC day, after the results themselves expired."""
+
+    source_id: str
+    day: date
+    checks: int
+    good: int
+    failing: int
+    verdicts: dict[str, int]
+    elapsed_ms_sum: float
+    timed: int
+
+    @property
+    def mean_elapsed_ms(self) -> float | None:
+        return self.elapsed_ms_sum / self.timed if self.timed else None
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One line of the dashboard: a source's health, latest check and recent uptime."""
+
+    source_id: str
+    url: str
+    title: str | None
+    owner: str | None
+    removed: bool
+    health: Health
+    since: datetime | None
+    failing_since: datetime | None
+    last_success_at: datetime | None
+    latest_verdict: Verdict | None
+    latest_checked_at: datetime | None
+    latest_status: int | None
+    last_elapsed_ms: float | None
+    # Share of good checks among the conclusive ones over the window (30 days by default).
+    uptime: float | None
+    snoozed_until: datetime | None

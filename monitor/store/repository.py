@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,29 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
 from checks.model import CheckResult
-from monitor.store import db
+from monitor.state import HealthEvent, HealthPolicy, SourceHealth
+from monitor.store import db, retention, stats
+from monitor.store import health as health_module
 from monitor.store.codec import result_from_dict
-from monitor.store.records import RunRecord, RunStatus, StoredResult
-from monitor.store.schema import ArchiveCacheRow, ResultRow, RunRow, SourceRow
+from monitor.store.records import (
+    CheckPoint,
+    Rollup,
+    RunRecord,
+    RunStatus,
+    Snooze,
+    SourceSummary,
+    StoredResult,
+)
+from monitor.store.schema import (
+    ArchiveCacheRow,
+    ResultRow,
+    RunRow,
+    SnoozeRow,
+    SourceHealthRow,
+    SourceRow,
+)
+
+HealthUpdate = tuple[SourceHealth, HealthEvent | None]
 
 
 class Store:
@@ -147,9 +166,20 @@ class Store:
     # --- results --------------------------------------------------------------------
 
     def save_result(
-        self, run_id: int | None, result: CheckResult, next_due_at: datetime | None = None
+        self,
+        run_id: int | None,
+        result: CheckResult,
+        next_due_at: datetime | None = None,
+        *,
+        health: HealthUpdate | None = None,
     ) -> int:
-        """Write one result and the source's state in one transaction, committed now."""
+        """Write one result and the source's state in one transaction, committed now.
+
+        ``health`` is the source's new health and the event (if any) from folding this
+        result in (:func:`monitor.state.advance`); it is saved in the same transaction.
+        """
+        if health is not None and result.source_id is None:
+            raise ValueError("health given for a result without a source")
         data = result.to_dict()
         with self._session.begin() as s:
             row = ResultRow(
@@ -180,6 +210,11 @@ class Store:
                 s.execute(
                     update(SourceRow).where(SourceRow.id == result.source_id).values(**values)
                 )
+                if health is not None:
+                    state, event = health
+                    health_module.write_state(
+                        s, result.source_id, state, event, result_id=row.id, run_id=run_id
+                    )
             return row.id
 
     def done_in_run(self, run_id: int) -> set[str]:
@@ -233,6 +268,164 @@ class Store:
     def count_results(self) -> int:
         with self._session() as s:
             return int(s.scalar(select(func.count()).select_from(ResultRow)) or 0)
+
+    # --- health -------------------------------------------------------------------
+
+    def health(self, source_id: str) -> SourceHealth:
+        """The source's health; ``unknown`` with empty counters if never folded in."""
+        with self._session() as s:
+            return health_module.to_state(source_id, s.get(SourceHealthRow, source_id))
+
+    def save_health(
+        self,
+        source_id: str,
+        state: SourceHealth,
+        event: HealthEvent | None = None,
+        *,
+        result_id: int | None = None,
+        run_id: int | None = None,
+    ) -> None:
+        """Store a source's new health and, if the health changed, the event."""
+        with self._session.begin() as s:
+            health_module.write_state(
+                s, source_id, state, event, result_id=result_id, run_id=run_id
+            )
+
+    def update_health(
+        self, run_id: int, policy: HealthPolicy, *, inconclusive: bool, batch: int = 500
+    ) -> int:
+        """Fold a finished run's results into health; the number of events recorded.
+
+        An inconclusive run changes nothing. Snoozed sources keep their health. Each
+        batch commits on its own and results already folded in are skipped, so an
+        interrupted call can simply be repeated. Read the events with
+        ``events(run_id=run_id)``.
+        """
+        if inconclusive:
+            return 0
+        with self._session() as s:
+            snoozes = health_module.load_snoozes(s)
+        after_id, recorded = 0, 0
+        while True:
+            with self._session.begin() as s:
+                after_id, read, events = health_module.apply_run(
+                    s, run_id, policy, snoozes, after_id=after_id, limit=batch
+                )
+            recorded += len(events)
+            if read < batch:
+                return recorded
+
+    def events(
+        self,
+        source_id: str | None = None,
+        since: datetime | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> list[HealthEvent]:
+        """Health changes, oldest first, of one source or all, from ``since`` on."""
+        return list(self.iter_events(source_id, since, run_id=run_id))
+
+    def iter_events(
+        self,
+        source_id: str | None = None,
+        since: datetime | None = None,
+        *,
+        run_id: int | None = None,
+        batch: int = 500,
+    ) -> Iterator[HealthEvent]:
+        """Like :meth:`events`, streamed."""
+        query = health_module.events_query(source_id, since, run_id)
+        with self._session() as s:
+            for row in s.scalars(query.execution_options(yield_per=batch)):
+                yield health_module.to_event(row)
+
+    # --- snoozes --------------------------------------------------------------------
+
+    def snooze(self, target: str, until: datetime, note: str | None = None) -> None:
+        """Hold health for a source id, or for ``host:example.org`` and its subdomains.
+
+        Snoozing a target again replaces its time and note.
+        """
+        key = health_module.normalise_target(target)
+        with self._session.begin() as s:
+            row = s.get(SnoozeRow, key)
+            if row is None:
+                s.add(SnoozeRow(target=key, until=until, note=note))
+            else:
+                row.until, row.note = until, note
+
+    def unsnooze(self, target: str) -> bool:
+        """Lift a snooze; False if there was none."""
+        key = health_module.normalise_target(target)
+        with self._session.begin() as s:
+            deleted = s.execute(delete(SnoozeRow).where(SnoozeRow.target == key))
+            return bool(getattr(deleted, "rowcount", 0))
+
+    def snoozes(self, now: datetime | None = None) -> list[Snooze]:
+        """Every snooze, or only those still running at ``now``, by target."""
+        with self._session() as s:
+            query = select(SnoozeRow).order_by(SnoozeRow.target)
+            if now is not None:
+                query = query.where(SnoozeRow.until > now)
+            return [Snooze(r.target, r.until, r.note) for r in s.scalars(query)]
+
+    def snoozed(self, source_id: str, url: str, now: datetime) -> bool:
+        """Whether the source, its host or a parent domain is snoozed at ``now``."""
+        targets = health_module.snooze_targets(source_id, url)
+        with self._session() as s:
+            found = s.scalar(
+                select(func.count())
+                .select_from(SnoozeRow)
+                .where(SnoozeRow.target.in_(targets), SnoozeRow.until > now)
+            )
+            return bool(found)
+
+    # --- retention and history -----------------------------------------------------
+
+    def apply_retention(self, now: datetime, keep_days: float) -> int:
+        """Roll results older than ``keep_days`` into daily rows and delete them.
+
+        Each source's newest result is kept whatever its age. Returns how many results
+        were deleted.
+        """
+        with self._session.begin() as s:
+            return retention.apply(s, now, keep_days)
+
+    def rollups(
+        self, source_id: str, since: date | None = None, *, batch: int = 500
+    ) -> Iterator[Rollup]:
+        """A source's daily rollups from ``since`` on, oldest first (streamed)."""
+        with self._session() as s:
+            yield from stats.rollups(s, source_id, since, batch)
+
+    def checks(
+        self, source_id: str, since: datetime | None = None, *, batch: int = 1000
+    ) -> Iterator[CheckPoint]:
+        """A source's stored results from ``since`` on as light chart points (streamed)."""
+        with self._session() as s:
+            yield from stats.checks(s, source_id, since, batch)
+
+    def outcome_counts(self, source_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """Good and failing checks of conclusive runs in ``[start, end]``, rollups included."""
+        with self._session() as s:
+            return stats.outcome_counts(s, source_id, start, end)
+
+    def last_success_at(self, source_id: str) -> datetime | None:
+        """The newest good check (a day's start when only a rollup remembers it)."""
+        with self._session() as s:
+            return stats.last_success_at(s, source_id)
+
+    def first_failure_after(self, source_id: str, after: datetime | None) -> datetime | None:
+        """The oldest failing check of a conclusive run after ``after`` (or ever)."""
+        with self._session() as s:
+            return stats.first_failure_after(s, source_id, after)
+
+    def summaries(
+        self, now: datetime, start: datetime, *, batch: int = 1000
+    ) -> Iterator[SourceSummary]:
+        """Every known source by id, with uptime over ``[start, now]`` (streamed)."""
+        with self._session() as s:
+            yield from stats.summaries(s, start, now, batch)
 
     # --- archive lookups cache ------------------------------------------------------
 

@@ -5,12 +5,13 @@ Changes to these tables go through an Alembic migration in ``migrations/versions
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -88,6 +89,8 @@ class ResultRow(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "source_id", name="uq_results_run_source"),
         Index("ix_results_source_checked", "source_id", "checked_at"),
+        # Retention finds old results across every source by time.
+        Index("ix_results_checked", "checked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -114,3 +117,70 @@ class ArchiveCacheRow(Base):
     key: Mapped[str] = mapped_column(String(500), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime]
+
+
+class SourceHealthRow(Base):
+    """A source's health (monitor.state.SourceHealth), kept between runs."""
+
+    __tablename__ = "source_health"
+    __table_args__ = (Index("ix_source_health_health", "health"),)
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    health: Mapped[str] = mapped_column(String(16))
+    since: Mapped[datetime | None]
+    failing_since: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    hard_failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_checked_at: Mapped[datetime | None]
+    good_streak: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # The newest result folded into this state, so that no result is applied twice.
+    result_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class HealthEventRow(Base):
+    __tablename__ = "health_events"
+    __table_args__ = (
+        Index("ix_health_events_source_at", "source_id", "at"),
+        Index("ix_health_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    previous: Mapped[str] = mapped_column(String(16))
+    health: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    result_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SnoozeRow(Base):
+    """Health waits for a source, or every source on a host, until a time."""
+
+    __tablename__ = "snoozes"
+
+    # A source id, or ``host:<name>`` for a host and its subdomains.
+    target: Mapped[str] = mapped_column(String(300), primary_key=True)
+    until: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ResultRollupRow(Base):
+    """One source's results of one UTC day, kept after the results themselves expire."""
+
+    __tablename__ = "result_rollups"
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    checks: Mapped[int] = mapped_column(Integer)
+    # Good and failing checks of conclusive runs; the rest were uncertain or taken
+    # while the monitor's own network was down.
+    good: Mapped[int] = mapped_column(Integer)
+    failing: Mapped[int] = mapped_column(Integer)
+    verdicts: Mapped[dict[str, Any]]
+    # Sum and count rather than a mean, so that rollups of one day can be merged.
+    elapsed_ms_sum: Mapped[float] = mapped_column(Float)
+    timed: Mapped[int] = mapped_column(Integer)
