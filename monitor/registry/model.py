@@ -40,6 +40,10 @@ class Settings:
     archives: ArchiveEndpoints = field(default_factory=ArchiveEndpoints)
     # The CI gate's policy as written (see monitor.gate.policy.GatePolicy.from_settings).
     policy: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Thresholds of the health rules (monitor.state.HealthPolicy field names).
+    health: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Raw results older than this are rolled up into one row per source and day.
+    retention_days: int = 90
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from monitor.registry.model import (
     Source,
 )
 from monitor.registry.nodes import Reader, child, is_null, line_of
+from monitor.state import HealthPolicy
 
 SETTINGS_KEYS = (
     "user_agent",
@@ -41,6 +42,8 @@ SETTINGS_KEYS = (
     "reports_dir",
     "archives",
     "policy",
+    "health",
+    "retention_days",
 )
 ARCHIVE_KEYS = ("wayback", "memento")
 OWNER_KEYS = ("name", "email", "webhook")
@@ -95,6 +98,7 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
         "allow_private": r.boolean(values.get("allow_private"), child(f, "allow_private")),
         "ca_bundle": r.text(values.get("ca_bundle"), child(f, "ca_bundle")),
         "reports_dir": r.text(values.get("reports_dir"), child(f, "reports_dir")),
+        "retention_days": r.integer(values.get("retention_days"), child(f, "retention_days"), 1),
     }
     # An invalid value was reported and reads as None; the registry is refused anyway.
     changes = {key: value for key, value in given.items() if value is not None}
@@ -102,6 +106,8 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
         changes["archives"] = _archives(r, values["archives"], defaults.archives)
     if "policy" in values:
         changes["policy"] = _policy(r, values["policy"])
+    if "health" in values:
+        changes["health"] = _health(r, values["health"])
     return dataclasses.replace(defaults, **changes)
 
 
@@ -116,6 +122,19 @@ def _policy(r: Reader, node: Node) -> Mapping[str, Any]:
         GatePolicy.from_settings(data)
     except ValueError as exc:
         r.problem(node, "settings.policy", str(exc))
+    return MappingProxyType(dict(data))
+
+
+def _health(r: Reader, node: Node) -> Mapping[str, Any]:
+    """The health rules' thresholds, checked here so a mistake is reported with its line."""
+    names = tuple(f.name for f in dataclasses.fields(HealthPolicy))
+    if is_null(node) or r.mapping(node, "settings.health", names) is None:
+        return MappingProxyType({})
+    data = SafeConstructor().construct_object(node, deep=True)
+    try:
+        HealthPolicy(**data)
+    except (TypeError, ValueError) as exc:
+        r.problem(node, "settings.health", str(exc))
     return MappingProxyType(dict(data))
 
 
