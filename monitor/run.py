@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -12,10 +13,12 @@ import requests
 
 from checks.check import check_url, new_session
 from checks.hosts import HostPolicy
-from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec
+from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, Verdict
+from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.offline import looks_offline
 from monitor.registry.model import Registry, Source
+from monitor.state import Health, HealthPolicy
 from monitor.store import Store
 
 ResultHook = Callable[[CheckResult], None]
@@ -131,9 +134,19 @@ def run_sources(
     now: Clock = utc_now,
     on_result: ResultHook | None = None,
     after_check: AfterCheck | None = None,
+    rng: random.Random | None = None,
 ) -> RunOutcome:
-    """Check the given sources, committing each result as it completes."""
-    store.mark_interrupted(now())
+    """Check the given sources, committing each result as it completes.
+
+    Health is folded in once the run is over, because only then is it known whether
+    the run was conclusive. Runs that an earlier process left unfinished are marked
+    interrupted and their finished results folded in first; the sources they did not
+    reach are still due, so this run (or the next) checks them.
+    """
+    policy = HealthPolicy(**registry.settings.health)
+    for interrupted in store.mark_interrupted(now()):
+        done = [r.result for r in store.results_for_run(interrupted)]
+        store.update_health(interrupted, policy, inconclusive=looks_offline(done))
     run_plan = plan(sources, store)
     run_id = store.start_run(now(), planned=run_plan.source_count)
     checker = Checker(
@@ -143,14 +156,18 @@ def run_sources(
         after_check=after_check,
         now=now,
     )
-    interval = {s.id: s.interval or registry.settings.interval for s in sources}
+    by_id = {s.id: s for s in sources}
+    jitter = rng or random.Random()
     results: list[CheckResult] = []
     for result in checker.check_all(run_plan.targets):
         for source_id in run_plan.sources_by_url[result.url]:
             per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
-            store.save_result(
-                run_id, per_source, next_due_at=result.checked_at + interval[source_id]
+            due = schedule.next_due(
+                per_source.checked_at,
+                _cadence(store, by_id[source_id], registry, per_source),
+                jitter,
             )
+            store.save_result(run_id, per_source, next_due_at=due)
             results.append(per_source)
             if on_result is not None:
                 on_result(per_source)
@@ -161,9 +178,22 @@ def run_sources(
         if inconclusive
         else None
     )
-    summary = _summary(results)
-    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
+    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=_summary(results))
+    store.update_health(run_id, policy, inconclusive=inconclusive)
+    store.apply_retention(now(), registry.settings.retention_days)
     return RunOutcome(run_id=run_id, results=tuple(results), inconclusive=inconclusive, note=note)
+
+
+def _cadence(
+    store: Store, source: Source, registry: Registry, result: CheckResult
+) -> schedule.Cadence:
+    """How soon to look again: sooner after a failure, later for long-stable sources."""
+    interval = source.interval or registry.settings.interval
+    if result.verdict is not Verdict.OK and result.verdict is not Verdict.MOVED:
+        return schedule.Cadence(interval, health=Health.SUSPECT.value)
+    health = store.health(source.id)
+    healthy_for = result.checked_at - health.since if health.since else None
+    return schedule.Cadence(interval, health=health.health.value, healthy_for=healthy_for)
 
 
 def _reuse_if_unchanged(store: Store, result: CheckResult) -> CheckResult:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from checks.model import CheckResult, Verdict
 from monitor.registry.model import Registry, Source
+from monitor.state import SourceHealth
 from monitor.store.records import RunRecord
 
 SCHEMA_ID = "citation-monitor/status/v1"
@@ -34,6 +35,7 @@ def source_entry(
     result: CheckResult | None,
     source: Source | None = None,
     citations: Iterable[CitationLike] = (),
+    health: SourceHealth | None = None,
 ) -> dict[str, Any]:
     """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``."""
     data: dict[str, Any] = result.to_dict() if result else {}
@@ -69,6 +71,10 @@ def source_entry(
         "verdict": verdict.value if verdict else None,
         "failing": bool(verdict and verdict.is_failure),
         "reason": data.get("reason") if result else "not checked yet",
+        "health": health.health.value if health else None,
+        "health_since": _iso(health.since) if health else None,
+        "failing_since": _iso(health.failing_since) if health else None,
+        "last_success_at": _iso(health.last_success_at) if health else None,
     }
     for key in (
         "status",
@@ -104,6 +110,10 @@ def source_entry(
     return entry
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _relative(path: Path, base: Path) -> str:
     """A document path as written relative to the registry (what CI annotations need)."""
     try:
@@ -134,10 +144,13 @@ def build_status(
     generated_at: datetime,
     unresolved: Sequence[Mapping[str, Any]] = (),
     unregistered: Sequence[CitationLike] = (),
+    health: Mapping[str, SourceHealth] | None = None,
 ) -> dict[str, Any]:
     """The whole status document, from the registry and the newest result of each source."""
+    healths = health or {}
     sources = [
-        source_entry(latest.get(s.id), s, citations.get(s.url, ())) for s in registry.sources
+        source_entry(latest.get(s.id), s, citations.get(s.url, ()), healths.get(s.id))
+        for s in registry.sources
     ]
     by_verdict: dict[str, int] = {v.value: 0 for v in Verdict}
     for entry in sources:

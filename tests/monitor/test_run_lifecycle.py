@@ -1,0 +1,129 @@
+"""A monitor over time: health through runs, and a killed run losing nothing."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from threading import Thread
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from monitor.registry import load_registry
+from monitor.run import run_sources
+from monitor.settings import check_settings
+from monitor.state import Health
+from monitor.store import RunStatus, Store
+from tests.cli.conftest import write_project
+
+ROOT = Path(__file__).parents[2]
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def test_a_source_is_dead_only_after_failing_over_days(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    httpserver.expect_request("/ok").respond_with_data("<p>fine</p>", content_type="text/html")
+    registry = load_registry(
+        write_project(
+            tmp_path,
+            {"gone": httpserver.url_for("/gone"), "ok": httpserver.url_for("/ok")},
+            extra_settings="  health: {hard_dead_after_checks: 3, hard_dead_after_days: 3}\n",
+        )
+    )
+    store = Store.open(registry.settings.database, tmp_path)
+    clock = Clock(datetime(2026, 1, 1, 6, tzinfo=UTC))
+    settings = check_settings(registry.settings)
+    states = []
+    for _day in range(4):
+        run_sources(registry, store, registry.sources, settings=settings, now=clock)
+        states.append(store.health("gone").health)
+        clock.moment += timedelta(days=1, minutes=5)
+    assert states == [Health.SUSPECT, Health.SUSPECT, Health.SUSPECT, Health.DEAD]
+    assert store.health("ok").health is Health.HEALTHY
+    events = [e for e in store.events("gone") if not e.first_sight]
+    assert [e.health for e in events] == [Health.SUSPECT, Health.DEAD]
+
+
+class SlowPages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(0.15)
+        page = self.path.rsplit("/", 1)[-1]
+        # Only the cited pages exist, so the catch-all probe sees a real 404.
+        found = page.isdigit()
+        body = f"<html><p>page {page}</p></html>".encode() if found else b"not found"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowPages)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def results_in(db: Path) -> list[tuple[int, str]]:
+    try:
+        with sqlite3.connect(db) as connection:
+            query = "SELECT run_id, source_id FROM results ORDER BY id"
+            return connection.execute(query).fetchall()
+    except sqlite3.OperationalError:  # not migrated yet
+        return []
+
+
+def test_killed_run_keeps_its_results_and_the_next_run_finishes_the_rest(
+    tmp_path: Path, slow_server: str
+) -> None:
+    urls = {f"s{i:02d}": f"{slow_server}/page/{i}" for i in range(40)}
+    registry = write_project(tmp_path, urls)
+    command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--registry", str(registry)]
+    command += ["--concurrency", "2", "--per-host", "2"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    db = tmp_path / "monitor.db"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if db.exists() and len(results_in(db)) >= 5:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    first = results_in(db)
+    assert 5 <= len(first) < 40, process.stderr.read() if process.stderr else ""
+
+    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr.decode()
+    rows = results_in(db)
+    assert rows[: len(first)] == first, "finished results survive the kill"
+    sources = [source for _run, source in rows]
+    assert sorted(sources) == sorted(urls), "every source once: none lost, none duplicated"
+    store = Store.open(f"sqlite:///{db}")
+    runs = store.runs()
+    assert [r.status for r in runs] == [RunStatus.INTERRUPTED, RunStatus.FINISHED]
+    assert store.health("s00").health is Health.HEALTHY
