@@ -1,0 +1,327 @@
+"""The maintainers' dashboard: self-contained HTML pages from stored results.
+
+Every value from the registry, the documents or the network reaches the page through
+Jinja2's autoescaping; the only unescaped inserts are the package's own stylesheet and
+script, and JSON made by :func:`~monitor.dashboard.jsonblock.json_for_html`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from checks.model import FAILING_VERDICTS
+from monitor.dashboard.data import (
+    Facts,
+    SourceHistory,
+    inconclusive_runs,
+    index_facts,
+    source_history,
+)
+from monitor.dashboard.jsonblock import json_for_html
+from monitor.dashboard.names import document_page, page_name, source_page
+from monitor.dashboard.timeline import build_timeline, format_ms
+from monitor.dashboard.views import (
+    HEALTH_MARKS,
+    document_citations,
+    document_summaries,
+    document_titles,
+    index_rows,
+    owner_of,
+    summarise,
+    verdict_text,
+    web_url,
+)
+from monitor.publish.marks import mark_for
+from monitor.state import Health
+
+if TYPE_CHECKING:
+    from monitor.workspace import Workspace
+
+RECENT_RESULTS = 50
+
+
+def _asset(name: str) -> str:
+    return resources.files("monitor.dashboard").joinpath("assets", name).read_text("utf-8")
+
+
+CSS = _asset("dashboard.css")
+SCRIPT = _asset("dashboard.js")
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression allowing one inline element with exactly ``text``."""
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+# Only the package's own stylesheet and script may run; no inline style attributes, no
+# other origin, no forms, no base URL. Static pages carry it in a <meta> element.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        f"style-src {csp_hash(CSS)}",
+        f"script-src {csp_hash(SCRIPT)}",
+        "img-src 'self' data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    )
+)
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def _datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _when(value: Any) -> str:
+    at = _datetime(value)
+    return at.strftime("%Y-%m-%d %H:%M") if at else str(value or "")
+
+
+def _clock(value: Any) -> str:
+    at = _datetime(value)
+    return at.strftime("%H:%M") if at else ""
+
+
+def _day(value: Any) -> str:
+    at = _datetime(value)
+    return at.strftime("%Y-%m-%d") if at else str(value or "")
+
+
+def _age(value: Any, now: datetime) -> str:
+    """How long ago, in the largest whole unit: ``3 days ago``."""
+    at = _datetime(value)
+    if at is None:
+        return ""
+    seconds = (now - at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 1:
+        return "100%"
+    return f"{value * 100:.1f}%"
+
+
+def _verdict_kind(key: str) -> str:
+    return "unchecked" if key == "unchecked" else mark_for(key).kind.value
+
+
+_env = Environment(
+    loader=PackageLoader("monitor.dashboard", "templates"),
+    autoescape=True,
+    trim_blocks=False,
+    keep_trailing_newline=True,
+)
+_env.filters.update(
+    when=_when,
+    day=_day,
+    clock=_clock,
+    age=_age,
+    ms=format_ms,
+    percent=_percent,
+    href=web_url,
+    verdict_text=verdict_text,
+    verdict_kind=_verdict_kind,
+    mark=mark_for,
+)
+
+
+def _page(
+    template: str, *, root: str, status: Mapping[str, Any], now: datetime, **context: Any
+) -> str:
+    return _env.get_template(template).render(
+        csp=CONTENT_SECURITY_POLICY,
+        css=Markup(CSS),  # the package's own stylesheet, not data
+        root=root,
+        now=now,
+        generated=status.get("generated_at"),
+        run=status.get("run"),
+        **context,
+    )
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def index_html(
+    workspace: Workspace, status: Mapping[str, Any], facts: Mapping[str, Facts], now: datetime
+) -> str:
+    """The index page from the status document and each source's facts."""
+    rows = index_rows(status, workspace.registry, facts)
+    documents = document_summaries(status)
+    owner_ids = sorted({r.owner_id for r in rows if r.owner_id})
+    names = {o.id: o.name for o in workspace.registry.owners}
+    data = {
+        "rows": [r.data() for r in rows],
+        "failing": sorted(v.value for v in FAILING_VERDICTS),
+    }
+    return _page(
+        "index.html.j2",
+        root="",
+        status=status,
+        now=now,
+        rows=rows,
+        summary=summarise(rows),
+        documents=documents,
+        owners=[(o, names.get(o, o)) for o in owner_ids],
+        data=json_for_html(data),
+        js=Markup(SCRIPT),  # the package's own script, not data
+    )
+
+
+def render_index(workspace: Workspace, status: Mapping[str, Any], now: datetime) -> str:
+    """The index page, reading each source's facts from the store."""
+    ids = [str(e["id"]) for e in status["sources"]]
+    return index_html(workspace, status, index_facts(workspace.store(), ids, now), now)
+
+
+def _entry(status: Mapping[str, Any], source_id: str) -> Mapping[str, Any]:
+    for entry in status["sources"]:
+        if entry["id"] == source_id:
+            return entry  # type: ignore[no-any-return]
+    raise KeyError(source_id)
+
+
+def source_html(
+    workspace: Workspace,
+    status: Mapping[str, Any],
+    source_id: str,
+    history: SourceHistory,
+    now: datetime,
+) -> str:
+    """A source's page from its status entry and its history."""
+    entry = _entry(status, source_id)
+    titles = document_titles(status)
+    owner_id = owner_of(entry, workspace.registry)
+    names = {o.id: o.name for o in workspace.registry.owners}
+    facts = history.facts if history.checks else None
+    health = facts.health.value if facts else Health.UNKNOWN.value
+    citations = [
+        {
+            "href": "../" + document_page(c["document"]),
+            "title": titles.get(c["document"], c["document"]),
+            "line": c["line"],
+            "footnote": c.get("footnote"),
+            "text": c.get("text"),
+        }
+        for c in entry.get("citations", [])
+    ]
+    return _page(
+        "source.html.j2",
+        root="../",
+        status=status,
+        now=now,
+        s=entry,
+        title=entry.get("title") or source_id,
+        page=page_name(source_id) + ".html",
+        mark=mark_for(entry.get("verdict")),
+        health=HEALTH_MARKS[health],
+        facts=facts,
+        owner_name=names.get(owner_id or "", owner_id),
+        archive=entry.get("archive"),
+        history=history,
+        timeline=build_timeline(history.points, history.spans, now),
+        recent=list(reversed(history.points[-RECENT_RESULTS:])),
+        citations=citations,
+    )
+
+
+def render_source(
+    workspace: Workspace, status: Mapping[str, Any], source_id: str, now: datetime
+) -> str:
+    """A source's page, reading its history from the store. KeyError for an unknown id."""
+    url = str(_entry(status, source_id).get("url") or "")
+    history = source_history(workspace.store(), source_id, url, now)
+    return source_html(workspace, status, source_id, history, now)
+
+
+def render_document(
+    workspace: Workspace, status: Mapping[str, Any], document_id: str, now: datetime
+) -> str:
+    """A document's page: its citations in order with their states. KeyError if unknown."""
+    document = next((d for d in status.get("documents", []) if d["id"] == document_id), None)
+    if document is None:
+        raise KeyError(document_id)
+    citations = document_citations(status, document_id, root="../")
+    return _page(
+        "document.html.j2",
+        root="../",
+        status=status,
+        now=now,
+        document={**document, "title": document.get("title") or document_id},
+        page=page_name(document_id) + ".html",
+        citations=citations,
+        failing=sum(1 for c in citations if c.entry.get("failing")),
+    )
+
+
+# --- writing the static dashboard -------------------------------------------------------
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # readers never see a half-written page
+    return path
+
+
+def _prune(folder: Path, keep: set[Path]) -> None:
+    """Remove pages of sources or documents no longer in the registry."""
+    if folder.is_dir():
+        for page in folder.glob("*.html"):
+            if page not in keep:
+                page.unlink()
+
+
+def write_dashboard(
+    workspace: Workspace, status: Mapping[str, Any], out_dir: Path, now: datetime
+) -> list[Path]:
+    """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
+    ``out_dir`` from ``status`` and the store's history. Returns the pages written."""
+    store = workspace.store()
+    skipped = inconclusive_runs(store)
+    facts: dict[str, Facts] = {}
+    written: list[Path] = []
+    for entry in status["sources"]:
+        source_id = str(entry["id"])
+        url = str(entry.get("url") or "")
+        history = source_history(store, source_id, url, now, skipped_runs=skipped)
+        if history.checks:
+            facts[source_id] = history.facts
+        html = source_html(workspace, status, source_id, history, now)
+        written.append(_write(out_dir / source_page(source_id), html))
+    for document in status.get("documents", []):
+        html = render_document(workspace, status, document["id"], now)
+        written.append(_write(out_dir / document_page(document["id"]), html))
+    _prune(out_dir / "sources", set(written))
+    _prune(out_dir / "documents", set(written))
+    written.append(_write(out_dir / "index.html", index_html(workspace, status, facts, now)))
+    return written

@@ -1,0 +1,219 @@
+"""The dashboard's pure parts: safe names, JSON for HTML, URLs, timeline geometry, badges,
+drift."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from checks.content.drift import fingerprint
+from checks.model import CheckResult, Verdict
+from monitor.dashboard.data import Point, drift_between
+from monitor.dashboard.jsonblock import json_for_html
+from monitor.dashboard.names import page_name
+from monitor.dashboard.render import _age
+from monitor.dashboard.timeline import build_timeline, format_ms
+from monitor.dashboard.views import web_url
+from monitor.history import HealthSpan
+from monitor.state import Health
+from monitor.store import StoredResult
+from monitor.web.badge import badge
+
+T = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["../../etc/passwd", "A", "a b", "con", "x.", ".hidden", "ü", "s/t", "", "a" * 300],
+)
+def test_odd_ids_become_plain_file_names(identifier: str) -> None:
+    name = page_name(identifier)
+    assert name and len(name) <= 80
+    assert all(c.isascii() and (c.isalnum() or c in "._-") for c in name)
+    assert name == name.lower()
+    assert not name.startswith(".") and not name.endswith(".")
+    assert name.split(".")[0] not in ("con", "prn", "aux", "nul")
+
+
+def test_plain_ids_keep_their_name_and_others_never_collide() -> None:
+    assert page_name("doj-oig-2009.v1") == "doj-oig-2009.v1"
+    assert page_name("A") != page_name("a")  # one file system may fold case
+    assert page_name("a b") != page_name("a-b")
+    assert page_name("a b") == page_name("a b")
+
+
+def test_json_for_html_cannot_close_its_element_and_reads_back() -> None:
+    value: dict[str, Any] = {
+        "t": "</script><script>alert(1)</script>",
+        "c": "<!-- & -->",
+        "ls": "a\u2028b\u2029c",
+    }
+    text = str(json_for_html(value))
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in text
+    assert json.loads(text) == value
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://example.org/a?b=1#c", True),
+        ("http://example.org", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        ("data:text/html,<b>", False),
+        ("//example.org/x", False),
+        ("/relative", False),
+        ("https://exa mple.org/", False),
+        ("https://example.org/\nx", False),
+        (None, False),
+    ],
+)
+def test_only_web_urls_become_links(url: str | None, ok: bool) -> None:
+    assert (web_url(url) is not None) is ok
+
+
+def point(hours: float, verdict: Verdict, ms: float | None = 100.0, **kw: Any) -> Point:
+    return Point(
+        result_id=int(hours),
+        run_id=None,
+        at=T + timedelta(hours=hours),
+        verdict=verdict,
+        status=200,
+        elapsed_ms=ms,
+        reason=kw.get("reason", "r"),
+        fingerprint=None,
+        inconclusive_run=kw.get("inconclusive", False),
+    )
+
+
+def test_timeline_merges_runs_of_one_state_and_spans_to_now() -> None:
+    points = [
+        point(0, Verdict.OK),
+        point(24, Verdict.MOVED),  # a working state, drawn apart from ok
+        point(48, Verdict.BROKEN),
+        point(72, Verdict.SOFT_404),  # both "unavailable": one band
+        point(96, Verdict.OK, inconclusive=True),
+    ]
+    now = T + timedelta(hours=120)
+    t = build_timeline(points, (), now)
+    assert t is not None
+    assert [(b.kind, b.checks) for b in t.bands] == [
+        ("ok", 1),
+        ("moved", 1),
+        ("dead", 2),
+        ("inconclusive", 1),
+    ]
+    assert t.bands[0].x == t.left
+    last = t.bands[-1]
+    assert last.x + last.width == pytest.approx(t.plot_right, abs=0.2)
+    assert "broken, soft 404" in t.bands[2].label
+    widths = [b.width for b in t.bands]
+    assert widths[2] == pytest.approx(2 * widths[0], abs=0.2)
+
+
+def test_response_line_breaks_where_a_check_has_no_time() -> None:
+    points = [
+        point(h, Verdict.OK, ms) for h, ms in ((0, 50), (1, 80), (2, None), (3, 900), (4, 1200))
+    ]
+    t = build_timeline(points, (), T + timedelta(hours=4))
+    assert t is not None
+    assert len(t.lines) == 2
+    assert len(t.dots) == 4
+    assert [tick.label for tick in t.y_ticks] == ["0 ms", "1.00 s", "2.00 s"]
+    ys = [d.y for d in t.dots]
+    assert all(t.chart_top <= y <= t.chart_bottom for y in ys)
+    assert ys[0] > ys[-1]  # slower is higher
+
+
+def test_health_spans_are_clipped_to_the_chart() -> None:
+    points = [point(0, Verdict.OK), point(48, Verdict.BROKEN)]
+    spans = [
+        HealthSpan(Health.HEALTHY, T - timedelta(days=30), T + timedelta(hours=48), "first"),
+        HealthSpan(Health.SUSPECT, T + timedelta(hours=48), None, "broken"),
+    ]
+    t = build_timeline(points, spans, T + timedelta(hours=96))
+    assert t is not None
+    assert [b.kind for b in t.health] == ["healthy", "suspect"]
+    assert t.health[0].x == t.left
+    assert t.health[1].x + t.health[1].width == pytest.approx(t.plot_right, abs=0.2)
+
+
+def test_no_points_no_chart() -> None:
+    assert build_timeline([], (), T) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(None, "no time"), (12.4, "12 ms"), (999.4, "999 ms"), (1234, "1.23 s")]
+)
+def test_response_times_read_naturally(value: float | None, text: str) -> None:
+    assert format_ms(value) == text
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(seconds=5), "just now"),
+        (timedelta(minutes=1), "1 minute ago"),
+        (timedelta(hours=5, minutes=59), "5 hours ago"),
+        (timedelta(days=3, hours=1), "3 days ago"),
+    ],
+)
+def test_ages(delta: timedelta, text: str) -> None:
+    assert _age(T - delta, T) == text
+
+
+def stored(n: int, fp: str | None, **extra: Any) -> StoredResult:
+    result = CheckResult(
+        "https://e.org", Verdict.OK, "ok", T + timedelta(days=n), "s", fingerprint=fp, extra=extra
+    )
+    return StoredResult(n, None, result)
+
+
+def test_drift_uses_the_recorded_similarity_else_the_fingerprints() -> None:
+    words = " ".join(f"word{i}" for i in range(200))
+    a, b = fingerprint(words), fingerprint(words + " and a few new words at the end")
+    estimated = drift_between(stored(1, a), stored(2, b))
+    assert estimated is not None and estimated.similarity is not None
+    assert 0.5 < estimated.similarity < 1.0
+    recorded = drift_between(stored(1, a), stored(2, b, similarity=0.25))
+    assert recorded is not None and recorded.similarity == 0.25
+    assert drift_between(stored(1, a), stored(2, a)) is None
+    assert drift_between(stored(1, None), stored(2, b)) is None
+    unknown = drift_between(stored(1, "etag-1"), stored(2, "etag-2"))
+    assert unknown is not None and unknown.similarity is None
+
+
+def status_for(verdicts: list[str | None]) -> dict[str, Any]:
+    return {
+        "documents": [{"id": "doc"}],
+        "sources": [
+            {
+                "id": f"s{i}",
+                "verdict": v,
+                "failing": bool(v and Verdict(v).is_failure),
+                "citations": [{"document": "doc", "line": i}],
+            }
+            for i, v in enumerate(verdicts)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "message", "color"),
+    [
+        (["ok"] * 6, "6 ok", "brightgreen"),
+        (["ok", "moved", "broken", "claim_missing"], "2 failing", "red"),
+        (["ok", "blocked", None], "1 ok, 2 unverified", "yellow"),
+        ([], "none cited", "lightgrey"),
+    ],
+)
+def test_badge_messages(verdicts: list[str | None], message: str, color: str) -> None:
+    found = badge(status_for(verdicts), "doc")
+    assert found is not None
+    assert found["schemaVersion"] == 1 and found["label"] == "citations"
+    assert (found["message"], found["color"]) == (message, color)
+    assert badge(status_for(verdicts), "other") is None
