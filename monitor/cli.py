@@ -218,36 +218,23 @@ def check(
 
     Exit 2 when at least one source is failing.
     """
-    from monitor.run import run_sources
+    from monitor.jobs import check_sources
 
     workspace = load(params)
-    store = workspace.store()
-    registry = workspace.registry
-    now = workspace.now()
-    store.sync_sources(((s.id, s.url, s.title, s.owner) for s in registry.sources), now)
-    sources = [s for s in registry.sources if not source_ids or s.id in source_ids]
-    unknown = set(source_ids) - {s.id for s in registry.sources}
+    unknown = set(source_ids) - {s.id for s in workspace.registry.sources}
     if unknown:
         raise click.BadParameter(f"unknown source id(s): {', '.join(sorted(unknown))}")
-    if not check_all and not source_ids:
-        due = set(store.due_sources([s.id for s in sources], now))
-        sources = [s for s in sources if s.id in due]
-    with progress(console, len(sources)) as advance:
-        outcome = run_sources(
-            registry,
-            store,
-            sources,
-            settings=workspace.check_settings(),
-            on_result=advance,
-            after_check=workspace.archive_lookups(),
+    due_count = len(workspace.registry.sources) if check_all or not source_ids else len(source_ids)
+    with progress(console, due_count) as advance:
+        job = check_sources(
+            workspace, check_all=check_all, source_ids=source_ids, on_result=advance
         )
-    status = workspace.status()
-    written = workspace.write_reports(status)
+    outcome, status, written, sources = job.outcome, job.status, job.written, job.checked
     # With a machine format on standard output, everything for people goes to stderr.
     human = errors if report_format and output is None else console
     emit(status, report_format, output)
     human.print(sources_table(status["sources"], title=f"Run {outcome.run_id}"))
-    if not sources:
+    if sources == 0:
         human.print("Nothing was due; the report shows the newest stored results. Use --all.")
     if outcome.note:
         errors.print(outcome.note, style="bold yellow", markup=False)
@@ -397,6 +384,66 @@ def publish(documents: tuple[str, ...], out: Path | None, force: bool, **params:
         for path in publish_documents(workspace, status, target, only=tuple(allowed)):
             console.print(f"Published {path}", markup=False)
     sys.exit(ExitCode.FAILING if held else ExitCode.OK)
+
+
+@cli.command()
+@registry_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--tick",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds between looks for due sources.",
+)
+@click.option("--no-web", is_flag=True, help="Run the scheduler without the web server.")
+@handles_errors
+def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> None:
+    """Run the monitor: a scheduler that checks each source when it is due, and a
+    read-only dashboard (/, /api/status.json, /api/badge/<document>.json, /metrics).
+
+    Only one scheduler may run against a database; a second one exits with a message.
+    The web server never runs checks.
+    """
+    from monitor.jobs import check_sources
+    from monitor.schedule import SchedulerLocked, run_scheduler, single_scheduler, sqlite_lock_dir
+    from monitor.web.server import WorkspaceLoader, make_server, serve_in_background
+
+    registry_path: Path = params["registry_path"]
+    workspace = load(dict(params))
+    store = workspace.store()
+    lock_dir = sqlite_lock_dir(store.engine, workspace.base_dir / ".monitor")
+
+    def dispatch() -> None:
+        fresh = load(dict(params))  # the registry may have been edited since the last tick
+        try:
+            job = check_sources(fresh)
+            if job.checked:
+                console.print(
+                    f"Run {job.outcome.run_id}: checked {job.checked}, "
+                    f"{job.status['totals']['failing']} failing.",
+                    markup=False,
+                )
+        finally:
+            fresh.close()
+
+    try:
+        with single_scheduler(store.engine, lock_dir):
+            server = None
+            if not no_web:
+                server = make_server(WorkspaceLoader(registry_path), host, port)
+                serve_in_background(server)
+                console.print(f"Dashboard on http://{host}:{server.server_address[1]}/")
+            console.print(f"Scheduler: looking for due sources every {tick:g} s (UTC).")
+            try:
+                run_scheduler(dispatch, tick_s=tick)
+            finally:
+                if server is not None:
+                    server.shutdown()
+    except SchedulerLocked as locked:
+        errors.print(f"error: {locked}", style="bold red", markup=False)
+        sys.exit(ExitCode.ERROR)
 
 
 @cli.group()

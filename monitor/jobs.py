@@ -1,0 +1,58 @@
+"""The jobs behind ``check`` and the scheduler's dispatch: one run and its outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.run import ResultHook, RunOutcome, run_sources
+from monitor.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    outcome: RunOutcome
+    status: dict[str, Any]
+    written: tuple[Path, ...]
+    checked: int
+
+
+def check_sources(
+    workspace: Workspace,
+    *,
+    check_all: bool = False,
+    source_ids: Sequence[str] = (),
+    on_result: ResultHook | None = None,
+) -> CheckJob:
+    """Check what is due (or everything, or the named sources), store it, write reports."""
+    registry = workspace.registry
+    store = workspace.store()
+    now = workspace.now()
+    store.sync_sources(((s.id, s.url, s.title, s.owner) for s in registry.sources), now)
+    sources = [s for s in registry.sources if not source_ids or s.id in source_ids]
+    if not check_all and not source_ids:
+        due = set(store.due_sources([s.id for s in sources], now))
+        sources = [s for s in sources if s.id in due]
+    outcome = run_sources(
+        registry,
+        store,
+        sources,
+        settings=workspace.check_settings(),
+        on_result=on_result,
+        after_check=workspace.archive_lookups(),
+        now=workspace.now,
+    )
+    status = workspace.status()
+    written = write_outputs(workspace, status)
+    return CheckJob(outcome=outcome, status=status, written=tuple(written), checked=len(sources))
+
+
+def write_outputs(workspace: Workspace, status: dict[str, Any]) -> list[Path]:
+    """Every report format and the static dashboard, from the stored results."""
+    from monitor.dashboard import write_dashboard
+
+    written = workspace.write_reports(status)
+    pages = write_dashboard(workspace, status, workspace.reports_dir, workspace.now())
+    return written + pages[:1]  # the dashboard's index stands for its pages

@@ -1,0 +1,144 @@
+"""Due times, the dispatch job, the real scheduler loop and the one-scheduler lock."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from monitor.jobs import check_sources
+from monitor.schedule import (
+    Cadence,
+    SchedulerLocked,
+    next_due,
+    next_interval,
+    run_scheduler,
+    single_scheduler,
+)
+from monitor.store import Store
+from monitor.store import db as database
+from monitor.workspace import Workspace
+from tests.cli.conftest import write_project
+
+ROOT = Path(__file__).parents[2]
+DAY = timedelta(days=1)
+
+
+def test_suspect_sources_are_checked_sooner_and_stable_ones_later() -> None:
+    assert next_interval(Cadence(DAY)) == DAY
+    assert next_interval(Cadence(DAY, health="suspect")) == DAY / 4
+    assert next_interval(Cadence(DAY, health="healthy", healthy_for=timedelta(days=5))) == DAY
+    assert next_interval(Cadence(DAY, health="healthy", healthy_for=timedelta(days=60))) == 2 * DAY
+    assert next_interval(Cadence(DAY, health="dead")) == DAY
+    assert next_interval(Cadence(timedelta(minutes=10), health="suspect")) == timedelta(minutes=5)
+
+
+def test_jitter_spreads_due_times_within_ten_percent() -> None:
+    rng = random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    dues = [next_due(start, Cadence(DAY), rng) - start for _ in range(200)]
+    assert all(0.9 * DAY <= d <= 1.1 * DAY for d in dues)
+    assert len(set(dues)) > 150
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def test_dispatch_checks_only_what_is_due(tmp_path: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("<p>a</p>", content_type="text/html")
+    httpserver.expect_request("/b").respond_with_data("<p>b</p>", content_type="text/html")
+    registry = write_project(
+        tmp_path, {"a": httpserver.url_for("/a"), "b": httpserver.url_for("/b")}
+    )
+    workspace = Workspace.load(registry)
+    clock = Clock(datetime(2026, 1, 1, 6, tzinfo=UTC))
+    workspace.now = clock
+    assert check_sources(workspace).checked == 2
+    clock.moment += timedelta(hours=1)
+    assert check_sources(workspace).checked == 0
+    clock.moment += timedelta(days=2)  # a scheduler that was down catches up in one run
+    job = check_sources(workspace)
+    assert job.checked == 2
+    assert len(workspace.store().runs()) == 3
+    assert (tmp_path / "reports" / "index.html").exists()
+
+
+def test_real_scheduler_ticks_until_stopped() -> None:
+    ticks: list[float] = []
+    run_scheduler(lambda: ticks.append(time.monotonic()), tick_s=0.2, stop_after=1.1)
+    assert len(ticks) >= 3
+
+
+def test_second_scheduler_is_refused_on_sqlite(tmp_path: Path) -> None:
+    engine = database.make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    with (
+        single_scheduler(engine, tmp_path),
+        pytest.raises(SchedulerLocked, match="already"),
+        single_scheduler(engine, tmp_path),
+    ):
+        pass
+    with single_scheduler(engine, tmp_path):  # released when the first one ends
+        pass
+
+
+@pytest.mark.postgres
+def test_second_scheduler_is_refused_on_postgresql(postgres_url: str) -> None:
+    first = Store.open(postgres_url)
+    second = Store.open(postgres_url)
+    with (
+        single_scheduler(first.engine, Path()),
+        pytest.raises(SchedulerLocked),
+        single_scheduler(second.engine, Path()),
+    ):
+        pass
+    with single_scheduler(second.engine, Path()):
+        pass
+    first.close()
+    second.close()
+
+
+def test_serve_runs_checks_serves_the_dashboard_and_refuses_a_second_copy(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/a").respond_with_data("<p>a</p>", content_type="text/html")
+    registry = write_project(tmp_path, {"a": httpserver.url_for("/a")})
+    command = [sys.executable, str(ROOT / "run_monitor.py"), "serve", "--registry", str(registry)]
+    first = subprocess.Popen(
+        [*command, "--port", "0", "--tick", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None
+        url = None
+        for line in first.stdout:
+            found = re.search(r"Dashboard on (http://\S+)", line)
+            if found:
+                url = found.group(1)
+            if line.startswith("Run "):
+                break
+        assert url is not None
+        with urllib.request.urlopen(url + "api/status.json", timeout=10) as response:
+            assert b'"verdict": "ok"' in response.read()
+        second = subprocess.run(
+            [*command, "--port", "0"], capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 1
+        assert "another scheduler is already running" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
