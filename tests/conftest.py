@@ -25,6 +25,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from monitor.store import Store
+from tests.network_guard import loopback_only
+
+__all__ = ["loopback_only"]
 
 BACKENDS = ("sqlite", "postgresql")
 _names = itertools.count()
