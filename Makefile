@@ -15,8 +15,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Exit 2 means "done, and some citation fails": the run itself completed.
 run: $(VENV)/.runtime
-	$(PY) run_monitor.py check
+	$(PY) run_monitor.py check || [ $$? -eq 2 ]
 
 validate: $(VENV)/.runtime
 	$(PY) run_monitor.py validate
@@ -36,6 +37,20 @@ typecheck: $(VENV)/.dev
 
 test: lint typecheck
 	$(VENV)/bin/pytest
+
+# Benchmarks against lychee and LinkChecker (bench/README.md). The peers and the
+# profiler live in bench/.venv, apart from the monitor's own environment.
+# `make bench BENCH_ARGS=--quick` for a short try; `BENCH_ARGS=--all` for every scenario.
+BENCH_VENV := bench/.venv
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.runtime $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .monitor reports/*.json reports/*.md reports/*.xml reports/published

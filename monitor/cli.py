@@ -446,6 +446,44 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
         sys.exit(ExitCode.ERROR)
 
 
+@cli.command()
+@registry_options
+@click.argument("target")
+@click.option(
+    "--until",
+    "until",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="End of the known outage (UTC), YYYY-MM-DD or YYYY-MM-DDTHH:MM.",
+)
+@click.option("--note", help="Why, for the dashboard.")
+@handles_errors
+def snooze(target: str, until: Any, note: str | None, **params: Any) -> None:
+    """Hold a source's health during a known outage: TARGET is a source id or
+    host:NAME (the host and its subdomains). Results are still recorded."""
+    from datetime import UTC
+
+    workspace = load(params)
+    if not target.startswith("host:") and target not in {s.id for s in workspace.registry.sources}:
+        raise click.BadParameter(f"no source {target!r}; use a source id or host:NAME")
+    moment = until.replace(tzinfo=UTC)
+    workspace.store().snooze(target, moment, note)
+    console.print(f"Snoozed {target} until {moment.isoformat()}.", markup=False)
+
+
+@cli.command()
+@registry_options
+@click.argument("target")
+@handles_errors
+def unsnooze(target: str, **params: Any) -> None:
+    """End a snooze early (TARGET as given to snooze)."""
+    workspace = load(params)
+    if workspace.store().unsnooze(target):
+        console.print(f"{target} is no longer snoozed.", markup=False)
+    else:
+        raise click.BadParameter(f"{target!r} is not snoozed")
+
+
 @cli.group()
 def db() -> None:
     """Database maintenance."""

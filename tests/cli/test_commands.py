@@ -14,7 +14,18 @@ from tests.cli.conftest import Invoke, write_project
 
 ROOT = Path(__file__).parents[2]
 SCHEMA = json.loads((ROOT / "monitor/reports/status.schema.json").read_text())
-COMMANDS = ["validate", "scan", "check", "check-url", "publish", "db"]
+COMMANDS = [
+    "validate",
+    "scan",
+    "check",
+    "check-url",
+    "gate",
+    "publish",
+    "serve",
+    "snooze",
+    "unsnooze",
+    "db",
+]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -195,3 +206,24 @@ def test_registry_error_exit_code_for_every_command(invoke: Invoke, tmp_path: Pa
     bad.write_text("version: 1\nsources: [\n")
     for command in ("validate", "scan", "check", "publish"):
         assert invoke(command, "--registry", str(bad)).exit_code == 3
+
+
+def test_snooze_holds_health_until_the_date(invoke: Invoke, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.store import Store
+
+    registry = write_project(tmp_path, {"a": "http://127.0.0.1:9/a"})
+    result = invoke(
+        "snooze", "host:127.0.0.1", "--until", "2030-01-01", "--registry", str(registry)
+    )
+    assert result.exit_code == 0, result.output
+    store = Store.open(f"sqlite:///{tmp_path / 'monitor.db'}")
+    assert store.snoozed("a", "http://127.0.0.1:9/a", datetime(2029, 1, 1, tzinfo=UTC))
+    assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2030, 1, 2, tzinfo=UTC))
+    assert (
+        invoke("snooze", "nope", "--until", "2030-01-01", "--registry", str(registry)).exit_code
+        == 2
+    )
+    assert invoke("unsnooze", "host:127.0.0.1", "--registry", str(registry)).exit_code == 0
+    assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2029, 1, 1, tzinfo=UTC))
