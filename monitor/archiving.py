@@ -11,6 +11,9 @@ import requests
 
 from checks.archive import ArchiveConfig, ArchiveLimiter, LookupCache, find_fallback
 from checks.archive.cache import InMemoryLookupCache
+from checks.archive.ratelimit import ArchiveUnavailable
+from checks.archive.savepagenow import SaveError, needs_capture, poll_capture, request_capture
+from checks.archive.wayback import newest_capture
 from checks.model import ArchiveFallback, ArchiveStatus, CheckResult, CheckTarget, Verdict
 from monitor.clock import Clock, utc_now
 from monitor.registry.model import ArchiveEndpoints, Settings
@@ -70,8 +73,17 @@ def with_overrides(endpoints: ArchiveEndpoints, overrides: tuple[str, ...]) -> A
 class ArchiveLookups:
     """The run's after-check step: a verified archived copy for each failing source."""
 
-    def __init__(self, config: ArchiveConfig, cache: LookupCache | None = None) -> None:
+    def __init__(
+        self,
+        config: ArchiveConfig,
+        cache: LookupCache | None = None,
+        *,
+        now: Clock = utc_now,
+        spn_wait_s: float = 120.0,
+    ) -> None:
         self.config = config
+        self.now = now
+        self.spn_wait_s = spn_wait_s
         self.limiter = ArchiveLimiter.from_config(config)
         self.cache: LookupCache = cache if cache is not None else InMemoryLookupCache()
         self._local = threading.local()
@@ -93,6 +105,8 @@ class ArchiveLookups:
     def __call__(
         self, target: CheckTarget, result: CheckResult, _session: requests.Session
     ) -> CheckResult:
+        if result.verdict is Verdict.OK and self.config.has_spn_keys and self.config.wayback:
+            return self._capture_if_stale(target, result)
         if not self.enabled or result.verdict not in NEEDS_ARCHIVE:
             return result
         try:
@@ -104,3 +118,36 @@ class ArchiveLookups:
                 ArchiveStatus.UNKNOWN, reason=f"archive lookup failed: {exc}"
             )
         return result.replace(archive=fallback)
+
+    def _capture_if_stale(self, target: CheckTarget, result: CheckResult) -> CheckResult:
+        """Save Page Now (opt-in, keys from the environment): a live source with no
+        capture in the last ``spn_min_age_days`` gets one, so that a copy exists
+        before the source dies. The outcome is recorded with the result."""
+        session = self._session()
+        saved: dict[str, object]
+        try:
+            newest = newest_capture(
+                target.url, self.config, session=session, limiter=self.limiter, cache=self.cache
+            )
+            if not needs_capture(newest, self.now(), self.config.spn_min_age_days):
+                return result
+            pdf = (target.expect_content_type or "").endswith("pdf")
+            job = request_capture(
+                target.url,
+                self.config,
+                session,
+                self.limiter,
+                options={"force_get": "1"} if pdf else None,
+            )
+            done = poll_capture(job, self.config, session, self.limiter, max_wait=self.spn_wait_s)
+            saved = {
+                "job_id": done.job_id,
+                "status": done.status.value,
+                "captured_at": done.timestamp,
+                "url": done.capture_url,
+                "message": done.message,
+                "previous_capture": newest.isoformat() if newest else None,
+            }
+        except (ArchiveUnavailable, SaveError) as exc:
+            saved = {"status": "error", "message": str(exc)}
+        return result.replace(extra={**result.extra, "saved_capture": saved})

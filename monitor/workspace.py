@@ -53,7 +53,7 @@ class Workspace:
     def archive_lookups(self, *, use_store: bool = True) -> ArchiveLookups:
         """The after-check step that finds archived copies, caching in the database."""
         cache = StoreLookupCache(self.store(), self.now) if use_store else None
-        return ArchiveLookups(archive_config(self.settings), cache)
+        return ArchiveLookups(archive_config(self.settings), cache, now=self.now)
 
     @property
     def settings(self) -> Settings:

@@ -39,7 +39,7 @@ def source_entry(
 ) -> dict[str, Any]:
     """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``."""
     data: dict[str, Any] = result.to_dict() if result else {}
-    data.pop("extra", None)
+    extra = data.pop("extra", None) or {}
     statements = {c.id: c for c in source.claims} if source else {}
     claims = []
     found = {c["claim_id"]: c for c in data.pop("claims", [])}
@@ -98,6 +98,7 @@ def source_entry(
     entry["hops"] = entry["hops"] or []
     entry["warnings"] = entry["warnings"] or []
     entry["claims"] = claims
+    entry["saved_capture"] = extra.get("saved_capture")
     entry["citations"] = [
         {
             "document": c.document,
