@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from checks.model import CheckTarget, ClaimSpec
-from monitor.console import progress, sources_table
+from monitor.console import progress, run_table, sources_table
 from monitor.exitcodes import ExitCode
 from monitor.registry.errors import RegistryInvalid
 from monitor.reports.status import source_entry
@@ -233,7 +233,7 @@ def check(
     # With a machine format on standard output, everything for people goes to stderr.
     human = errors if report_format and output is None else console
     emit(status, report_format, output)
-    human.print(sources_table(status["sources"], title=f"Run {outcome.run_id}"))
+    human.print(run_table(status["sources"], title=f"Run {outcome.run_id}"))
     if sources == 0:
         human.print("Nothing was due; the report shows the newest stored results. Use --all.")
     if outcome.note:

@@ -26,6 +26,25 @@ def verdict_text(verdict: str | None) -> Text:
     return Text(verdict or "not checked", style=STYLES.get(verdict, "bold red"))
 
 
+ALL_ROWS_UP_TO = 50
+
+
+def run_table(entries: Sequence[Mapping[str, Any]], title: str) -> Table:
+    """Every source when there are few; otherwise only those that are not ok, since a
+    terminal table of thousands of fine sources hides the few that matter."""
+    if len(entries) <= ALL_ROWS_UP_TO:
+        return sources_table(entries, title)
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e["verdict"] or "not checked"] = counts.get(e["verdict"] or "not checked", 0) + 1
+    shown = [e for e in entries if e["verdict"] != "ok"][:ALL_ROWS_UP_TO]
+    summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+    caption = f"{len(entries)} sources: {summary}. Showing {len(shown)} not ok."
+    table = sources_table(shown, title)
+    table.caption = caption
+    return table
+
+
 def sources_table(entries: Sequence[Mapping[str, Any]], title: str = "Sources") -> Table:
     table = Table(title=title, expand=False, show_lines=False)
     table.add_column("Source", overflow="fold")

@@ -45,14 +45,21 @@ def check_sources(
         now=workspace.now,
     )
     status = workspace.status()
-    written = write_outputs(workspace, status)
+    checked = {s.id for s in sources}
+    written = write_outputs(workspace, status, only=checked)
     return CheckJob(outcome=outcome, status=status, written=tuple(written), checked=len(sources))
 
 
-def write_outputs(workspace: Workspace, status: dict[str, Any]) -> list[Path]:
-    """Every report format and the static dashboard, from the stored results."""
+def write_outputs(
+    workspace: Workspace, status: dict[str, Any], *, only: set[str] | None = None
+) -> list[Path]:
+    """Every report format and the static dashboard, from the stored results.
+
+    ``only``: the sources whose dashboard pages need rewriting (those just checked).
+    """
     from monitor.dashboard import write_dashboard
 
     written = workspace.write_reports(status)
-    pages = write_dashboard(workspace, status, workspace.reports_dir, workspace.now())
-    return written + pages[:1]  # the dashboard's index stands for its pages
+    out = workspace.reports_dir
+    pages = write_dashboard(workspace, status, out, workspace.now(), only=only)
+    return [*written, out / "index.html"] if pages else written

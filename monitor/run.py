@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import requests
 
@@ -18,7 +20,7 @@ from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.offline import looks_offline
 from monitor.registry.model import Registry, Source
-from monitor.state import Health, HealthPolicy
+from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store
 
 ResultHook = Callable[[CheckResult], None]
@@ -51,6 +53,7 @@ def plan(sources: Sequence[Source], store: Store | None = None) -> RunPlan:
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)
+    validators = store.validators_of([s.id for s in sources]) if store else {}
     targets = []
     for group in by_url.values():
         first = group[0]
@@ -58,7 +61,7 @@ def plan(sources: Sequence[Source], store: Store | None = None) -> RunPlan:
         for source in group:
             for claim in source.claims:
                 claims.setdefault(claim.id, claim.spec())
-        etag, last_modified = store.validators(first.id) if store else (None, None)
+        etag, last_modified = validators.get(first.id, (None, None))
         targets.append(
             replace(
                 first.target(),
@@ -157,20 +160,19 @@ def run_sources(
         now=now,
     )
     by_id = {s.id: s for s in sources}
+    healths = store.healths(list(by_id))
     jitter = rng or random.Random()
     results: list[CheckResult] = []
+    writer = ResultWriter(store, run_id)
     for result in checker.check_all(run_plan.targets):
         for source_id in run_plan.sources_by_url[result.url]:
             per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
-            due = schedule.next_due(
-                per_source.checked_at,
-                _cadence(store, by_id[source_id], registry, per_source),
-                jitter,
-            )
-            store.save_result(run_id, per_source, next_due_at=due)
+            cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
+            writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
             results.append(per_source)
             if on_result is not None:
                 on_result(per_source)
+    writer.flush()
     inconclusive = looks_offline(results)
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "
@@ -184,14 +186,48 @@ def run_sources(
     return RunOutcome(run_id=run_id, results=tuple(results), inconclusive=inconclusive, note=note)
 
 
+class ResultWriter:
+    """Results written in small transactions as checks finish: at most ``max_batch``
+    results or ``max_delay_s`` seconds are ever in memory unwritten, so a killed run
+    loses at most those, while the store is not asked for a commit per result."""
+
+    def __init__(
+        self,
+        store: Store,
+        run_id: int,
+        *,
+        max_batch: int = 64,
+        max_delay_s: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.max_batch = max_batch
+        self.max_delay_s = max_delay_s
+        self.clock = clock
+        self._pending: list[tuple[CheckResult, datetime | None]] = []
+        self._oldest = 0.0
+
+    def add(self, result: CheckResult, next_due_at: datetime | None) -> None:
+        if not self._pending:
+            self._oldest = self.clock()
+        self._pending.append((result, next_due_at))
+        if len(self._pending) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.store.save_results(self.run_id, self._pending)
+            self._pending = []
+
+
 def _cadence(
-    store: Store, source: Source, registry: Registry, result: CheckResult
+    source: Source, registry: Registry, result: CheckResult, health: SourceHealth
 ) -> schedule.Cadence:
     """How soon to look again: sooner after a failure, later for long-stable sources."""
     interval = source.interval or registry.settings.interval
     if result.verdict is not Verdict.OK and result.verdict is not Verdict.MOVED:
         return schedule.Cadence(interval, health=Health.SUSPECT.value)
-    health = store.health(source.id)
     healthy_for = result.checked_at - health.since if health.since else None
     return schedule.Cadence(interval, health=health.health.value, healthy_for=healthy_for)
 

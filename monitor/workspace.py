@@ -115,7 +115,7 @@ class Workspace:
                 for r in unresolved
             ],
             unregistered=self.scan_report.unregistered_links,
-            health={s.id: store.health(s.id) for s in self.registry.sources},
+            health=store.healths([s.id for s in self.registry.sources]),
         )
 
     def write_reports(self, status: dict[str, Any]) -> list[Path]:

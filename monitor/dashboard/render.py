@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -302,22 +302,40 @@ def _prune(folder: Path, keep: set[Path]) -> None:
 
 
 def write_dashboard(
-    workspace: Workspace, status: Mapping[str, Any], out_dir: Path, now: datetime
+    workspace: Workspace,
+    status: Mapping[str, Any],
+    out_dir: Path,
+    now: datetime,
+    *,
+    only: Collection[str] | None = None,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
-    ``out_dir`` from ``status`` and the store's history. Returns the pages written."""
+    ``out_dir`` from ``status`` and the store's history. Returns the pages written.
+
+    ``only`` limits the source pages rewritten to those sources (the ones a run just
+    checked); the pages of the others are kept as they are, so a run costs what it
+    checked, not the whole history of the registry.
+    """
     store = workspace.store()
     skipped = inconclusive_runs(store)
     facts: dict[str, Facts] = {}
     written: list[Path] = []
+    kept: list[str] = []
     for entry in status["sources"]:
         source_id = str(entry["id"])
+        page = out_dir / source_page(source_id)
+        if only is not None and source_id not in only and page.exists():
+            kept.append(source_id)
+            written.append(page)
+            continue
         url = str(entry.get("url") or "")
         history = source_history(store, source_id, url, now, skipped_runs=skipped)
         if history.checks:
             facts[source_id] = history.facts
         html = source_html(workspace, status, source_id, history, now)
-        written.append(_write(out_dir / source_page(source_id), html))
+        written.append(_write(page, html))
+    if kept:
+        facts.update(index_facts(store, kept, now))
     for document in status.get("documents", []):
         html = render_document(workspace, status, document["id"], now)
         written.append(_write(out_dir / document_page(document["id"]), html))

@@ -96,3 +96,52 @@ class SourceSummary:
     # Share of good checks among the conclusive ones over the window (30 days by default).
     uptime: float | None
     snoozed_until: datetime | None
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where a notification is on its way out (see monitor.notify.outbox)."""
+
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a delivery; being sent
+    SENT = "sent"
+    FAILED = "failed"  # given up: attempts used up, or refused for good
+    UNCONFIRMED = "unconfirmed"  # may or may not have been sent; never sent again
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """A message to add to the outbox."""
+
+    key: str
+    run_id: int | None
+    owner: str
+    channel: str
+    recipient: str
+    subject: str
+    payload: dict[str, Any]
+    # The sources the message tells the owner about (recorded as notices once sent).
+    sources: tuple[str, ...] = ()
+    # Whether sending it again after a crash is harmless (the receiver de-duplicates).
+    redeliver: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outbox row as stored."""
+
+    key: str
+    run_id: int | None
+    owner: str
+    channel: str
+    recipient: str
+    subject: str
+    payload: dict[str, Any]
+    sources: tuple[str, ...]
+    redeliver: bool
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    claimed_at: datetime | None
+    sent_at: datetime | None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, func, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
@@ -33,6 +33,7 @@ from monitor.store.schema import (
     SnoozeRow,
     SourceHealthRow,
     SourceRow,
+    UTCDateTime,
 )
 
 HealthUpdate = tuple[SourceHealth, HealthEvent | None]
@@ -180,24 +181,8 @@ class Store:
         """
         if health is not None and result.source_id is None:
             raise ValueError("health given for a result without a source")
-        data = result.to_dict()
         with self._session.begin() as s:
-            row = ResultRow(
-                run_id=run_id,
-                source_id=result.source_id,
-                url=result.url,
-                checked_at=result.checked_at,
-                verdict=result.verdict.value,
-                reason=result.reason,
-                status=result.status,
-                final_url=result.final_url,
-                elapsed_ms=result.elapsed_ms,
-                bytes_read=result.bytes_read,
-                fingerprint=result.fingerprint,
-                error_kind=result.error_kind.value if result.error_kind else None,
-                archive_status=result.archive.status.value if result.archive else None,
-                data=data,
-            )
+            row = ResultRow(**_result_row(run_id, result))
             s.add(row)
             s.flush()
             if result.source_id is not None:
@@ -216,6 +201,68 @@ class Store:
                         s, result.source_id, state, event, result_id=row.id, run_id=run_id
                     )
             return row.id
+
+    def save_results(
+        self, run_id: int | None, items: Sequence[tuple[CheckResult, datetime | None]]
+    ) -> list[int]:
+        """Write several results (each with its source's next due time) in one
+        transaction: what a run does as checks finish, so that a killed run loses at
+        most the batch in flight. Returns the new result ids in order."""
+        if not items:
+            return []
+        rows = [_result_row(run_id, result) for result, _due in items]
+        with self.engine.begin() as connection:
+            ids = list(
+                connection.execute(
+                    insert(ResultRow).returning(ResultRow.id, sort_by_parameter_order=True),
+                    rows,
+                ).scalars()
+            )
+            fresh: list[dict[str, Any]] = []
+            kept: list[dict[str, Any]] = []
+            for result_id, (result, due) in zip(ids, items, strict=True):
+                if result.source_id is None:
+                    continue
+                params = {"sid": result.source_id, "rid": result_id, "due": due}
+                if not result.not_modified and result.status is not None:
+                    fresh.append({**params, "etag": result.etag, "lm": result.last_modified})
+                else:
+                    kept.append(params)
+            target = update(SourceRow).where(SourceRow.id == bindparam("sid"))
+            common = {
+                "last_result_id": bindparam("rid"),
+                "next_due_at": func.coalesce(
+                    bindparam("due", type_=UTCDateTime()), SourceRow.next_due_at
+                ),
+            }
+            if fresh:
+                connection.execute(
+                    target.values(**common, etag=bindparam("etag"), last_modified=bindparam("lm")),
+                    fresh,
+                )
+            if kept:
+                connection.execute(target.values(**common), kept)
+        return ids
+
+    def healths(self, source_ids: Sequence[str]) -> dict[str, SourceHealth]:
+        """The health of many sources in one query (``unknown`` for the unchecked)."""
+        found: dict[str, SourceHealthRow] = {}
+        with self._session() as s:
+            for chunk in _chunks(source_ids):
+                query = select(SourceHealthRow).where(SourceHealthRow.source_id.in_(chunk))
+                found.update((row.source_id, row) for row in s.scalars(query))
+            return {sid: health_module.to_state(sid, found.get(sid)) for sid in source_ids}
+
+    def validators_of(self, source_ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of many sources in one query."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        with self._session() as s:
+            for chunk in _chunks(source_ids):
+                query = select(SourceRow.id, SourceRow.etag, SourceRow.last_modified).where(
+                    SourceRow.id.in_(chunk)
+                )
+                found.update((sid, (etag, modified)) for sid, etag, modified in s.execute(query))
+        return found
 
     def done_in_run(self, run_id: int) -> set[str]:
         with self._session() as s:
@@ -451,6 +498,31 @@ class Store:
     def cache_purge(self, now: datetime) -> None:
         with self._session.begin() as s:
             s.execute(delete(ArchiveCacheRow).where(ArchiveCacheRow.expires_at <= now))
+
+
+def _chunks(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:
+    """Id lists small enough for every backend's limit on bound parameters."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def _result_row(run_id: int | None, result: CheckResult) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "source_id": result.source_id,
+        "url": result.url,
+        "checked_at": result.checked_at,
+        "verdict": result.verdict.value,
+        "reason": result.reason,
+        "status": result.status,
+        "final_url": result.final_url,
+        "elapsed_ms": result.elapsed_ms,
+        "bytes_read": result.bytes_read,
+        "fingerprint": result.fingerprint,
+        "error_kind": result.error_kind.value if result.error_kind else None,
+        "archive_status": result.archive.status.value if result.archive else None,
+        "data": result.to_dict(),
+    }
 
 
 def _run_record(row: RunRow) -> RunRecord:

@@ -184,3 +184,49 @@ class ResultRollupRow(Base):
     # Sum and count rather than a mean, so that rollups of one day can be merged.
     elapsed_ms_sum: Mapped[float] = mapped_column(Float)
     timed: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxRow(Base):
+    """One notification to deliver (monitor.notify): written before it is sent."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_notification_outbox_key"),
+        Index("ix_notification_outbox_due", "status", "next_attempt_at"),
+        Index("ix_notification_outbox_run", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Owner, channel and run: stable, so composing a run again adds nothing, and used
+    # as the webhook-id that receivers de-duplicate by.
+    key: Mapped[str] = mapped_column(String(300))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]]
+    # Source ids the message is about; each gets a notice row once it is sent.
+    sources: Mapped[list[str]] = mapped_column(JSON)
+    # Whether sending again after a crash is harmless (the receiver de-duplicates).
+    redeliver: Mapped[bool] = mapped_column(Boolean)
+    # pending, sending, sent, failed, unconfirmed; see monitor.store.OutboxStatus
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class NoticeRow(Base):
+    """When an owner was last told about a source (for reminders)."""
+
+    __tablename__ = "notification_notices"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sent_at: Mapped[datetime]
+    # The outbox key of the message that told them.
+    key: Mapped[str] = mapped_column(String(300))

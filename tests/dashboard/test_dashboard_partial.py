@@ -1,0 +1,23 @@
+"""After a run, only the pages of the sources it checked are rewritten."""
+
+from __future__ import annotations
+
+import os
+
+from monitor.dashboard import source_page, write_dashboard
+from monitor.workspace import Workspace
+from tests.dashboard.project import NOW
+
+
+def test_only_checked_sources_are_rewritten(fresh_project: Workspace) -> None:
+    out = fresh_project.reports_dir
+    status = fresh_project.status()
+    write_dashboard(fresh_project, status, out, NOW)
+    steady, broken = out / source_page("src-ok"), out / source_page("src-broken")
+    os.utime(steady, (1, 1))
+    os.utime(broken, (1, 1))
+    write_dashboard(fresh_project, status, out, NOW, only={"src-broken"})
+    assert steady.stat().st_mtime == 1, "a source not checked keeps its page"
+    assert broken.stat().st_mtime > 1
+    index = (out / "index.html").read_text()
+    assert "src-ok" in index and "src-broken" in index
