@@ -20,6 +20,10 @@ T = TypeVar("T")
 # Consecutive penalties without a success double the pause, up to this bound; one
 # success (reward) resets it. Retry-After values above it are still honoured.
 MAX_ADAPTIVE_S = 60.0
+# A server error slows the host down a little for every thread (it may be struggling)
+# without stopping it: one broken page must not stall the checks of its healthy
+# neighbours. The failing request itself waits out its own backoff.
+SERVER_ERROR_PAUSE_S = 0.2
 
 
 @dataclass
@@ -117,6 +121,12 @@ class HostPolicy:
             state.last_pause = pause
             state.paused_until = max(state.paused_until, self.clock() + pause)
             return pause
+
+    def slow_down(self, host: str, seconds: float = SERVER_ERROR_PAUSE_S) -> None:
+        """A short host-wide pause that does not grow (after a 5xx or a timeout)."""
+        state = self._state(host)
+        with self._lock:
+            state.paused_until = max(state.paused_until, self.clock() + seconds)
 
     def reward(self, host: str) -> None:
         """Forget earlier penalties after the host answered normally."""

@@ -254,6 +254,8 @@ class _Fetcher:
         while True:
             attempt += 1
             error: FetchFailure | None = None
+            status: int | None = None
+            retry_after: float | None = None
             paused = self.hosts.paused_s(host)
             if paused > self.deadline.remaining():
                 # Another check was asked to back off from this host for longer than
@@ -282,8 +284,12 @@ class _Fetcher:
                         self.hosts.reward(host)
                     elif not self.probe and (attempt > retries or _challenge_in_headers(headers)):
                         # Out of retries (or a challenge, which asking again won't
-                        # lift): still slow every thread down for this host.
-                        self.hosts.penalise(host, retry_after or self._backoff(attempt))
+                        # lift): still slow every thread down for this host, as much
+                        # as it asked, or a little after a server error.
+                        if retry_after is not None or status == 429:
+                            self.hosts.penalise(host, retry_after or self._backoff(attempt))
+                        else:
+                            self.hosts.slow_down(host)
                     if (
                         not verdict.should_retry_status(status)
                         or attempt > retries
@@ -297,6 +303,7 @@ class _Fetcher:
             # Outside the slot: decide whether and how long to wait, then try again.
             delay = self._backoff(attempt)
             if error is None and retry_after is not None:
+                assert status is not None  # a response carried the Retry-After
                 if retry_after > self.settings.retry_after_cap_s:
                     self.hosts.penalise(host, retry_after)
                     self.gave_up = (
@@ -305,12 +312,23 @@ class _Fetcher:
                     )
                     return _Answer(status, headers, b"", 0.0)
                 delay = max(delay, retry_after)
-            self.hosts.penalise(host, delay)
-            if self.hosts.wait_s(host) >= self.deadline.remaining():
+            if error is None and (retry_after is not None or status == 429):
+                # The host asked every client to slow down: every thread waits.
+                self.hosts.penalise(host, delay)
+                wait = self.hosts.wait_s(host)
+            else:
+                # A server error or a timeout on this URL: it waits out its own
+                # backoff; the host's other pages only slow down a little.
+                self.hosts.slow_down(host)
+                wait = max(delay, self.hosts.wait_s(host))
+            if wait >= self.deadline.remaining():
                 if error is not None:
                     raise error
+                assert status is not None
                 self.gave_up = "no time left before the deadline for another attempt"
                 return _Answer(status, headers, b"", 0.0)
+            if error is not None or (retry_after is None and status != 429):
+                self.hosts.sleep(delay)
             self.attempts += 1
 
     def _backoff(self, attempt: int) -> float:

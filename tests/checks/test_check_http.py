@@ -8,7 +8,7 @@ from dataclasses import replace
 from checks.check import check_url, new_session
 from checks.hosts import HostPolicy
 from checks.model import CheckSettings, CheckTarget, ErrorKind, Verdict
-from tests.checks.conftest import Check, FakeTime
+from tests.checks.conftest import FAST, Check, FakeTime
 from tests.checks.pages import CHALLENGE, HOME, REPORT
 from tests.checks.server import LoopbackServer, Raw, Reply, Seen, reset_connection, zeros
 
@@ -416,3 +416,25 @@ def test_check_url_works_without_a_session_or_host_policy(
     result = check_url(CheckTarget(server.url("/report#intro")), settings)
     assert (result.verdict, result.reason) == (Verdict.OK, "200 OK")
     assert result.url == server.url("/report#intro")
+
+
+def test_a_failing_page_does_not_stall_its_hosts_other_pages(
+    server: LoopbackServer, check: Check, hosts: HostPolicy, fake_time: FakeTime
+) -> None:
+    server.route("/down", Reply(500, body=b"<p>oops</p>"))
+    slow = replace(FAST, backoff_base_s=1.0)
+    result = check(server.url("/down"), settings=slow)
+    assert result.verdict is Verdict.TRANSIENT and result.attempts == 3
+    host = server.url("/").split("/")[2]
+    # The failing URL waited out its own backoff; the host is only slowed a little.
+    assert hosts.paused_s(host) <= 0.2 + 1e-6
+    assert sum(fake_time.sleeps) >= 1.0
+
+
+def test_a_host_that_asks_to_slow_down_pauses_every_thread(
+    server: LoopbackServer, check: Check, hosts: HostPolicy
+) -> None:
+    server.route("/busy", Reply(429, body=b"slow down", headers={"Retry-After": "20"}))
+    check(server.url("/busy"))
+    host = server.url("/").split("/")[2]
+    assert hosts.paused_s(host) >= 20
