@@ -339,7 +339,9 @@ class _Check:
         directory = parts.path.rsplit("/", 1)[0] + "/"
         key = f"catch-all {parts.scheme}://{parts.netloc.lower()}{directory}"
         probe = self.hosts.probe_once(key, lambda: self._probe(fetched.final_url))
-        if probe is None:
+        if probe is None or not 200 <= probe.status < 300:
+            # The usual case: the random path is missing, so this page is evidence.
+            # Fingerprinting the page (the costly part) is only worth it otherwise.
             return None
         assert fetched.status is not None
         summary = PageSummary.of(fetched.status, fetched.final_url, page.title, page.text)
