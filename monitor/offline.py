@@ -15,19 +15,34 @@ MIN_HOSTS = 3
 FAILING_SHARE = 0.8
 
 
-def looks_offline(results: Iterable[CheckResult]) -> bool:
-    """True when at least ``FAILING_SHARE`` of at least ``MIN_HOSTS`` hosts failed at the
-    network level (DNS, refused, reset, connect timeout) and none answered at all."""
-    hosts: dict[str, bool] = {}
-    for result in results:
+class OfflineTally:
+    """Per-host tally kept as results stream in (memory grows with hosts, not checks)."""
+
+    def __init__(self) -> None:
+        self._hosts: dict[str, bool] = {}  # host -> every check of it failed at network level
+
+    def add(self, result: CheckResult) -> None:
         host = (urlsplit(result.url).hostname or "").lower()
         if not host:
-            continue
+            return
         failed = result.error_kind is not None and result.error_kind.is_network_level
         answered = result.status is not None
         # A host counts as reachable if any check of it got an HTTP answer.
-        hosts[host] = hosts.get(host, True) and failed and not answered
-    if len(hosts) < MIN_HOSTS:
-        return False
-    failing = sum(1 for failed in hosts.values() if failed)
-    return failing / len(hosts) >= FAILING_SHARE
+        self._hosts[host] = self._hosts.get(host, True) and failed and not answered
+
+    @property
+    def offline(self) -> bool:
+        """True when at least ``FAILING_SHARE`` of at least ``MIN_HOSTS`` hosts failed at
+        the network level (DNS, refused, reset, connect timeout) and none answered."""
+        if len(self._hosts) < MIN_HOSTS:
+            return False
+        failing = sum(1 for failed in self._hosts.values() if failed)
+        return failing / len(self._hosts) >= FAILING_SHARE
+
+
+def looks_offline(results: Iterable[CheckResult]) -> bool:
+    """:attr:`OfflineTally.offline` over ``results``."""
+    tally = OfflineTally()
+    for result in results:
+        tally.add(result)
+    return tally.offline

@@ -18,7 +18,7 @@ from checks.hosts import HostPolicy
 from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, Verdict
 from monitor import schedule
 from monitor.clock import Clock, utc_now
-from monitor.offline import looks_offline
+from monitor.offline import OfflineTally, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store
@@ -43,7 +43,8 @@ class RunPlan:
 @dataclass(frozen=True)
 class RunOutcome:
     run_id: int
-    results: tuple[CheckResult, ...]
+    checked: int
+    counts: dict[str, int]
     inconclusive: bool
     note: str | None
 
@@ -162,28 +163,38 @@ def run_sources(
     by_id = {s.id: s for s in sources}
     healths = store.healths(list(by_id))
     jitter = rng or random.Random()
-    results: list[CheckResult] = []
+    # Results stream to the store; only counts stay in memory, whatever the run's size.
+    tally = OfflineTally()
+    counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
     for result in checker.check_all(run_plan.targets):
         for source_id in run_plan.sources_by_url[result.url]:
             per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
             cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
             writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
-            results.append(per_source)
+            tally.add(per_source)
+            counts[per_source.verdict.value] += 1
             if on_result is not None:
                 on_result(per_source)
     writer.flush()
-    inconclusive = looks_offline(results)
+    inconclusive = tally.offline
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "
         "This run is inconclusive and changes no source's health."
         if inconclusive
         else None
     )
-    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=_summary(results))
+    summary = dict(sorted(counts.items()))
+    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
     store.update_health(run_id, policy, inconclusive=inconclusive)
     store.apply_retention(now(), registry.settings.retention_days)
-    return RunOutcome(run_id=run_id, results=tuple(results), inconclusive=inconclusive, note=note)
+    return RunOutcome(
+        run_id=run_id,
+        checked=sum(counts.values()),
+        counts=summary,
+        inconclusive=inconclusive,
+        note=note,
+    )
 
 
 class ResultWriter:
@@ -250,10 +261,3 @@ def _reuse_if_unchanged(store: Store, result: CheckResult) -> CheckResult:
         reason=f"{before.reason} (unchanged since the previous check: 304)",
         archive=before.archive if result.archive is None else result.archive,
     )
-
-
-def _summary(results: Sequence[CheckResult]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for result in results:
-        counts[result.verdict.value] += 1
-    return dict(sorted(counts.items()))
