@@ -44,6 +44,8 @@ class Settings:
     health: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # Raw results older than this are rolled up into one row per source and day.
     retention_days: int = 90
+    # Owner notifications as written (see monitor.notify.config.NotifySettings.from_mapping).
+    notify: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)

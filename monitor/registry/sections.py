@@ -18,6 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import Node
 
 from monitor.gate.policy import POLICY_KEYS, GatePolicy
+from monitor.notify.config import NotifySettings
 from monitor.registry.model import (
     ArchiveEndpoints,
     Claim,
@@ -44,6 +45,7 @@ SETTINGS_KEYS = (
     "policy",
     "health",
     "retention_days",
+    "notify",
 )
 ARCHIVE_KEYS = ("wayback", "memento")
 OWNER_KEYS = ("name", "email", "webhook")
@@ -108,6 +110,8 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
         changes["policy"] = _policy(r, values["policy"])
     if "health" in values:
         changes["health"] = _health(r, values["health"])
+    if "notify" in values:
+        changes["notify"] = _notify(r, values["notify"])
     return dataclasses.replace(defaults, **changes)
 
 
@@ -135,6 +139,19 @@ def _health(r: Reader, node: Node) -> Mapping[str, Any]:
         HealthPolicy(**data)
     except (TypeError, ValueError) as exc:
         r.problem(node, "settings.health", str(exc))
+    return MappingProxyType(dict(data))
+
+
+def _notify(r: Reader, node: Node) -> Mapping[str, Any]:
+    """Owner notification settings, checked here so a mistake is reported with its line."""
+    names = tuple(f.name for f in dataclasses.fields(NotifySettings))
+    if is_null(node) or r.mapping(node, "settings.notify", names) is None:
+        return MappingProxyType({})
+    data = SafeConstructor().construct_object(node, deep=True)
+    try:
+        NotifySettings.from_mapping(data)
+    except ValueError as exc:
+        r.problem(node, "settings.notify", str(exc))
     return MappingProxyType(dict(data))
 
 

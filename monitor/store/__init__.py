@@ -2,6 +2,9 @@
 
 from monitor.store.records import (
     CheckPoint,
+    NewNotification,
+    OutboxEntry,
+    OutboxStatus,
     Rollup,
     RunRecord,
     RunStatus,
@@ -14,6 +17,9 @@ from monitor.store.repository import HealthUpdate, Store
 __all__ = [
     "CheckPoint",
     "HealthUpdate",
+    "NewNotification",
+    "OutboxEntry",
+    "OutboxStatus",
     "Rollup",
     "RunRecord",
     "RunStatus",

@@ -17,6 +17,7 @@ from monitor.state import HealthEvent, HealthPolicy, SourceHealth
 from monitor.store import db, retention, stats
 from monitor.store import health as health_module
 from monitor.store.codec import result_from_dict
+from monitor.store.outbox import OutboxStore
 from monitor.store.records import (
     CheckPoint,
     Rollup,
@@ -39,8 +40,11 @@ from monitor.store.schema import (
 HealthUpdate = tuple[SourceHealth, HealthEvent | None]
 
 
-class Store:
-    """Runs, results and per-source state. Thread-safe for one writer thread."""
+class Store(OutboxStore):
+    """Runs, results and per-source state. Thread-safe for one writer thread.
+
+    The notification outbox methods come from :class:`~monitor.store.outbox.OutboxStore`.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
