@@ -204,11 +204,13 @@ def scan(fmt: str, **params: Any) -> None:
 @registry_options
 @click.option("--all", "check_all", is_flag=True, help="Check every source, not only those due.")
 @click.option("--source", "source_ids", multiple=True, help="Check only this source (repeatable).")
+@click.option("--no-notify", is_flag=True, help="Send no owner notifications for this run.")
 @output_options
 @handles_errors
 def check(
     check_all: bool,
     source_ids: tuple[str, ...],
+    no_notify: bool,
     report_format: str | None,
     output: Path | None,
     **params: Any,
@@ -227,7 +229,11 @@ def check(
     due_count = len(workspace.registry.sources) if check_all or not source_ids else len(source_ids)
     with progress(console, due_count) as advance:
         job = check_sources(
-            workspace, check_all=check_all, source_ids=source_ids, on_result=advance
+            workspace,
+            check_all=check_all,
+            source_ids=source_ids,
+            on_result=advance,
+            notify=not no_notify,
         )
     outcome, status, written, sources = job.outcome, job.status, job.written, job.checked
     # With a machine format on standard output, everything for people goes to stderr.
@@ -239,6 +245,8 @@ def check(
     if outcome.note:
         errors.print(outcome.note, style="bold yellow", markup=False)
     human.print("Reports: " + ", ".join(str(p) for p in written), markup=False)
+    for line in job.notices:
+        human.print(line, markup=False)
     failing = status["totals"]["failing"]
     sys.exit(ExitCode.FAILING if failing and not outcome.inconclusive else ExitCode.OK)
 
@@ -416,6 +424,10 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
     lock_dir = sqlite_lock_dir(store.engine, workspace.base_dir / ".monitor")
 
     def dispatch() -> None:
+        import os
+
+        from monitor.notify import deliver_due
+
         fresh = load(dict(params))  # the registry may have been edited since the last tick
         try:
             job = check_sources(fresh)
@@ -425,6 +437,15 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
                     f"{job.status['totals']['failing']} failing.",
                     markup=False,
                 )
+                for line in job.notices:
+                    console.print(line, markup=False)
+            # Deliveries that failed earlier are retried on their own schedule.
+            retried = deliver_due(
+                fresh.store(), fresh.registry, now=fresh.now(), environ=os.environ
+            )
+            if retried.sent or retried.failed:
+                for line in retried.lines():
+                    console.print(line, markup=False)
         finally:
             fresh.close()
 
@@ -482,6 +503,48 @@ def unsnooze(target: str, **params: Any) -> None:
         console.print(f"{target} is no longer snoozed.", markup=False)
     else:
         raise click.BadParameter(f"{target!r} is not snoozed")
+
+
+@cli.command()
+@registry_options
+@click.option("--run", "run_id", type=int, help="The run to notify about (default: the last).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@click.option("--retry", is_flag=True, help="Only deliver what earlier runs left in the outbox.")
+@handles_errors
+def notify(run_id: int | None, dry_run: bool, retry: bool, **params: Any) -> None:
+    """Tell owners about their sources: one digest per owner per run (new dead,
+    recovered, claim missing, weekly reminders while dead), by email and webhooks.
+
+    \b
+    SMTP: MONITOR_SMTP_HOST, MONITOR_SMTP_PORT, MONITOR_SMTP_USER,
+    MONITOR_SMTP_PASSWORD, MONITOR_SMTP_FROM, MONITOR_SMTP_STARTTLS, MONITOR_SMTP_SSL.
+    Webhook signing secret: MONITOR_WEBHOOK_SECRET or MONITOR_WEBHOOK_SECRET_<OWNER>.
+    `check` does this after every run; exit 1 when a delivery failed or is unconfirmed.
+    """
+    import os
+
+    from monitor.notify import deliver_due, notify_run
+
+    workspace = load(params)
+    store = workspace.store()
+    if retry:
+        report = deliver_due(store, workspace.registry, now=workspace.now(), environ=os.environ)
+    else:
+        run = store.run(run_id) if run_id is not None else store.last_run(finished_only=True)
+        if run is None:
+            raise click.BadParameter("no finished run to notify about; run `check` first")
+        report = notify_run(
+            store,
+            workspace.registry,
+            workspace.status(),
+            run.id,
+            now=workspace.now(),
+            environ=os.environ,
+            dry_run=dry_run,
+        )
+    for line in report.lines():
+        console.print(line, markup=False)
+    sys.exit(ExitCode.OK if report.ok else ExitCode.ERROR)
 
 
 @cli.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ class CheckJob:
     status: dict[str, Any]
     written: tuple[Path, ...]
     checked: int
+    notices: tuple[str, ...] = ()
 
 
 def check_sources(
@@ -25,8 +27,10 @@ def check_sources(
     check_all: bool = False,
     source_ids: Sequence[str] = (),
     on_result: ResultHook | None = None,
+    notify: bool = True,
 ) -> CheckJob:
-    """Check what is due (or everything, or the named sources), store it, write reports."""
+    """Check what is due (or everything, or the named sources), store it, write reports,
+    and tell the owners of sources whose health changed (one digest per owner)."""
     registry = workspace.registry
     store = workspace.store()
     now = workspace.now()
@@ -47,7 +51,21 @@ def check_sources(
     status = workspace.status()
     checked = {s.id for s in sources}
     written = write_outputs(workspace, status, only=checked)
-    return CheckJob(outcome=outcome, status=status, written=tuple(written), checked=len(sources))
+    notices: list[str] = []
+    if notify and sources:
+        from monitor.notify import notify_run
+
+        report = notify_run(
+            store, registry, status, outcome.run_id, now=workspace.now(), environ=os.environ
+        )
+        notices = report.lines()
+    return CheckJob(
+        outcome=outcome,
+        status=status,
+        written=tuple(written),
+        checked=len(sources),
+        notices=tuple(notices),
+    )
 
 
 def write_outputs(
