@@ -89,8 +89,13 @@ def timeline(store: Store, source_id: str, since: datetime | None = None) -> Ite
     Spans start at the source's first check (its first event). With ``since``, spans
     that ended before it are skipped and the one running at ``since`` starts there.
     """
+    return spans_of(store.iter_events(source_id), since)
+
+
+def spans_of(events: Iterable[HealthEvent], since: datetime | None = None) -> Iterator[HealthSpan]:
+    """:func:`timeline` from a source's events already read, oldest first."""
     current: HealthEvent | None = None
-    for event in store.iter_events(source_id):
+    for event in events:
         if current is not None:
             span = _span(current, event.at, since)
             if span is not None:

@@ -111,8 +111,13 @@ def source_history(
     *,
     skipped_runs: frozenset[int] | None = None,
     limit: int = TIMELINE_LIMIT,
+    facts: Facts | None = None,
 ) -> SourceHistory:
-    """One source's past: its results read in one streamed pass, health from the store."""
+    """One source's past: its results read in one streamed pass, health from the store.
+
+    ``facts``, when the caller already has them for many sources at once (see
+    :func:`index_facts`), spare the per-source queries for health, snoozes and uptime.
+    """
     skipped = inconclusive_runs(store) if skipped_runs is None else skipped_runs
     points: deque[Point] = deque(maxlen=limit)
     drift: deque[DriftEvent] = deque(maxlen=DRIFT_LIMIT)
@@ -128,26 +133,28 @@ def source_history(
             if event is not None:
                 drift.append(event)
         before = stored
-    state = store.health(source_id)
-    targets = set(snooze_targets(source_id, url))
-    snoozed = [z.until for z in store.snoozes(now) if z.target in targets]
-    facts = Facts(
-        health=state.health,
-        since=state.since,
-        failing_since=state.failing_since,
-        snoozed_until=max(snoozed, default=None),
-        uptime=past.uptime(store, source_id, now, UPTIME_DAYS) if count else None,
-        last_elapsed_ms=before.result.elapsed_ms if before else None,
-        latest_verdict=before.result.verdict if before else None,
-        previous_verdict=previous,
-    )
+    if facts is None:
+        state = store.health(source_id)
+        targets = set(snooze_targets(source_id, url))
+        snoozed = [z.until for z in store.snoozes(now) if z.target in targets]
+        facts = Facts(
+            health=state.health,
+            since=state.since,
+            failing_since=state.failing_since,
+            snoozed_until=max(snoozed, default=None),
+            uptime=past.uptime(store, source_id, now, UPTIME_DAYS) if count else None,
+            last_elapsed_ms=before.result.elapsed_ms if before else None,
+            latest_verdict=before.result.verdict if before else None,
+            previous_verdict=previous,
+        )
+    events = tuple(store.events(source_id))
     return SourceHistory(
         facts=facts,
         checks=count,
         points=tuple(points),
-        spans=tuple(past.timeline(store, source_id)),
+        spans=tuple(past.spans_of(events)),
         drift=tuple(drift),
-        events=tuple(store.events(source_id)),
+        events=events,
         notifications=notifications(store, source_id),
     )
 

@@ -318,24 +318,22 @@ def write_dashboard(
     """
     store = workspace.store()
     skipped = inconclusive_runs(store)
-    facts: dict[str, Facts] = {}
+    # Row figures of every source in a few grouped queries, not several per source.
+    ids = [str(entry["id"]) for entry in status["sources"]]
+    facts: dict[str, Facts] = index_facts(store, ids, now)
     written: list[Path] = []
-    kept: list[str] = []
     for entry in status["sources"]:
         source_id = str(entry["id"])
         page = out_dir / source_page(source_id)
         if only is not None and source_id not in only and page.exists():
-            kept.append(source_id)
             written.append(page)
             continue
         url = str(entry.get("url") or "")
-        history = source_history(store, source_id, url, now, skipped_runs=skipped)
-        if history.checks:
-            facts[source_id] = history.facts
+        history = source_history(
+            store, source_id, url, now, skipped_runs=skipped, facts=facts.get(source_id)
+        )
         html = source_html(workspace, status, source_id, history, now)
         written.append(_write(page, html))
-    if kept:
-        facts.update(index_facts(store, kept, now))
     for document in status.get("documents", []):
         html = render_document(workspace, status, document["id"], now)
         written.append(_write(out_dir / document_page(document["id"]), html))
