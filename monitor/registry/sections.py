@@ -8,7 +8,7 @@ of sections in the file does not matter.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -115,44 +115,41 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
     return dataclasses.replace(defaults, **changes)
 
 
-def _policy(r: Reader, node: Node) -> Mapping[str, Any]:
-    """The CI gate's policy, checked here so that a mistake is reported with its line."""
-    if is_null(node):
-        return MappingProxyType({})
-    if r.mapping(node, "settings.policy", POLICY_KEYS) is None:
+def _checked_mapping(
+    r: Reader,
+    node: Node,
+    field: str,
+    keys: Sequence[str],
+    check: Callable[[dict[str, Any]], object],
+) -> Mapping[str, Any]:
+    """A settings section kept as written for the part of the monitor that owns it, and
+    checked here (``check`` raises ValueError or TypeError) so that a mistake is
+    reported with its line like every other registry problem."""
+    if is_null(node) or r.mapping(node, field, keys) is None:
         return MappingProxyType({})
     data = SafeConstructor().construct_object(node, deep=True)
     try:
-        GatePolicy.from_settings(data)
-    except ValueError as exc:
-        r.problem(node, "settings.policy", str(exc))
+        check(data)
+    except (TypeError, ValueError) as exc:
+        r.problem(node, field, str(exc))
     return MappingProxyType(dict(data))
+
+
+def _policy(r: Reader, node: Node) -> Mapping[str, Any]:
+    """The CI gate's policy (monitor.gate.policy)."""
+    return _checked_mapping(r, node, "settings.policy", POLICY_KEYS, GatePolicy.from_settings)
 
 
 def _health(r: Reader, node: Node) -> Mapping[str, Any]:
-    """The health rules' thresholds, checked here so a mistake is reported with its line."""
+    """The health rules' thresholds (monitor.state.HealthPolicy)."""
     names = tuple(f.name for f in dataclasses.fields(HealthPolicy))
-    if is_null(node) or r.mapping(node, "settings.health", names) is None:
-        return MappingProxyType({})
-    data = SafeConstructor().construct_object(node, deep=True)
-    try:
-        HealthPolicy(**data)
-    except (TypeError, ValueError) as exc:
-        r.problem(node, "settings.health", str(exc))
-    return MappingProxyType(dict(data))
+    return _checked_mapping(r, node, "settings.health", names, lambda d: HealthPolicy(**d))
 
 
 def _notify(r: Reader, node: Node) -> Mapping[str, Any]:
-    """Owner notification settings, checked here so a mistake is reported with its line."""
+    """Owner notification settings (monitor.notify)."""
     names = tuple(f.name for f in dataclasses.fields(NotifySettings))
-    if is_null(node) or r.mapping(node, "settings.notify", names) is None:
-        return MappingProxyType({})
-    data = SafeConstructor().construct_object(node, deep=True)
-    try:
-        NotifySettings.from_mapping(data)
-    except ValueError as exc:
-        r.problem(node, "settings.notify", str(exc))
-    return MappingProxyType(dict(data))
+    return _checked_mapping(r, node, "settings.notify", names, NotifySettings.from_mapping)
 
 
 def _archives(r: Reader, node: Node, defaults: ArchiveEndpoints) -> ArchiveEndpoints:
