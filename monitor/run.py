@@ -14,6 +14,7 @@ from datetime import datetime
 import requests
 
 from checks.check import check_url, new_session
+from checks.content.drift import changed, similarity
 from checks.hosts import HostPolicy
 from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, Verdict
 from monitor import schedule
@@ -162,6 +163,7 @@ def run_sources(
     )
     by_id = {s.id: s for s in sources}
     healths = store.healths(list(by_id))
+    fingerprints = store.fingerprints_of(list(by_id))
     jitter = rng or random.Random()
     # Results stream to the store; only counts stay in memory, whatever the run's size.
     tally = OfflineTally()
@@ -170,6 +172,7 @@ def run_sources(
     for result in checker.check_all(run_plan.targets):
         for source_id in run_plan.sources_by_url[result.url]:
             per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
+            per_source = _with_drift(per_source, fingerprints.get(source_id))
             cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
             writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
             tally.add(per_source)
@@ -241,6 +244,21 @@ def _cadence(
         return schedule.Cadence(interval, health=Health.SUSPECT.value)
     healthy_for = result.checked_at - health.since if health.since else None
     return schedule.Cadence(interval, health=health.health.value, healthy_for=healthy_for)
+
+
+def _with_drift(result: CheckResult, before: tuple[str, datetime] | None) -> CheckResult:
+    """Record how much the source's main text changed since its last fingerprint, even
+    when every claim is still found, so that maintainers can review changed sources."""
+    if before is None or result.fingerprint is None or result.not_modified:
+        return result
+    previous, taken_at = before
+    if not changed(previous, result.fingerprint):
+        return result
+    drift = {
+        "similarity": round(similarity(previous, result.fingerprint), 3),
+        "since": taken_at.isoformat(),
+    }
+    return result.replace(extra={**result.extra, "similarity": drift["similarity"], "drift": drift})
 
 
 def _reuse_if_unchanged(store: Store, result: CheckResult) -> CheckResult:

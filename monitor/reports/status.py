@@ -99,6 +99,7 @@ def source_entry(
     entry["warnings"] = entry["warnings"] or []
     entry["claims"] = claims
     entry["saved_capture"] = extra.get("saved_capture")
+    entry["drift"] = extra.get("drift")
     entry["citations"] = [
         {
             "document": c.document,

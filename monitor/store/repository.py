@@ -257,6 +257,24 @@ class Store(OutboxStore):
                 found.update((row.source_id, row) for row in s.scalars(query))
             return {sid: health_module.to_state(sid, found.get(sid)) for sid in source_ids}
 
+    def fingerprints_of(self, source_ids: Sequence[str]) -> dict[str, tuple[str, datetime]]:
+        """The newest content fingerprint of many sources, with when it was taken."""
+        found: dict[str, tuple[str, datetime]] = {}
+        with self._session() as s:
+            for chunk in _chunks(source_ids):
+                newest = (
+                    select(func.max(ResultRow.id))
+                    .where(ResultRow.source_id.in_(chunk), ResultRow.fingerprint.is_not(None))
+                    .group_by(ResultRow.source_id)
+                )
+                query = select(
+                    ResultRow.source_id, ResultRow.fingerprint, ResultRow.checked_at
+                ).where(ResultRow.id.in_(newest))
+                for sid, fingerprint, at in s.execute(query):
+                    if sid is not None and fingerprint is not None:
+                        found[sid] = (fingerprint, at)
+        return found
+
     def validators_of(self, source_ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
         """ETag and Last-Modified of many sources in one query."""
         found: dict[str, tuple[str | None, str | None]] = {}

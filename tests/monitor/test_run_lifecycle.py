@@ -15,6 +15,7 @@ from threading import Thread
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from monitor.registry import load_registry
 from monitor.run import run_sources
@@ -127,3 +128,39 @@ def test_killed_run_keeps_its_results_and_the_next_run_finishes_the_rest(
     runs = store.runs()
     assert [r.status for r in runs] == [RunStatus.INTERRUPTED, RunStatus.FINISHED]
     assert store.health("s00").health is Health.HEALTHY
+
+
+def test_changed_text_is_recorded_as_drift_even_when_the_claim_is_found(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    page = (
+        "<html><body><main><p>{intro}</p>"
+        "<p>About 100,000 children are affected.</p></main></body></html>"
+    )
+    text = {"intro": "A study of the county published in spring."}
+    httpserver.expect_request("/study").respond_with_handler(
+        lambda request: Response(page.format(**text), content_type="text/html")
+    )
+    registry_path = write_project(tmp_path, {"study": httpserver.url_for("/study")})
+    body = registry_path.read_text().replace(
+        "    url: ",
+        "    claims: [{id: figure, statement: 'a figure', evidence: '100,000'}]\n    url: ",
+    )
+    registry_path.write_text(body)
+    registry = load_registry(registry_path)
+    store = Store.open(registry.settings.database, tmp_path)
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
+    settings = check_settings(registry.settings)
+    run_sources(registry, store, registry.sources, settings=settings, now=clock)
+    text["intro"] = "A study of the county published in autumn, revised twice since."
+    clock.moment += timedelta(days=1)
+    run_sources(registry, store, registry.sources, settings=settings, now=clock)
+    latest = store.latest_results()["study"].result
+    assert latest.verdict.value == "ok" and latest.claims[0].found
+    drift = latest.extra["drift"]
+    assert 0 < drift["similarity"] < 1
+    assert drift["since"].startswith("2026-01-01")
+    # The same text again: no drift.
+    clock.moment += timedelta(days=1)
+    run_sources(registry, store, registry.sources, settings=settings, now=clock)
+    assert "drift" not in store.latest_results()["study"].result.extra
