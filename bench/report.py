@@ -1,0 +1,329 @@
+"""Results as Markdown: one file per scenario, plus a summary of the targets.
+
+Everything here reads the scenario's JSON record (what :mod:`bench.run` writes), so the
+Markdown can be written again from the JSON without rerunning anything.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.tools import SETTINGS_NOTES
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One performance target of DESIGN.md section 10, measured within one scenario."""
+
+    scenario: str
+    text: str
+    measured: str
+    met: bool | None  # None: a peer's result is missing, so it cannot be judged
+
+    @property
+    def mark(self) -> str:
+        return {True: "yes", False: "**no**", None: "n/a"}[self.met]
+
+
+def floor_s(record: Record) -> float:
+    """The latency floor ``N x latency / concurrency`` in seconds."""
+    farm, limits = record["farm"], record["limits"]
+    return float(farm["urls"] * farm["latency_ms"] / 1000.0 / limits["concurrency"])
+
+
+def labels(record: Record) -> list[str]:
+    """Run labels in order of first appearance."""
+    return list(dict.fromkeys(r["label"] for r in record["runs"]))
+
+
+def runs_of(record: Record, label: str) -> list[Record]:
+    return [r for r in record["runs"] if r["label"] == label]
+
+
+def median_wall(record: Record, label: str) -> float | None:
+    walls = [r["wall_s"] for r in runs_of(record, label) if not r["timed_out"]]
+    return statistics.median(walls) if walls else None
+
+
+def throughput(record: Record, label: str) -> float | None:
+    wall = median_wall(record, label)
+    return record["farm"]["urls"] / wall if wall else None
+
+
+def _median(values: Iterable[float]) -> float:
+    items = list(values)
+    return statistics.median(items) if items else 0.0
+
+
+def _wall_cell(runs: Sequence[Record]) -> str:
+    walls = [r["wall_s"] for r in runs]
+    text = f"{statistics.median(walls):.2f}"
+    if len(walls) > 1:
+        text += f" ({min(walls):.2f}-{max(walls):.2f})"
+    if any(r["timed_out"] for r in runs):
+        text += " timed out"
+    return text
+
+
+def results_table(record: Record) -> list[str]:
+    floor = floor_s(record)
+    urls = record["farm"]["urls"]
+    head = "| tool | runs | wall s, median (min-max) | URLs/s |"
+    rule = "|---|---:|---:|---:|"
+    if floor:
+        head += " x floor |"
+        rule += "---:|"
+    head += (
+        " peak RSS MB | CPU s | requests | 304s | MB sent | working/not right | "
+        "same verdict | exit |"
+    )
+    rule += "---:|---:|---:|---:|---:|---:|---:|---:|"
+    lines = [head, rule]
+    for label in labels(record):
+        runs = runs_of(record, label)
+        wall = _median(r["wall_s"] for r in runs)
+        finished = median_wall(record, label)
+        rate = f"{urls / finished:,.0f}" if finished else "-"
+        row = f"| {label} | {len(runs)} | {_wall_cell(runs)} | {rate} |"
+        if floor:
+            row += f" {wall / floor:.2f} |" if finished else " - |"
+        total = runs[0]["total"]
+        row += (
+            f" {max(r['peak_rss_mb'] for r in runs):.0f} |"
+            f" {_median(r['cpu_s'] for r in runs):.1f} |"
+            f" {_median(r['requests'] for r in runs):,.0f} |"
+            f" {_median(r['not_modified'] for r in runs):,.0f} |"
+            f" {_median(r['bytes_sent'] for r in runs) / 1e6:.2f} |"
+            f" {min(r['right'] for r in runs)}/{total} |"
+            f" {min(r['exact'] for r in runs)}/{total} |"
+            f" {', '.join(sorted({str(r['exit_code']) for r in runs}))} |"
+        )
+        lines.append(row)
+    return lines
+
+
+def targets(record: Record) -> list[Target]:
+    """The section-10 targets this scenario can judge, as ratios within the same run."""
+    kind, name = record["kind"], record["scenario"]
+    latency = record["farm"]["latency_ms"]
+    found: list[Target] = []
+    if kind == "compare":
+        ours, lychee = median_wall(record, "ours"), median_wall(record, "lychee")
+        if latency > 0:
+            ratio = ours / lychee if ours and lychee else None
+            found.append(
+                Target(
+                    name,
+                    f"{latency:g} ms: our wall time <= lychee's",
+                    f"{ratio:.2f}x lychee's" if ratio else "missing",
+                    ratio <= 1.0 if ratio else None,
+                )
+            )
+            floor = floor_s(record)
+            vs_floor = ours / floor if ours else None
+            found.append(
+                Target(
+                    name,
+                    f"{latency:g} ms: wall time within 1.25x of the floor ({floor:.2f} s)",
+                    f"{vs_floor:.2f}x the floor" if vs_floor else "missing",
+                    vs_floor <= 1.25 if vs_floor else None,
+                )
+            )
+        else:
+            mine = throughput(record, "ours")
+            for peer, need in (("lychee", 0.5), ("linkchecker", 10.0)):
+                theirs = throughput(record, peer)
+                ratio = mine / theirs if mine and theirs else None
+                found.append(
+                    Target(
+                        name,
+                        f"0 ms: throughput >= {need:g}x {peer}'s",
+                        f"{ratio:.2f}x ({mine:,.0f} vs {theirs:,.0f} URLs/s)"
+                        if ratio and mine and theirs
+                        else "missing",
+                        ratio >= need if ratio else None,
+                    )
+                )
+    if kind == "second-run":
+        first, second = runs_of(record, "ours, 1st run"), runs_of(record, "ours, 2nd run")
+        if first and second:
+            bytes_ratio = second[0]["bytes_sent"] / max(1, first[0]["bytes_sent"])
+            body_ratio = second[0].get("body_bytes", 0) / max(1, first[0].get("body_bytes", 0))
+            time_ratio = second[0]["wall_s"] / first[0]["wall_s"]
+            found.append(
+                Target(
+                    name,
+                    "second run: <= 10% of the first run's bytes",
+                    f"{bytes_ratio:.1%} of the bytes ({body_ratio:.1%} of the body bytes), "
+                    f"{time_ratio:.0%} of the time",
+                    bytes_ratio <= 0.10,
+                )
+            )
+    if kind in ("memory", "compare"):
+        urls = record["farm"]["urls"]
+        peak = max((r["peak_rss_mb"] for r in runs_of(record, "ours")), default=None)
+        if peak is not None and urls >= 10_000:
+            found.append(
+                Target(
+                    name,
+                    f"peak RSS < 200 MB for {urls:,} sources"
+                    if urls == 10_000
+                    else f"peak RSS for {urls:,} sources (no number set; should stay bounded)",
+                    f"{peak:.0f} MB",
+                    peak < 200 if urls == 10_000 else None,
+                )
+            )
+    return found
+
+
+def targets_table(found: Sequence[Target], *, with_scenario: bool = False) -> list[str]:
+    if with_scenario:
+        lines = ["| scenario | target | measured | met |", "|---|---|---|---|"]
+        lines += [f"| {t.scenario} | {t.text} | {t.measured} | {t.mark} |" for t in found]
+    else:
+        lines = ["| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t.text} | {t.measured} | {t.mark} |" for t in found]
+    return lines
+
+
+def describe(record: Record) -> str:
+    farm, limits, machine = record["farm"], record["limits"], record["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in record["versions"].items())
+    jitter = f" ± {farm['jitter_ms']:g} ms" if farm["jitter_ms"] else ""
+    pages = (
+        f"pages of about {farm['page_bytes'] // 1024} KB"
+        if farm.get("page_bytes")
+        else "pages of about 550 bytes"
+    )
+    return (
+        f"Measured {record['measured_at']} on {machine['cpu']} ({machine['cores']} cores, "
+        f"{machine['memory_gb']:.0f} GB), Python {machine['python']}; {versions}. "
+        f"Farm: {farm['urls']:,} URLs over {farm['hosts']} loopback hosts, "
+        f"{farm['latency_ms']:g} ms{jitter} per response, mix {farm['mix']} "
+        f"(ok = 200 page, moved = 301 to a page, gone = 404, error = 500), {pages}. "
+        f"Concurrency {limits['concurrency']}, {limits['per_host']} per host. "
+        f"{record['reps']} repetition(s), tools alternating within each."
+        + (f" Load average before: {record['load_before']:.2f}." if "load_before" in record else "")
+    )
+
+
+def scenario_markdown(record: Record) -> str:
+    lines = [f"# {record['title']}", "", describe(record), ""]
+    lines += results_table(record)
+    floor = floor_s(record)
+    if floor:
+        lines += ["", f"Floor `N x latency / concurrency` = {floor:.2f} s."]
+    found = targets(record)
+    if found:
+        lines += ["", "## Targets (DESIGN.md section 10)", "", *targets_table(found)]
+    if record["kind"] == "memory":
+        lines += ["", *memory_markdown(record)]
+    profile = record.get("profile")
+    if profile:
+        lines += ["", *profile_markdown(profile)]
+    lines += ["", "## Columns", ""]
+    lines += [
+        "- *wall s*: from process start to exit, start-up included; *URLs/s* = URLs / "
+        "median wall time.",
+        "- *peak RSS*: the largest sum of resident memory over the tool's process tree, "
+        "sampled every 20 ms; *CPU s*: user + system time of the tool.",
+        "- *requests*, *304s*, *MB sent*: counted by the farm (response headers and bodies).",
+        "- *working/not right*: URLs whose working-or-not judgement matches the truth "
+        "(a 301 to a page counts as working); *same verdict*: the tool's answer mapped to "
+        "the monitor's verdicts (ok, moved, broken, transient) equals the expected one.",
+        "- *exit*: exit codes seen; each tool exits non-zero when links fail "
+        "(ours 2, lychee 2, LinkChecker 1).",
+    ]
+    lines += ["", "## Settings", ""]
+    lines += [f"- {note}" for note in SETTINGS_NOTES]
+    lines += [f"- {note}" for note in record.get("notes", [])]
+    mistakes = [
+        f"- {r['label']} run {r['rep']}: {w}" for r in record["runs"] for w in r["wrong"][:3]
+    ]
+    if mistakes:
+        lines += ["", "## Answers that differ from the truth (first few)", "", *mistakes]
+    return "\n".join(lines) + "\n"
+
+
+def memory_markdown(record: Record) -> list[str]:
+    """Resident memory through each run: where in the run the peak comes."""
+    lines = [
+        "## Memory through the run",
+        "",
+        "Largest RSS (MB) within each tenth of the wall time:",
+        "",
+        "| run | " + " | ".join(f"{10 * i}%" for i in range(1, 11)) + " |",
+        "|---|" + "---:|" * 10,
+    ]
+    for run in record["runs"]:
+        cells = [f"{mb:.0f}" for _, mb in run.get("rss_profile", [])]
+        if cells:
+            lines.append(f"| {run['label']} {run['rep']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def profile_markdown(profile: Record) -> list[str]:
+    samples = profile["samples"]
+    lines = [
+        "## Profile of ours",
+        "",
+        f"py-spy, {profile['rate']} samples/s of the thread holding the GIL "
+        f"({samples:,} samples; wall time under the profiler {profile['wall_s']:.1f} s).",
+        "",
+        "By phase (the command's callee, or a worker thread's entry point):",
+        "",
+        "| phase | share |",
+        "|---|---:|",
+    ]
+    lines += [
+        f"| `{name}` | {count / samples:.1%} |" for name, count in profile.get("by_phase", [])
+    ]
+    lines += [
+        "",
+        "Charged to the deepest frame of our own code on the stack (library time counts "
+        "against the call of ours that asked for it):",
+        "",
+        "| our function | share |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{name}` | {count / samples:.1%} |" for name, count in profile["by_our_caller"]]
+    lines += ["", "Where the samples were (leaf frame's package):", ""]
+    lines += ["| package | share |", "|---|---:|"]
+    lines += [f"| {name} | {count / samples:.1%} |" for name, count in profile["by_package"]]
+    lines += ["", "Hottest leaf functions:", "", "| function | share |", "|---|---:|"]
+    lines += [f"| `{name}` | {count / samples:.1%} |" for name, count in profile["by_function"]]
+    return lines
+
+
+def summary_markdown(records: Sequence[Record]) -> str:
+    """One table of every scenario's targets and headline numbers."""
+    lines = [
+        "# Benchmark summary",
+        "",
+        "Regenerated by `python -m bench.run` from the scenario files next to this one.",
+        "",
+        "| scenario | tool | wall s | URLs/s | peak RSS MB | working/not right |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for record in records:
+        urls = record["farm"]["urls"]
+        for label in labels(record):
+            runs = runs_of(record, label)
+            wall = _median(r["wall_s"] for r in runs)
+            finished = median_wall(record, label)
+            rate = f"{urls / finished:,.0f}" if finished else "-"
+            stopped = "" if finished else " (stopped)"
+            lines.append(
+                f"| {record['scenario']} | {label} | {wall:.2f}{stopped} | {rate} | "
+                f"{max(r['peak_rss_mb'] for r in runs):.0f} | "
+                f"{min(r['right'] for r in runs)}/{runs[0]['total']} |"
+            )
+    found = [t for record in records for t in targets(record)]
+    if found:
+        lines += ["", *targets_table(found, with_scenario=True)]
+    return "\n".join(lines) + "\n"
