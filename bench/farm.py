@@ -320,9 +320,11 @@ class Farm:
                     keep_alive=request.keep_alive,
                     extra=self._extra,
                 )
-                writer.write(data)
                 body = 0 if request.method == "HEAD" or answer.status == 304 else len(answer.body)
+                # Counted before sending: a client that reads the tally right after its
+                # answer arrives must find the request in it.
                 self._tally.add(request.path, answer.status, len(data), body)
+                writer.write(data)
                 await writer.drain()
                 if not request.keep_alive:
                     return
