@@ -13,11 +13,13 @@ import enum
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pypdf import PasswordType, PdfReader
-
 from checks.content.htmltext import page_text
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 from checks.content.normalise import collapse, collapse_lines
 
 
@@ -182,6 +184,10 @@ def _html(body: bytes, declared: str | None, *, xml: bool) -> ExtractedText:
 
 
 def _pdf(body: bytes) -> ExtractedText:
+    # Imported on the first PDF: pypdf (with its crypto) costs a run of HTML pages
+    # about 28 MB of memory for nothing.
+    from pypdf import PasswordType, PdfReader
+
     # pypdf reads untrusted bytes; any exception it raises means "cannot read this
     # document", whatever its class (broken xref, bad stream, recursion...).
     try:
