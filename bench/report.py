@@ -6,6 +6,7 @@ Markdown can be written again from the JSON without rerunning anything.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -247,7 +248,29 @@ def scenario_markdown(record: Record) -> str:
     ]
     if mistakes:
         lines += ["", "## Answers that differ from the truth (first few)", "", *mistakes]
+    lines += ["", embed_record(record)]
     return "\n".join(lines) + "\n"
+
+
+_RECORD_START = "<!-- bench record: "
+_RECORD_END = " -->"
+
+
+def embed_record(record: Record) -> str:
+    """The record as one HTML comment line, so that the Markdown file alone is enough
+    to write the summary again."""
+    text = json.dumps(record, separators=(",", ":"), ensure_ascii=True)
+    # "--" may not appear inside an HTML comment; in JSON it can only be inside a string.
+    return _RECORD_START + text.replace("--", "-\\u002d") + _RECORD_END
+
+
+def record_from_markdown(text: str) -> Record | None:
+    """The record embedded by :func:`scenario_markdown`, or None."""
+    for line in reversed(text.splitlines()):
+        if line.startswith(_RECORD_START) and line.endswith(_RECORD_END):
+            loaded: Record = json.loads(line[len(_RECORD_START) : -len(_RECORD_END)])
+            return loaded
+    return None
 
 
 def memory_markdown(record: Record) -> list[str]:

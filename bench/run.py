@@ -2,10 +2,11 @@
 
 Each scenario starts the link farm (:mod:`bench.farm`), writes every tool's input for
 the same URLs and limits, runs the tools in turn (ours, lychee, LinkChecker, ours, ...)
-for the given repetitions, and writes ``bench/results/<scenario>.md`` and ``.json``
-with wall time, throughput, peak memory, the farm's request and byte counts, and how
-many answers match the farm's truth. ``bench/results/summary.md`` collects the targets
-of DESIGN.md section 10 from every scenario file present.
+for the given repetitions, and writes ``bench/results/<scenario>.md`` with wall time,
+throughput, peak memory, the farm's request and byte counts, and how many answers
+match the farm's truth (the numbers are also embedded in the file as one JSON line).
+``bench/results/summary.md`` collects the targets of DESIGN.md section 10 from every
+scenario file present.
 
     python -m bench.run                 # the standard set
     python -m bench.run --quick         # a small comparison, to try the set-up
@@ -21,6 +22,7 @@ import fcntl
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -197,7 +199,7 @@ def _run_once(
         "right": result.right,
         "exact": result.exact,
         "wrong": list(result.wrong),
-        "argv": " ".join(measured.argv),
+        "argv": scrub(" ".join(measured.argv)),
         "rss_profile": rss_profile(measured),
     }
     print(
@@ -352,9 +354,6 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
     if profile is not None:
         record["profile"] = profile
     options.results.mkdir(parents=True, exist_ok=True)
-    (options.results / f"{scenario.name}.json").write_text(
-        json.dumps(record, indent=1) + "\n", encoding="utf-8"
-    )
     (options.results / f"{scenario.name}.md").write_text(
         report.scenario_markdown(record), encoding="utf-8"
     )
@@ -371,16 +370,38 @@ def _versions(kind: str, ours: Ours, lychee: Lychee, linkchecker: LinkChecker) -
     return found
 
 
-def write_summary(results: Path) -> Path:
-    """``summary.md`` from every scenario JSON file in ``results``."""
-    records = []
+_TEMP_FOLDER = re.compile(re.escape(tempfile.gettempdir()) + r"/bench-[\w.-]+?-[a-z0-9_]{8}/")
+
+
+def scrub(command: str) -> str:
+    """A command line without this machine's folders: paths inside the repository
+    become relative, the run's temporary folder becomes ``WORK/``."""
+    return _TEMP_FOLDER.sub("WORK/", command.replace(f"{REPO}/", ""))
+
+
+def load_records(results: Path) -> list[dict[str, Any]]:
+    """Every scenario's record in ``results``, from the record embedded in its Markdown
+    file (or a ``.json`` file beside it), in the order of :data:`SCENARIOS`."""
     order = list(SCENARIOS)
-    for path in sorted(
-        results.glob("*.json"), key=lambda p: order.index(p.stem) if p.stem in order else 99
-    ):
-        records.append(json.loads(path.read_text(encoding="utf-8")))
+    records = []
+    for path in results.glob("*.md"):
+        record = report.record_from_markdown(path.read_text(encoding="utf-8"))
+        sibling = path.with_suffix(".json")
+        if record is None and sibling.exists():
+            record = json.loads(sibling.read_text(encoding="utf-8"))
+        if record is not None:
+            for run in record["runs"]:
+                run["argv"] = scrub(run.get("argv", ""))
+            records.append(record)
+    return sorted(
+        records, key=lambda r: order.index(r["scenario"]) if r["scenario"] in order else 99
+    )
+
+
+def write_summary(results: Path) -> Path:
+    """``summary.md`` from every scenario file in ``results``."""
     target = results / "summary.md"
-    target.write_text(report.summary_markdown(records), encoding="utf-8")
+    target.write_text(report.summary_markdown(load_records(results)), encoding="utf-8")
     return target
 
 
@@ -430,9 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("* = run by default")
         return 0
     if args.render:
-        for path in sorted(args.results.glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            path.with_suffix(".md").write_text(report.scenario_markdown(record), encoding="utf-8")
+        for record in load_records(args.results):
+            path = args.results / f"{record['scenario']}.md"
+            path.write_text(report.scenario_markdown(record), encoding="utf-8")
         print(f"summary: {write_summary(args.results)}")
         return 0
     if args.quick:
