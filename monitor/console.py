@@ -52,15 +52,31 @@ def sources_table(entries: Sequence[Mapping[str, Any]], title: str = "Sources") 
     table.add_column("HTTP", justify="right")
     table.add_column("Why", overflow="fold")
     table.add_column("ms", justify="right")
+    archived = any(e.get("archive") for e in entries)
+    if archived:
+        table.add_column("Archived copy", overflow="fold")
     for e in entries:
-        table.add_row(
+        row: list[Text | str] = [
             Text(str(e["id"] or e["url"])),
             verdict_text(e["verdict"]),
             str(e["status"] or ""),
             Text(str(e["reason"] or "")),
             f"{e['elapsed_ms']:.0f}" if e["elapsed_ms"] is not None else "",
-        )
+        ]
+        if archived:
+            row.append(archive_text(e.get("archive")))
+        table.add_row(*row)
     return table
+
+
+def archive_text(archive: Mapping[str, Any] | None) -> Text:
+    """The archive fallback in a cell: its status, and the copy to cite when there is one."""
+    if not archive:
+        return Text("")
+    text = Text(str(archive["status"]), style="green" if archive["status"] == "verified" else "")
+    if archive.get("url"):
+        text.append(f" {archive['url']}")
+    return text
 
 
 @contextmanager

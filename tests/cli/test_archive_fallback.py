@@ -107,3 +107,26 @@ def test_archive_outage_is_unknown_not_none(
         str(tmp_path / "none.yaml"),
     )
     assert json.loads(result.output)[0]["archive"]["status"] == "unknown"
+
+
+def test_check_url_table_shows_the_archived_copy(
+    invoke: Invoke,
+    tmp_path: Path,
+    httpserver: HTTPServer,
+    fake_archive: FakeArchive,  # noqa: F811
+) -> None:
+    url = dead_source(httpserver)
+    fake_archive.add(url, "20131201000000", body=CLAIMED)
+    result = invoke(
+        "check-url",
+        url,
+        "--allow-private",
+        "--evidence",
+        "100,000",
+        "--archive",
+        f"wayback={fake_archive.base_url}",
+        "--registry",
+        str(tmp_path / "none.yaml"),
+    )
+    assert "Archived" in result.output  # the column appears once a result has a fallback
+    assert "verified" in result.output
