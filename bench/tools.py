@@ -32,9 +32,10 @@ SETTINGS_NOTES = (
     "no cache (except where a row says so), loopback farm allowed.",
     "Ours: `run_monitor.py check --all` on a registry with one source per URL "
     "(`concurrency`, `per_host`, `allow_private: true`, archive look-ups off), a fresh "
-    "SQLite database per run; it stores every result and writes its five reports. Up to "
-    "2 retries of 5xx/timeouts with exponential backoff (0.5 s base) that also pauses "
-    "the host for every thread; one catch-all probe per host and folder.",
+    "SQLite database per run; it stores every result and writes its reports and "
+    "dashboard. Up to 2 retries of 5xx/timeouts with exponential backoff (0.5 s base) "
+    "for the failing URL, and a short pause of its host; one catch-all probe per host "
+    "and folder.",
     "lychee: `--max-concurrency` = concurrency, `--host-concurrency` = per-host, "
     "`--host-request-interval 0ms`, `--max-retries 2`; it never retries a 5xx, and adds "
     "a 200 ms per-host backoff after one.",
