@@ -215,9 +215,13 @@ def source_html(
     source_id: str,
     history: SourceHistory,
     now: datetime,
+    *,
+    entry: Mapping[str, Any] | None = None,
 ) -> str:
-    """A source's page from its status entry and its history."""
-    entry = _entry(status, source_id)
+    """A source's page from its status entry and its history. Pass ``entry`` when the
+    caller already holds it: finding it in ``status`` is a search of every source."""
+    if entry is None:
+        entry = _entry(status, source_id)
     titles = document_titles(status)
     owner_id = owner_of(entry, workspace.registry)
     names = {o.id: o.name for o in workspace.registry.owners}
@@ -332,7 +336,7 @@ def write_dashboard(
         history = source_history(
             store, source_id, url, now, skipped_runs=skipped, facts=facts.get(source_id)
         )
-        html = source_html(workspace, status, source_id, history, now)
+        html = source_html(workspace, status, source_id, history, now, entry=entry)
         written.append(_write(page, html))
     for document in status.get("documents", []):
         html = render_document(workspace, status, document["id"], now)
