@@ -298,7 +298,7 @@ class _Fetcher:
                         try:
                             return self._read(method, response)
                         finally:
-                            response.close()
+                            _finish(method, response)
                     response.close()
             # Outside the slot: decide whether and how long to wait, then try again.
             delay = self._backoff(attempt)
@@ -507,3 +507,18 @@ def _meta_refresh_target(url: str, answer: _Answer) -> str | None:
     if _defragment(resolved) == _defragment(url):
         return None
     return resolved
+
+
+def _finish(method: str, response: requests.Response) -> None:
+    """Done with a response: an answer that has no body by protocol (HEAD, 204, 304)
+    gives its connection back for the next request to the host, which is what makes a
+    run of conditional requests cheap; any other is closed, since reading the rest of
+    a body only to reuse the socket is what the caps exist to avoid."""
+    if method == "HEAD" or response.status_code in (204, 304):
+        try:
+            response.raw.drain_conn()
+            response.raw.release_conn()
+            return
+        except Exception:  # a broken connection is simply closed below
+            pass
+    response.close()
