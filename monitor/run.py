@@ -191,6 +191,7 @@ def run_sources(
     store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
     store.update_health(run_id, policy, inconclusive=inconclusive)
     store.apply_retention(now(), registry.settings.retention_days)
+    store.cache_purge(now())  # expired archive lookups would otherwise pile up
     return RunOutcome(
         run_id=run_id,
         checked=sum(counts.values()),

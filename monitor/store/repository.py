@@ -150,25 +150,16 @@ class Store(OutboxStore):
                 if source_id not in seen and row.removed_at is None:
                     row.removed_at = now
 
-    def validators(self, source_id: str) -> tuple[str | None, str | None]:
-        """ETag and Last-Modified of the source's last full response."""
-        with self._session() as s:
-            row = s.get(SourceRow, source_id)
-            return (row.etag, row.last_modified) if row else (None, None)
-
     def due_sources(self, source_ids: Sequence[str], now: datetime) -> list[str]:
         """The given sources that have never been checked or whose due time has come."""
+        not_due: set[str] = set()
         with self._session() as s:
-            not_due = set(
-                s.scalars(
-                    select(SourceRow.id).where(
-                        SourceRow.id.in_(source_ids), SourceRow.next_due_at > now
-                    )
+            for chunk in _chunks(source_ids):
+                query = select(SourceRow.id).where(
+                    SourceRow.id.in_(chunk), SourceRow.next_due_at > now
                 )
-            )
+                not_due.update(s.scalars(query))
         return [sid for sid in source_ids if sid not in not_due]
-
-    # --- results --------------------------------------------------------------------
 
     def save_result(
         self,
@@ -285,16 +276,6 @@ class Store(OutboxStore):
                 )
                 found.update((sid, (etag, modified)) for sid, etag, modified in s.execute(query))
         return found
-
-    def done_in_run(self, run_id: int) -> set[str]:
-        with self._session() as s:
-            return set(
-                s.scalars(
-                    select(ResultRow.source_id).where(
-                        ResultRow.run_id == run_id, ResultRow.source_id.is_not(None)
-                    )
-                )
-            )
 
     def results_for_run(self, run_id: int) -> list[StoredResult]:
         with self._session() as s:

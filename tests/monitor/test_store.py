@@ -87,7 +87,7 @@ def test_latest_and_previous_results_and_validators(store: Store) -> None:
     previous = store.previous_result("s1", before_id=new_id)
     assert previous is not None and previous.result.verdict is Verdict.MOVED
     assert [r.result.verdict for r in store.history("s1")] == [Verdict.MOVED, Verdict.BROKEN]
-    assert store.validators("s1") == (None, None)
+    assert store.validators_of(["s1"])["s1"] == (None, None)
 
 
 def test_one_result_per_source_per_run(store: Store) -> None:
@@ -109,15 +109,17 @@ def test_due_sources_follow_next_due_time(store: Store) -> None:
     store.save_result(run_id, rich_result("s1"), next_due_at=T0 + timedelta(days=1))
     assert store.due_sources(["s1", "s2"], T0 + timedelta(hours=1)) == ["s2"]
     assert store.due_sources(["s1", "s2"], T0 + timedelta(days=2)) == ["s1", "s2"]
+    many = [f"x{i}" for i in range(40_000)]  # more ids than one query may bind
+    assert store.due_sources([*many, "s1"], T0 + timedelta(hours=1)) == many
 
 
 def test_changed_url_forgets_validators_and_due_time(store: Store) -> None:
     store.sync_sources([("s1", "http://example.org/a", None, None)], T0)
     run_id = store.start_run(T0, 1)
     store.save_result(run_id, rich_result(), next_due_at=T0 + timedelta(days=1))
-    assert store.validators("s1") == ('"v1"', None)
+    assert store.validators_of(["s1"])["s1"] == ('"v1"', None)
     store.sync_sources([("s1", "http://example.org/b", None, None)], T0)
-    assert store.validators("s1") == (None, None)
+    assert store.validators_of(["s1"])["s1"] == (None, None)
     assert store.due_sources(["s1"], T0) == ["s1"]
 
 
@@ -133,6 +135,11 @@ def test_archive_cache_expires(store: Store) -> None:
     store.cache_put("k", "v2", T0 + timedelta(hours=2))
     assert store.cache_get("k", T0) == "v2"
     assert store.cache_get("k", T0 + timedelta(hours=3)) is None
+    store.cache_put("fresh", "v", T0 + timedelta(days=2))
+    store.cache_purge(T0 + timedelta(hours=3))
+    with store.engine.connect() as connection:
+        keys = [row[0] for row in connection.exec_driver_sql("SELECT key FROM archive_cache")]
+    assert keys == ["fresh"]
 
 
 def test_migrations_reach_head(tmp_path: Path) -> None:
