@@ -8,10 +8,11 @@ verdict since the previous check are read here from the stored results, streamed
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import groupby
+from operator import attrgetter
 
 from checks.content.drift import VERSION as FINGERPRINT_VERSION
 from checks.content.drift import similarity as fingerprint_similarity
@@ -19,13 +20,15 @@ from checks.model import Verdict
 from monitor import history as past
 from monitor.history import HealthSpan
 from monitor.state import Health, HealthEvent
-from monitor.store import Store, StoredResult
+from monitor.store import NoticeRecord, ResultBrief, Store
 from monitor.store.health import snooze_targets
 
 UPTIME_DAYS = 30
 # Results drawn on a source's timeline; older ones still count toward health and uptime.
 TIMELINE_LIMIT = 500
 DRIFT_LIMIT = 50
+# Sources whose results are read with one query: bounds memory and bound parameters.
+HISTORY_CHUNK = 500
 # Fingerprints whose sketch estimates how much of the text changed.
 _SKETCHED = f"{FINGERPRINT_VERSION}:"
 
@@ -118,21 +121,96 @@ def source_history(
     ``facts``, when the caller already has them for many sources at once (see
     :func:`index_facts`), spare the per-source queries for health, snoozes and uptime.
     """
+    found = source_histories(
+        store,
+        [(source_id, url)],
+        now,
+        skipped_runs=skipped_runs,
+        limit=limit,
+        facts={source_id: facts} if facts is not None else None,
+    )
+    return next(history for _sid, history in found)
+
+
+def source_histories(
+    store: Store,
+    sources: Sequence[tuple[str, str]],
+    now: datetime,
+    *,
+    skipped_runs: frozenset[int] | None = None,
+    limit: int = TIMELINE_LIMIT,
+    facts: Mapping[str, Facts] | None = None,
+) -> Iterator[tuple[str, SourceHistory]]:
+    """The past of many sources (id, url), read a chunk of sources at a time in a few
+    streamed queries rather than several per source; in no particular order. ``facts``
+    as for :func:`source_history`; sources it lacks get theirs one by one."""
     skipped = inconclusive_runs(store) if skipped_runs is None else skipped_runs
+    for start in range(0, len(sources), HISTORY_CHUNK):
+        chunk = dict(sources[start : start + HISTORY_CHUNK])
+        yield from _chunk_histories(store, chunk, now, skipped, limit, facts or {})
+
+
+def _chunk_histories(
+    store: Store,
+    urls: Mapping[str, str],
+    now: datetime,
+    skipped: frozenset[int],
+    limit: int,
+    facts: Mapping[str, Facts],
+) -> Iterator[tuple[str, SourceHistory]]:
+    ids = list(urls)
+    events = store.events_of(ids)
+    notices = store.notices_of(ids)
+
+    def history(source_id: str, results: Iterable[ResultBrief]) -> SourceHistory:
+        return _history(
+            store,
+            source_id,
+            urls[source_id],
+            now,
+            results,
+            tuple(events.get(source_id, ())),
+            notices.get(source_id, ()),
+            skipped=skipped,
+            limit=limit,
+            facts=facts.get(source_id),
+        )
+
+    unseen = dict.fromkeys(ids)
+    for source_id, results in groupby(store.result_briefs(ids), key=attrgetter("source_id")):
+        unseen.pop(source_id, None)
+        yield source_id, history(source_id, results)
+    for source_id in unseen:
+        yield source_id, history(source_id, ())
+
+
+def _history(
+    store: Store,
+    source_id: str,
+    url: str,
+    now: datetime,
+    results: Iterable[ResultBrief],
+    events: tuple[HealthEvent, ...],
+    notices: Iterable[NoticeRecord],
+    *,
+    skipped: frozenset[int],
+    limit: int,
+    facts: Facts | None,
+) -> SourceHistory:
     points: deque[Point] = deque(maxlen=limit)
     drift: deque[DriftEvent] = deque(maxlen=DRIFT_LIMIT)
-    before: StoredResult | None = None
+    before: ResultBrief | None = None
     previous: Verdict | None = None
     count = 0
-    for stored in store.history(source_id):
+    for brief in results:
         count += 1
-        points.append(to_point(stored, skipped))
+        points.append(to_point(brief, skipped))
         if before is not None:
-            previous = before.result.verdict
-            event = drift_between(before, stored)
+            previous = before.verdict
+            event = drift_between(before, brief)
             if event is not None:
                 drift.append(event)
-        before = stored
+        before = brief
     if facts is None:
         state = store.health(source_id)
         targets = set(snooze_targets(source_id, url))
@@ -143,11 +221,10 @@ def source_history(
             failing_since=state.failing_since,
             snoozed_until=max(snoozed, default=None),
             uptime=past.uptime(store, source_id, now, UPTIME_DAYS) if count else None,
-            last_elapsed_ms=before.result.elapsed_ms if before else None,
-            latest_verdict=before.result.verdict if before else None,
+            last_elapsed_ms=before.elapsed_ms if before else None,
+            latest_verdict=before.verdict if before else None,
             previous_verdict=previous,
         )
-    events = tuple(store.events(source_id))
     return SourceHistory(
         facts=facts,
         checks=count,
@@ -155,80 +232,65 @@ def source_history(
         spans=tuple(past.spans_of(events)),
         drift=tuple(drift),
         events=events,
-        notifications=notifications(store, source_id),
+        notifications=tuple(_notice(n) for n in notices),
     )
 
 
 def index_facts(store: Store, source_ids: Sequence[str], now: datetime) -> dict[str, Facts]:
     """The row figures of the given sources that have been checked."""
     wanted = set(source_ids)
-    latest = store.latest_results(sorted(wanted))
+    newest = store.newest_briefs(sorted(wanted), count=2)
     facts = {}
     for summary in past.summaries(store, now, UPTIME_DAYS):
-        newest = latest.get(summary.source_id)
-        if summary.source_id not in wanted or newest is None:
+        recent = newest.get(summary.source_id)
+        if summary.source_id not in wanted or not recent:
             continue
-        previous = store.previous_result(summary.source_id, before_id=newest.id)
         facts[summary.source_id] = Facts(
             health=summary.health,
             since=summary.since,
             failing_since=summary.failing_since,
             snoozed_until=summary.snoozed_until,
             uptime=summary.uptime,
-            last_elapsed_ms=newest.result.elapsed_ms,
-            latest_verdict=newest.result.verdict,
-            previous_verdict=previous.result.verdict if previous else None,
+            last_elapsed_ms=recent[0].elapsed_ms,
+            latest_verdict=recent[0].verdict,
+            previous_verdict=recent[1].verdict if len(recent) > 1 else None,
         )
     return facts
 
 
-def notifications(store: Store, source_id: str) -> tuple[Notice, ...] | None:
-    """Notifications the store recorded about the source, or None when it keeps none."""
-    reader = getattr(store, "notifications", None)
-    if not callable(reader):
-        return None
-    return tuple(_notice(item) for item in reader(source_id))
-
-
-def _notice(item: Any) -> Notice:
-    def first(*names: str) -> Any:
-        return next((getattr(item, n) for n in names if getattr(item, n, None) is not None), None)
-
-    at = first("sent_at", "at", "created_at")
+def _notice(record: NoticeRecord) -> Notice:
     return Notice(
-        at=at if isinstance(at, datetime) else None,
-        channel=str(first("channel", "kind") or "notification"),
-        recipient=str(first("recipient", "owner", "owner_id") or ""),
-        summary=str(first("subject", "summary", "reason", "status") or ""),
+        at=record.sent_at,
+        channel=record.channel or "notification",
+        recipient=record.recipient or record.owner,
+        summary=record.subject or "",
     )
 
 
-def to_point(stored: StoredResult, skipped_runs: frozenset[int] = frozenset()) -> Point:
-    result = stored.result
+def to_point(brief: ResultBrief, skipped_runs: frozenset[int] = frozenset()) -> Point:
     return Point(
-        result_id=stored.id,
-        run_id=stored.run_id,
-        at=result.checked_at,
-        verdict=result.verdict,
-        status=result.status,
-        elapsed_ms=result.elapsed_ms,
-        reason=result.reason,
-        fingerprint=result.fingerprint,
-        inconclusive_run=stored.run_id in skipped_runs,
+        result_id=brief.id,
+        run_id=brief.run_id,
+        at=brief.checked_at,
+        verdict=brief.verdict,
+        status=brief.status,
+        elapsed_ms=brief.elapsed_ms,
+        reason=brief.reason,
+        fingerprint=brief.fingerprint,
+        inconclusive_run=brief.run_id in skipped_runs,
     )
 
 
-def drift_between(before: StoredResult, after: StoredResult) -> DriftEvent | None:
+def drift_between(before: ResultBrief, after: ResultBrief) -> DriftEvent | None:
     """A drift event when both results have a fingerprint and they differ.
 
-    The similarity is the one the check recorded (``extra["similarity"]``) when it did,
-    else an estimate from the two fingerprints.
+    The similarity is the one the check recorded when it did, else an estimate from the
+    two fingerprints.
     """
-    old, new = before.result.fingerprint, after.result.fingerprint
+    old, new = before.fingerprint, after.fingerprint
     if not old or not new or old == new:
         return None
-    recorded = after.result.extra.get("similarity")
-    score = float(recorded) if isinstance(recorded, int | float) else None
+    score = after.similarity
     if score is None and old.startswith(_SKETCHED) and new.startswith(_SKETCHED):
         score = fingerprint_similarity(old, new)
-    return DriftEvent(after.result.checked_at, after.id, before.result.checked_at, score)
+    return DriftEvent(after.checked_at, after.id, before.checked_at, score)

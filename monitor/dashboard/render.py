@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import deque
 from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -24,6 +26,7 @@ from monitor.dashboard.data import (
     SourceHistory,
     inconclusive_runs,
     index_facts,
+    source_histories,
     source_history,
 )
 from monitor.dashboard.jsonblock import json_for_html
@@ -297,6 +300,40 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+class _PageWriter:
+    """Writes pages on a few threads while the next ones are rendered: replacing a
+    page waits on the disk, and rendering need not wait with it.
+
+    Leaving the ``with`` block waits for every page and raises the first error.
+    """
+
+    def __init__(self, threads: int = 2, backlog: int = 64) -> None:
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="dashboard-write")
+        # Bounded, so pages rendered faster than the disk takes them do not pile up.
+        self._pending: deque[Future[Path]] = deque()
+        self._backlog = backlog
+        self._folders: set[Path] = set()
+
+    def write(self, path: Path, text: str) -> Path:
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        if len(self._pending) >= self._backlog:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(_write, path, text))
+        return path
+
+    def __enter__(self) -> _PageWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _prune(folder: Path, keep: set[Path]) -> None:
     """Remove pages of sources or documents no longer in the registry."""
     if folder.is_dir():
@@ -321,26 +358,27 @@ def write_dashboard(
     checked, not the whole history of the registry.
     """
     store = workspace.store()
-    skipped = inconclusive_runs(store)
     # Row figures of every source in a few grouped queries, not several per source.
-    ids = [str(entry["id"]) for entry in status["sources"]]
-    facts: dict[str, Facts] = index_facts(store, ids, now)
+    entries = {str(entry["id"]): entry for entry in status["sources"]}
+    facts: dict[str, Facts] = index_facts(store, list(entries), now)
     written: list[Path] = []
-    for entry in status["sources"]:
-        source_id = str(entry["id"])
+    stale: list[tuple[str, str]] = []
+    for source_id, entry in entries.items():
         page = out_dir / source_page(source_id)
         if only is not None and source_id not in only and page.exists():
             written.append(page)
-            continue
-        url = str(entry.get("url") or "")
-        history = source_history(
-            store, source_id, url, now, skipped_runs=skipped, facts=facts.get(source_id)
-        )
-        html = source_html(workspace, status, source_id, history, now, entry=entry)
-        written.append(_write(page, html))
-    for document in status.get("documents", []):
-        html = render_document(workspace, status, document["id"], now)
-        written.append(_write(out_dir / document_page(document["id"]), html))
+        else:
+            stale.append((source_id, str(entry.get("url") or "")))
+    histories = source_histories(
+        store, stale, now, skipped_runs=inconclusive_runs(store), facts=facts
+    )
+    with _PageWriter() as writer:
+        for source_id, history in histories:
+            html = source_html(workspace, status, source_id, history, now, entry=entries[source_id])
+            written.append(writer.write(out_dir / source_page(source_id), html))
+        for document in status.get("documents", []):
+            html = render_document(workspace, status, document["id"], now)
+            written.append(writer.write(out_dir / document_page(document["id"]), html))
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
     written.append(_write(out_dir / "index.html", index_html(workspace, status, facts, now)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -125,13 +126,19 @@ class Registry:
     references: tuple[Reference, ...] = ()
 
     def source(self, source_id: str) -> Source:
-        for s in self.sources:
-            if s.id == source_id:
-                return s
-        raise KeyError(source_id)
+        return self._sources_by_id[source_id]
 
     def owner_of(self, source: Source) -> Owner | None:
         wanted = source.owner
         if wanted is None and self.documents:
             wanted = self.documents[0].owner
-        return next((o for o in self.owners if o.id == wanted), None)
+        return self._owners_by_id.get(wanted) if wanted is not None else None
+
+    # Lookups by id, built on first use: callers ask for every source of a large registry.
+    @cached_property
+    def _sources_by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in reversed(self.sources)}  # the first of duplicates wins
+
+    @cached_property
+    def _owners_by_id(self) -> dict[str, Owner]:
+        return {o.id: o for o in reversed(self.owners)}

@@ -37,6 +37,36 @@ class StoredResult:
 
 
 @dataclass(frozen=True)
+class ResultBrief:
+    """The columns of one result that a source's timeline and drift need, read without
+    decoding the whole stored result."""
+
+    id: int
+    source_id: str
+    run_id: int | None
+    checked_at: datetime
+    verdict: Verdict
+    status: int | None
+    elapsed_ms: float | None
+    reason: str
+    fingerprint: str | None
+    # Share of the text kept since the previous fingerprint, as the check recorded it.
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class NoticeRecord:
+    """The last message that told an owner about a source."""
+
+    source_id: str
+    owner: str
+    sent_at: datetime
+    channel: str | None
+    recipient: str | None
+    subject: str | None
+
+
+@dataclass(frozen=True)
 class Snooze:
     """Health waits for ``target`` (a source id, or ``host:<name>``) until ``until``."""
 

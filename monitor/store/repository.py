@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
-from checks.model import CheckResult
+from checks.model import CheckResult, Verdict
 from monitor.state import HealthEvent, HealthPolicy, SourceHealth
 from monitor.store import db, retention, stats
 from monitor.store import health as health_module
@@ -20,6 +20,8 @@ from monitor.store.codec import result_from_dict
 from monitor.store.outbox import OutboxStore
 from monitor.store.records import (
     CheckPoint,
+    NoticeRecord,
+    ResultBrief,
     Rollup,
     RunRecord,
     RunStatus,
@@ -29,6 +31,9 @@ from monitor.store.records import (
 )
 from monitor.store.schema import (
     ArchiveCacheRow,
+    HealthEventRow,
+    NoticeRow,
+    OutboxRow,
     ResultRow,
     RunRow,
     SnoozeRow,
@@ -315,6 +320,72 @@ class Store(OutboxStore):
             for row in s.scalars(query).yield_per(500):
                 yield _stored(row)
 
+    def result_briefs(self, source_ids: Sequence[str]) -> Iterator[ResultBrief]:
+        """The results of many sources, streamed: each source's together, oldest first.
+        Only the columns a timeline needs are read."""
+        similarity = ResultRow.data["extra"]["similarity"].as_float()
+        columns = (
+            ResultRow.id,
+            ResultRow.source_id,
+            ResultRow.run_id,
+            ResultRow.checked_at,
+            ResultRow.verdict,
+            ResultRow.status,
+            ResultRow.elapsed_ms,
+            ResultRow.reason,
+            ResultRow.fingerprint,
+            similarity,
+        )
+        for chunk in _chunks(source_ids):
+            query = (
+                select(*columns)
+                .where(ResultRow.source_id.in_(chunk))
+                .order_by(ResultRow.source_id, ResultRow.id)
+                .execution_options(yield_per=1000)
+            )
+            with self.engine.connect() as connection:
+                for row in connection.execute(query):
+                    yield _brief(row)
+
+    def newest_briefs(
+        self, source_ids: Sequence[str], count: int = 2
+    ) -> dict[str, list[ResultBrief]]:
+        """The ``count`` newest results of each of many sources, newest first."""
+        rank = (
+            func.row_number()
+            .over(partition_by=ResultRow.source_id, order_by=ResultRow.id.desc())
+            .label("rank")
+        )
+        found: dict[str, list[ResultBrief]] = {}
+        for chunk in _chunks(source_ids):
+            ranked = (
+                select(
+                    ResultRow.id,
+                    ResultRow.source_id,
+                    ResultRow.run_id,
+                    ResultRow.checked_at,
+                    ResultRow.verdict,
+                    ResultRow.status,
+                    ResultRow.elapsed_ms,
+                    ResultRow.reason,
+                    ResultRow.fingerprint,
+                    ResultRow.data["extra"]["similarity"].as_float(),
+                    rank,
+                )
+                .where(ResultRow.source_id.in_(chunk))
+                .subquery()
+            )
+            query = (
+                select(*[c for c in ranked.c if c.name != "rank"])
+                .where(ranked.c.rank <= count)
+                .order_by(ranked.c.source_id, ranked.c.rank)
+            )
+            with self.engine.connect() as connection:
+                for row in connection.execute(query):
+                    brief = _brief(row)
+                    found.setdefault(brief.source_id, []).append(brief)
+        return found
+
     def count_results(self) -> int:
         with self._session() as s:
             return int(s.scalar(select(func.count()).select_from(ResultRow)) or 0)
@@ -388,6 +459,42 @@ class Store(OutboxStore):
         with self._session() as s:
             for row in s.scalars(query.execution_options(yield_per=batch)):
                 yield health_module.to_event(row)
+
+    def events_of(self, source_ids: Sequence[str]) -> dict[str, list[HealthEvent]]:
+        """The health changes of many sources, oldest first for each."""
+        found: dict[str, list[HealthEvent]] = {}
+        with self._session() as s:
+            for chunk in _chunks(source_ids):
+                query = (
+                    select(HealthEventRow)
+                    .where(HealthEventRow.source_id.in_(chunk))
+                    .order_by(HealthEventRow.at, HealthEventRow.id)
+                )
+                for row in s.scalars(query):
+                    found.setdefault(row.source_id, []).append(health_module.to_event(row))
+        return found
+
+    def notices_of(self, source_ids: Sequence[str]) -> dict[str, list[NoticeRecord]]:
+        """The last message each owner was sent about each of the given sources."""
+        found: dict[str, list[NoticeRecord]] = {}
+        for chunk in _chunks(source_ids):
+            query = (
+                select(
+                    NoticeRow.source_id,
+                    NoticeRow.owner,
+                    NoticeRow.sent_at,
+                    OutboxRow.channel,
+                    OutboxRow.recipient,
+                    OutboxRow.subject,
+                )
+                .outerjoin(OutboxRow, OutboxRow.key == NoticeRow.key)
+                .where(NoticeRow.source_id.in_(chunk))
+                .order_by(NoticeRow.source_id, NoticeRow.sent_at, NoticeRow.owner)
+            )
+            with self.engine.connect() as connection:
+                for row in connection.execute(query):
+                    found.setdefault(row.source_id, []).append(NoticeRecord(*row))
+        return found
 
     # --- snoozes --------------------------------------------------------------------
 
@@ -538,6 +645,21 @@ def _run_record(row: RunRow) -> RunRecord:
         note=row.note,
         planned=row.planned,
         summary=row.summary,
+    )
+
+
+def _brief(row: Any) -> ResultBrief:
+    return ResultBrief(
+        id=row[0],
+        source_id=row[1],
+        run_id=row[2],
+        checked_at=row[3],
+        verdict=Verdict(row[4]),
+        status=row[5],
+        elapsed_ms=row[6],
+        reason=row[7],
+        fingerprint=row[8],
+        similarity=row[9],
     )
 
 

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup, Tag
 from checks.model import Verdict
 from monitor.dashboard import page_name, source_page, write_dashboard
 from monitor.registry.model import Document, Registry, Settings, Source
+from monitor.store import NewNotification
 from monitor.workspace import Workspace
 from tests.dashboard.project import (
     HOSTILE,
@@ -315,3 +316,34 @@ def test_a_store_without_results_renders_every_page(
     source = soup(tmp_path / "out" / source_page("src-ok"))
     assert source.find("svg") is None and "Not checked yet." in source.get_text()
     assert len(paths) == len(PLAN) + 1 + 2 + 1
+
+
+def test_source_page_names_the_last_message_sent_about_it(
+    fresh_project: Workspace, tmp_path: Path
+) -> None:
+    store = fresh_project.store()
+    (key,) = store.outbox_add(
+        [
+            NewNotification(
+                key="digest-1",
+                run_id=None,
+                owner="team",
+                channel="email",
+                recipient="team@example.org",
+                subject="1 source needs attention",
+                payload={},
+                sources=("src-ok",),
+            )
+        ],
+        NOW,
+    )
+    assert store.outbox_mark_sent(key, NOW)
+    out = tmp_path / "dash"
+    write_dashboard(fresh_project, fresh_project.status(), out, NOW)
+    told = soup(out / source_page("src-ok")).find(id="notifications-title")
+    assert isinstance(told, Tag) and told.parent is not None
+    text = " ".join(told.parent.get_text(" ").split())
+    assert "email to team@example.org: 1 source needs attention" in text
+    other = soup(out / source_page(PLAN[1].id)).find(id="notifications-title")
+    assert other is not None and other.parent is not None
+    assert "None recorded." in other.parent.get_text()

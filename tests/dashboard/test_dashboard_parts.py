@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checks.content.drift import fingerprint
-from checks.model import CheckResult, Verdict
+from checks.model import Verdict
 from monitor.dashboard.data import Point, drift_between
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import page_name
@@ -19,7 +19,7 @@ from monitor.dashboard.timeline import build_timeline, format_ms
 from monitor.dashboard.views import web_url
 from monitor.history import HealthSpan
 from monitor.state import Health
-from monitor.store import StoredResult
+from monitor.store import ResultBrief
 from monitor.web.badge import badge
 
 T = datetime(2026, 3, 1, tzinfo=UTC)
@@ -166,24 +166,23 @@ def test_ages(delta: timedelta, text: str) -> None:
     assert _age(T - delta, T) == text
 
 
-def stored(n: int, fp: str | None, **extra: Any) -> StoredResult:
-    result = CheckResult(
-        "https://e.org", Verdict.OK, "ok", T + timedelta(days=n), "s", fingerprint=fp, extra=extra
+def brief(n: int, fp: str | None, similarity: float | None = None) -> ResultBrief:
+    return ResultBrief(
+        n, "s", None, T + timedelta(days=n), Verdict.OK, 200, 5.0, "ok", fp, similarity
     )
-    return StoredResult(n, None, result)
 
 
 def test_drift_uses_the_recorded_similarity_else_the_fingerprints() -> None:
     words = " ".join(f"word{i}" for i in range(200))
     a, b = fingerprint(words), fingerprint(words + " and a few new words at the end")
-    estimated = drift_between(stored(1, a), stored(2, b))
+    estimated = drift_between(brief(1, a), brief(2, b))
     assert estimated is not None and estimated.similarity is not None
     assert 0.5 < estimated.similarity < 1.0
-    recorded = drift_between(stored(1, a), stored(2, b, similarity=0.25))
+    recorded = drift_between(brief(1, a), brief(2, b, similarity=0.25))
     assert recorded is not None and recorded.similarity == 0.25
-    assert drift_between(stored(1, a), stored(2, a)) is None
-    assert drift_between(stored(1, None), stored(2, b)) is None
-    unknown = drift_between(stored(1, "etag-1"), stored(2, "etag-2"))
+    assert drift_between(brief(1, a), brief(2, a)) is None
+    assert drift_between(brief(1, None), brief(2, b)) is None
+    unknown = drift_between(brief(1, "etag-1"), brief(2, "etag-2"))
     assert unknown is not None and unknown.similarity is None
 
 

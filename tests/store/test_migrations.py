@@ -80,3 +80,8 @@ def test_downgrade_to_0001_keeps_results_and_upgrades_again(database_url: str) -
     assert store.health("s1").health is Health.UNKNOWN
     assert store.count_results() == 1
     store.close()
+
+
+def test_the_known_head_is_alembics_head() -> None:
+    # Starting skips alembic when the database is at HEAD_REVISION: it must be the head.
+    assert database.head_revision() == database.HEAD_REVISION
