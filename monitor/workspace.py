@@ -124,7 +124,8 @@ class Workspace:
         for fmt in FORMATS.values():
             path = self.reports_dir / fmt.filename
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(fmt.render(status), encoding="utf-8")
+            with tmp.open("w", encoding="utf-8") as out:
+                fmt.write(status, out)
             tmp.replace(path)  # readers never see a half-written report
             written.append(path)
         return written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import deque
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
@@ -159,7 +159,15 @@ _env.filters.update(
 def _page(
     template: str, *, root: str, status: Mapping[str, Any], now: datetime, **context: Any
 ) -> str:
-    return _env.get_template(template).render(
+    return "".join(_page_parts(template, root=root, status=status, now=now, **context))
+
+
+def _page_parts(
+    template: str, *, root: str, status: Mapping[str, Any], now: datetime, **context: Any
+) -> Iterator[str]:
+    """The page in pieces as rendered, so a large one can be written without ever
+    holding all of it."""
+    return _env.get_template(template).generate(
         csp=CONTENT_SECURITY_POLICY,
         css=Markup(CSS),  # the package's own stylesheet, not data
         root=root,
@@ -177,6 +185,12 @@ def index_html(
     workspace: Workspace, status: Mapping[str, Any], facts: Mapping[str, Facts], now: datetime
 ) -> str:
     """The index page from the status document and each source's facts."""
+    return "".join(_index_parts(workspace, status, facts, now))
+
+
+def _index_parts(
+    workspace: Workspace, status: Mapping[str, Any], facts: Mapping[str, Facts], now: datetime
+) -> Iterator[str]:
     rows = index_rows(status, workspace.registry, facts)
     documents = document_summaries(status)
     owner_ids = sorted({r.owner_id for r in rows if r.owner_id})
@@ -185,7 +199,7 @@ def index_html(
         "rows": [r.data() for r in rows],
         "failing": sorted(v.value for v in FAILING_VERDICTS),
     }
-    return _page(
+    return _page_parts(
         "index.html.j2",
         root="",
         status=status,
@@ -292,11 +306,16 @@ def render_document(
 # --- writing the static dashboard -------------------------------------------------------
 
 
-def _write(path: Path, text: str) -> Path:
+def _write(path: Path, text: str | Iterable[str]) -> Path:
+    """Write a page whole or from its pieces; readers never see a half-written page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # readers never see a half-written page
+    with tmp.open("w", encoding="utf-8") as out:
+        if isinstance(text, str):
+            out.write(text)
+        else:
+            out.writelines(text)
+    tmp.replace(path)
     return path
 
 
@@ -381,5 +400,6 @@ def write_dashboard(
             written.append(writer.write(out_dir / document_page(document["id"]), html))
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
-    written.append(_write(out_dir / "index.html", index_html(workspace, status, facts, now)))
+    # Streamed: with thousands of sources the index is the largest thing a run writes.
+    written.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
     return written

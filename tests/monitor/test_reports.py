@@ -132,6 +132,15 @@ def test_every_format_renders(name: str, tmp_path: Path) -> None:
     assert "http://a.example/r.pdf" in text
 
 
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_writes_to_a_file_what_it_renders(name: str, tmp_path: Path) -> None:
+    document = status(tmp_path)
+    out = tmp_path / "report"
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        FORMATS[name].write(document, stream)
+    assert out.read_bytes().decode("utf-8") == FORMATS[name].render(document)
+
+
 def test_markdown_escapes_table_cells_and_shows_archive(tmp_path: Path) -> None:
     text = FORMATS["markdown"].render(status(tmp_path))
     assert "200 OK \\| fine" in text

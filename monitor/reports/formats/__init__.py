@@ -1,4 +1,5 @@
-"""Report formats behind one small interface: ``render(status) -> str``.
+"""Report formats behind one small interface: ``render(status) -> str`` and
+``write(status, out)``, the second for files (see :mod:`monitor.reports.formats.base`).
 
 Each format reads the status document of :mod:`monitor.reports.status`; none of them
 looks at the store or performs a check.
@@ -7,7 +8,7 @@ looks at the store or performs a check.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from monitor.reports.formats.csv_format import CsvFormat
 from monitor.reports.formats.json_format import JsonFormat
@@ -21,6 +22,8 @@ class ReportFormat(Protocol):
     filename: str
 
     def render(self, status: Mapping[str, Any]) -> str: ...
+
+    def write(self, status: Mapping[str, Any], out: TextIO) -> None: ...
 
 
 FORMATS: dict[str, ReportFormat] = {

@@ -12,6 +12,8 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from monitor.reports.formats.base import RenderedFormat
+
 COLUMNS: tuple[str, ...] = (
     "id",
     "url",
@@ -63,7 +65,7 @@ def row(source: Mapping[str, Any]) -> dict[str, str]:
     return {column: safe_cell(values[column]) for column in COLUMNS}
 
 
-class CsvFormat:
+class CsvFormat(RenderedFormat):
     name = "csv"
     filename = "status.csv"
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
+
+from monitor.reports.formats.base import StreamedFormat
 
 
-class JsonFormat:
+class JsonFormat(StreamedFormat):
     name = "json"
     filename = "status.json"
 
-    def render(self, status: Mapping[str, Any]) -> str:
-        return json.dumps(status, indent=2, ensure_ascii=False) + "\n"
+    def write(self, status: Mapping[str, Any], out: TextIO) -> None:
+        json.dump(status, out, indent=2, ensure_ascii=False)
+        out.write("\n")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from monitor.gate.policy import GateFinding, GatePolicy, Severity, evaluate, generated_at
+from monitor.reports.formats.base import StreamedFormat
 
 SUITES_NAME = "citation-monitor"
 
@@ -31,8 +32,12 @@ def _seconds(source: Mapping[str, Any] | None) -> float:
     return float(elapsed) / 1000 if isinstance(elapsed, int | float) else 0.0
 
 
-class JUnitFormat:
-    """JUnit XML under a gate policy (the default policy unless one is given)."""
+class JUnitFormat(StreamedFormat):
+    """JUnit XML under a gate policy (the default policy unless one is given).
+
+    Written one test case at a time: the counts each element carries are worked out
+    first, so that no whole tree of thousands of cases is ever held.
+    """
 
     name = "junit"
     filename = "junit.xml"
@@ -40,7 +45,7 @@ class JUnitFormat:
     def __init__(self, policy: GatePolicy | None = None) -> None:
         self.policy = policy or GatePolicy()
 
-    def render(self, status: Mapping[str, Any]) -> str:
+    def write(self, status: Mapping[str, Any], out: TextIO) -> None:
         outcome = evaluate(status, self.policy, now=generated_at(status))
         registry_name = str(status.get("registry") or "registry")
         paths = {d["id"]: d["path"] for d in status.get("documents", ())}
@@ -50,53 +55,77 @@ class JUnitFormat:
         suites: dict[str, list[GateFinding]] = {d: [] for d in paths}
         for finding in sorted(outcome.findings, key=lambda f: (f.document is None, f.line or 0)):
             suites.setdefault(finding.document or registry_name, []).append(finding)
+        suites = {name: findings for name, findings in suites.items() if findings}
+
+        def seconds_of(finding: GateFinding) -> float:
+            return _seconds(sources.get(finding.source_id or finding.url))
 
         root = ET.Element("testsuites", name=SUITES_NAME, timestamp=status["generated_at"])
-        total = {"tests": 0, "failures": 0, "time": 0.0}
+        _counts(
+            root,
+            sum(len(f) for f in suites.values()),
+            sum(_failures(f) for f in suites.values()),
+            sum(sum(map(seconds_of, f)) for f in suites.values()),
+        )
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        if not suites:
+            out.write(ET.tostring(root, "unicode") + "\n")
+            return
+        out.write(_start_tag(root) + "\n")
         for suite_name, findings in suites.items():
-            if not findings:
-                continue
-            suite = ET.SubElement(root, "testsuite", name=_xml(suite_name))
-            file = paths.get(suite_name, findings[0].path or registry_name)
-            suite.set("file", _xml(file))
+            suite = ET.Element("testsuite", name=_xml(suite_name))
+            suite.set("file", _xml(paths.get(suite_name, findings[0].path or registry_name)))
             suite.set("timestamp", status["generated_at"])
+            _counts(suite, len(findings), _failures(findings), sum(map(seconds_of, findings)))
+            out.write(_INDENT + _start_tag(suite) + "\n")
             names: set[str] = set()
-            failures, time = 0, 0.0
             for finding in findings:
-                source = sources.get(finding.source_id or finding.url)
-                seconds = _seconds(source)
-                case = ET.SubElement(
-                    suite,
-                    "testcase",
-                    name=_xml(_unique(_case_name(finding), names)),
-                    classname=_xml(suite_name),
-                    file=_xml(finding.path or registry_name),
-                    time=f"{seconds:.3f}",
-                )
-                if finding.line:
-                    case.set("line", str(finding.line))
-                _add_properties(case, finding)
-                if finding.severity is Severity.FAIL:
-                    failures += 1
-                    failure = ET.SubElement(
-                        case,
-                        "failure",
-                        type=_xml(finding.verdict or finding.rule),
-                        message=_xml(finding.reason or finding.title),
-                    )
-                    failure.text = _xml(finding.message)
-                elif finding.severity is Severity.WARN:
-                    ET.SubElement(case, "system-out").text = _xml(
-                        f"warning: {finding.title}. {finding.message}"
-                    )
-                time += seconds
-            _counts(suite, len(findings), failures, time)
-            total["tests"] += len(findings)
-            total["failures"] += failures
-            total["time"] += time
-        _counts(root, int(total["tests"]), int(total["failures"]), total["time"])
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+                case = _case(finding, suite_name, registry_name, names, seconds_of(finding))
+                ET.indent(case, _INDENT, level=2)
+                out.write(_INDENT * 2 + ET.tostring(case, "unicode") + "\n")
+            out.write(_INDENT + "</testsuite>\n")
+        out.write("</testsuites>\n")
+
+
+_INDENT = "  "
+
+
+def _start_tag(element: ET.Element) -> str:
+    """``<tag attr="...">`` of a childless element, escaped as ElementTree escapes."""
+    empty = ET.tostring(element, "unicode")  # <tag attr="..." />
+    return empty.removesuffix(" />") + ">"
+
+
+def _failures(findings: list[GateFinding]) -> int:
+    return sum(1 for f in findings if f.severity is Severity.FAIL)
+
+
+def _case(
+    finding: GateFinding, suite_name: str, registry_name: str, names: set[str], seconds: float
+) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        name=_xml(_unique(_case_name(finding), names)),
+        classname=_xml(suite_name),
+        file=_xml(finding.path or registry_name),
+        time=f"{seconds:.3f}",
+    )
+    if finding.line:
+        case.set("line", str(finding.line))
+    _add_properties(case, finding)
+    if finding.severity is Severity.FAIL:
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type=_xml(finding.verdict or finding.rule),
+            message=_xml(finding.reason or finding.title),
+        )
+        failure.text = _xml(finding.message)
+    elif finding.severity is Severity.WARN:
+        ET.SubElement(case, "system-out").text = _xml(
+            f"warning: {finding.title}. {finding.message}"
+        )
+    return case
 
 
 def _case_name(finding: GateFinding) -> str:

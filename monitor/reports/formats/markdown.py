@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from monitor.reports.formats.base import RenderedFormat
+
 MARKS = {
     "ok": "✅ ok",
     "moved": "↪️ moved",
@@ -26,7 +28,7 @@ def cell(text: object) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ").strip()
 
 
-class MarkdownFormat:
+class MarkdownFormat(RenderedFormat):
     name = "markdown"
     filename = "status.md"
 

@@ -27,6 +27,7 @@ from monitor.gate.policy import (
     evaluate,
     generated_at,
 )
+from monitor.reports.formats.base import RenderedFormat
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "citation-monitor"
@@ -146,7 +147,7 @@ def fingerprint(location: str, url: str, occurrence: int) -> str:
     return f"{digest}:{occurrence}"
 
 
-class SarifFormat:
+class SarifFormat(RenderedFormat):
     """SARIF 2.1.0 under a gate policy (the default policy unless one is given)."""
 
     name = "sarif"

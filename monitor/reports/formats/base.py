@@ -1,0 +1,33 @@
+"""What every report format shares: each writes to a text stream, or renders a string.
+
+A format implements whichever is natural to it and inherits the other. Large reports
+(thousands of sources) are written piece by piece rather than built whole in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+
+class RenderedFormat:
+    """A format that builds its text whole (small reports)."""
+
+    def render(self, status: Mapping[str, Any]) -> str:
+        raise NotImplementedError
+
+    def write(self, status: Mapping[str, Any], out: TextIO) -> None:
+        out.write(self.render(status))
+
+
+class StreamedFormat:
+    """A format that writes its text in pieces (reports that grow with the registry)."""
+
+    def write(self, status: Mapping[str, Any], out: TextIO) -> None:
+        raise NotImplementedError
+
+    def render(self, status: Mapping[str, Any]) -> str:
+        buffer = io.StringIO()
+        self.write(status, buffer)
+        return buffer.getvalue()
