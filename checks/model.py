@@ -228,11 +228,14 @@ class CheckSettings:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def _plain(value: Any) -> Any:
     # What dataclasses.asdict followed by this conversion gives, in one pass and without
     # asdict's deep copies: every run converts each of its results more than once.
+    if type(value) in _LEAVES:
+        return value
     names = _FIELD_NAMES.get(type(value))
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
