@@ -47,18 +47,51 @@ _HTML_START = re.compile(
 )
 
 
+# Jitter and probe paths need no private generator per check (seeding one costs more
+# than using it); Random's methods are safe to share between threads.
+_SHARED_RNG = random.Random()
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_connections(
+    settings: CheckSettings,
+    *,
+    resolver: netpolicy.Resolver | None = None,
+    max_hosts: int = 64,
+    per_host: int = 32,
+) -> netpolicy.GuardedAdapter:
+    """Connection pools to share between the sessions of a run's worker threads.
+
+    Thread-safe. Each host gets one pool of up to ``per_host`` idle connections
+    (at least the number of threads, so that no connection a thread gives back is
+    thrown away); the ``max_hosts`` most recently used hosts keep theirs. Every
+    connection goes only to an address the settings' network policy allows, vetted
+    when it is made, and carries no state from one request to the next (cookies
+    live in each check).
+    """
+    guard = netpolicy.AddressGuard(
+        allow_private=settings.allow_private, resolver=resolver or netpolicy.system_resolver
+    )
+    return netpolicy.GuardedAdapter(guard, pool_connections=max_hosts, pool_maxsize=per_host)
+
+
 def new_session(
-    settings: CheckSettings, *, resolver: netpolicy.Resolver | None = None
+    settings: CheckSettings,
+    *,
+    resolver: netpolicy.Resolver | None = None,
+    connections: netpolicy.GuardedAdapter | None = None,
 ) -> requests.Session:
     """A session for one worker thread, with the settings' identity and policy.
 
     Connections go only to addresses the network policy allows (resolved once and
     connected to directly); no environment proxies, ``.netrc`` or shared cookies.
-    ``resolver`` replaces the system resolver (tests map names without DNS).
+    ``connections`` (from :func:`new_connections`, made for the same settings) are
+    shared with other threads' sessions; without them the session gets its own.
+    ``resolver`` replaces the system resolver (tests map names without DNS) when the
+    session makes its own connections.
     """
     session = requests.Session()
     session.trust_env = False
@@ -66,10 +99,9 @@ def new_session(
     session.verify = settings.ca_bundle or settings.verify_tls
     # Each check keeps its own cookie jar; the session's must never collect any.
     session.cookies.set_policy(_NoCookies())
-    guard = netpolicy.AddressGuard(
-        allow_private=settings.allow_private, resolver=resolver or netpolicy.system_resolver
-    )
-    adapter = netpolicy.GuardedAdapter(guard, pool_connections=64, pool_maxsize=4)
+    adapter = connections
+    if adapter is None:
+        adapter = new_connections(settings, resolver=resolver, per_host=4)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -128,7 +160,7 @@ class _Check:
         self.session = session
         self.hosts = hosts
         self.now = now
-        self.rng = random.Random()
+        self.rng = _SHARED_RNG
         self.base, _, self.fragment = target.url.partition("#")
         self.anchor = self.fragment.split(":~:", 1)[0]
 

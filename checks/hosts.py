@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,14 @@ T = TypeVar("T")
 # Consecutive penalties without a success double the pause, up to this bound; one
 # success (reward) resets it. Retry-After values above it are still honoured.
 MAX_ADAPTIVE_S = 60.0
-# A server error slows the host down a little for every thread (it may be struggling)
-# without stopping it: one broken page must not stall the checks of its healthy
-# neighbours. The failing request itself waits out its own backoff.
+# Server errors (or timeouts) in a burst slow the host down a little for every thread
+# (it may be struggling) without stopping it. One broken page answering 500 to each of
+# its attempts is not a burst: it must not stall the checks of its healthy neighbours.
+# The failing request itself waits out its own backoff either way.
 SERVER_ERROR_PAUSE_S = 0.2
+# A burst: this many errors among the host's last ERROR_WINDOW answers.
+ERROR_BURST = 4
+ERROR_WINDOW = 20
 
 
 @dataclass
@@ -32,6 +37,8 @@ class _HostState:
     next_start: float = 0.0  # earliest start allowed by the spacing rule
     paused_until: float = 0.0  # set by penalise
     last_pause: float = 0.0  # grows while penalties come without a success
+    # The host's latest answers, True for a server error or a timeout.
+    recent: deque[bool] = field(default_factory=lambda: deque(maxlen=ERROR_WINDOW))
 
 
 @dataclass
@@ -54,10 +61,15 @@ class HostPolicy:
         min_interval_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        total: int | None = None,
     ) -> None:
         if per_host < 1:
             raise ValueError("per_host must be at least 1")
         self.per_host = per_host
+        # Requests at once over every host (None: no limit beyond the callers' own).
+        # Held only while a request is on the wire, not while a check waits to retry.
+        self._requests = threading.BoundedSemaphore(total) if total else None
         self.min_interval_s = max(0.0, min_interval_s)
         self.clock = clock
         self.sleep = sleep
@@ -67,6 +79,11 @@ class HostPolicy:
 
     def _state(self, host: str) -> _HostState:
         key = host.lower()
+        # A known host needs no lock: entries are only ever added, and reading a dict
+        # is atomic. Each request asks several times, from every thread.
+        state = self._hosts.get(key)
+        if state is not None:
+            return state
         with self._lock:
             state = self._hosts.get(key)
             if state is None:
@@ -79,8 +96,9 @@ class HostPolicy:
         """Hold one of the host's concurrency slots for the duration of a request.
 
         Entering waits for a free slot, then until the host's spacing and any pause
-        from :meth:`penalise` allow the next start. The start time is reserved under
-        the lock, so concurrent callers are spaced without polling.
+        from :meth:`penalise` allow the next start, then (with ``total``) for one of the
+        run's request permits. The start time is reserved under the lock, so concurrent
+        callers are spaced without polling.
         """
         state = self._state(host)
         state.slots.acquire()
@@ -91,7 +109,11 @@ class HostPolicy:
                 state.next_start = start + self.min_interval_s
             if start > now:
                 self.sleep(start - now)
-            yield
+            if self._requests is None:
+                yield
+            else:
+                with self._requests:
+                    yield
         finally:
             state.slots.release()
 
@@ -123,16 +145,20 @@ class HostPolicy:
             return pause
 
     def slow_down(self, host: str, seconds: float = SERVER_ERROR_PAUSE_S) -> None:
-        """A short host-wide pause that does not grow (after a 5xx or a timeout)."""
+        """Record a server error or a timeout; once they come in a burst (see
+        :data:`ERROR_BURST`), a short host-wide pause that does not grow."""
         state = self._state(host)
         with self._lock:
-            state.paused_until = max(state.paused_until, self.clock() + seconds)
+            state.recent.append(True)
+            if sum(state.recent) >= ERROR_BURST:
+                state.paused_until = max(state.paused_until, self.clock() + seconds)
 
     def reward(self, host: str) -> None:
         """Forget earlier penalties after the host answered normally."""
         state = self._state(host)
         with self._lock:
             state.last_pause = 0.0
+            state.recent.append(False)
 
     def probe_once(self, key: str, compute: Callable[[], T]) -> T:
         """The value of ``compute()`` for ``key``, computed once per run.

@@ -50,6 +50,12 @@ def registry_options(func: F) -> F:
         ),
         click.option("--concurrency", type=click.IntRange(min=1), help="Worker threads."),
         click.option("--per-host", type=click.IntRange(min=1), help="Requests at once per host."),
+        click.option(
+            "--processes",
+            type=click.IntRange(min=1),
+            help="Worker processes a large run is split between, by site (default: one per "
+            "core, at most 4).",
+        ),
         click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per request."),
         click.option("--database", help="Database URL (else MONITOR_DATABASE_URL or settings)."),
         click.option(
@@ -82,6 +88,7 @@ def load(params: dict[str, Any], *, required: bool = True) -> Workspace:
             ca_bundle=str(ca_bundle) if ca_bundle else None,
             concurrency=params.pop("concurrency", None),
             per_host=params.pop("per_host", None),
+            processes=params.pop("processes", None),
             timeout_s=params.pop("timeout", None),
             database=params.pop("database", None),
         )

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 import requests
 
-from checks.check import check_url, new_session
+from checks.check import check_url, new_connections, new_session
 from checks.content.drift import changed, similarity
 from checks.hosts import HostPolicy
 from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, Verdict
 from monitor import schedule
 from monitor.clock import Clock, utc_now
+from monitor.dispatch import HostQueues
+from monitor.fanout import check_in_processes, default_processes
 from monitor.offline import OfflineTally, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
@@ -79,7 +83,8 @@ def plan(sources: Sequence[Source], store: Store | None = None) -> RunPlan:
 
 
 class Checker:
-    """A bounded pool of workers, one HTTP session per worker thread."""
+    """A bounded pool of workers, one HTTP session per worker thread, all sessions
+    sharing one set of connection pools (so a host's connections serve every thread)."""
 
     def __init__(
         self,
@@ -92,15 +97,21 @@ class Checker:
     ) -> None:
         self.settings = settings
         self.concurrency = max(1, concurrency)
-        self.hosts = HostPolicy(per_host=per_host)
+        # ``concurrency`` requests at once; a few more threads than that, so that checks
+        # waiting out a retry's backoff (which hold no request) do not idle the run.
+        self.hosts = HostPolicy(per_host=per_host, total=self.concurrency)
+        self.threads = self.concurrency + max(2, self.concurrency // 4)
         self.after_check = after_check
         self.now = now
         self._local = threading.local()
+        # Every thread may hold a connection to the same host at once; a pool that
+        # size never has to discard one it is given back.
+        self._connections = new_connections(settings, per_host=max(per_host, self.concurrency))
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = new_session(self.settings)
+            session = new_session(self.settings, connections=self._connections)
             self._local.session = session
         return session
 
@@ -112,22 +123,53 @@ class Checker:
         return result
 
     def check_all(self, targets: Sequence[CheckTarget]) -> Iterator[CheckResult]:
-        """Results in completion order; at most ``2 x concurrency`` checks queued at once,
-        so memory stays bounded however many targets there are."""
-        window = self.concurrency * 2
-        pending: set[Future[CheckResult]] = set()
-        todo = iter(targets)
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="check") as pool:
-            for target in todo:
-                pending.add(pool.submit(self.check_one, target))
-                if len(pending) >= window:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        yield future.result()
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
+        """Results in completion order, with at most ``concurrency`` requests at once.
+
+        A free worker takes the next URL of a host that can take a request now
+        (:class:`~monitor.dispatch.HostQueues`): a host that is paused or at its limit
+        never holds workers that other hosts' URLs could use. The idle connections are
+        closed once every check is done.
+        """
+        # One more than a host's limit may be handed out: its slot is free while one of
+        # its checks waits to retry; otherwise the extra check waits for the slot.
+        queues = HostQueues(targets, self.hosts.per_host + 1)
+        # Each check hands itself over as it finishes, so taking the next result costs
+        # the same however many checks are in flight.
+        finished: queue.SimpleQueue[tuple[CheckTarget, Future[CheckResult]]] = queue.SimpleQueue()
+        in_flight = 0
+        try:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="check") as pool:
+                while queues.waiting or in_flight:
+                    pause: float | None = None
+                    while in_flight < self.threads:
+                        target, pause = queues.take(self.hosts.wait_s)
+                        if target is None:
+                            break
+                        future = pool.submit(self.check_one, target)
+                        future.add_done_callback(partial(_hand_over, finished, target))
+                        in_flight += 1
+                    if not in_flight:
+                        time.sleep(pause or 0.0)  # every host with URLs left is paused
+                        continue
+                    try:
+                        # Wake when a check ends, or when a paused host may go on.
+                        done, future = finished.get(timeout=pause)
+                    except queue.Empty:
+                        continue
+                    in_flight -= 1
+                    queues.done(done)
                     yield future.result()
+        finally:
+            # Pools are made again on demand if this checker is used again.
+            self._connections.close()
+
+
+def _hand_over(
+    finished: queue.SimpleQueue[tuple[CheckTarget, Future[CheckResult]]],
+    target: CheckTarget,
+    future: Future[CheckResult],
+) -> None:
+    finished.put((target, future))
 
 
 def run_sources(
@@ -154,13 +196,6 @@ def run_sources(
         store.update_health(interrupted, policy, inconclusive=looks_offline(done))
     run_plan = plan(sources, store)
     run_id = store.start_run(now(), planned=run_plan.source_count)
-    checker = Checker(
-        settings,
-        concurrency=registry.settings.concurrency,
-        per_host=registry.settings.per_host,
-        after_check=after_check,
-        now=now,
-    )
     by_id = {s.id: s for s in sources}
     healths = store.healths(list(by_id))
     fingerprints = store.fingerprints_of(list(by_id))
@@ -169,7 +204,7 @@ def run_sources(
     tally = OfflineTally()
     counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
-    for result in checker.check_all(run_plan.targets):
+    for result in _checked(run_plan.targets, registry, settings, after_check, now):
         for source_id in run_plan.sources_by_url[result.url]:
             per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
             per_source = _with_drift(per_source, fingerprints.get(source_id))
@@ -199,6 +234,81 @@ def run_sources(
         inconclusive=inconclusive,
         note=note,
     )
+
+
+def _checked(
+    targets: Sequence[CheckTarget],
+    registry: Registry,
+    settings: CheckSettings,
+    after_check: AfterCheck | None,
+    now: Clock,
+) -> Iterator[CheckResult]:
+    """Every target's result in completion order, from worker processes split by site
+    when the run is large enough to gain from them (:mod:`monitor.fanout`)."""
+    concurrency, per_host = registry.settings.concurrency, registry.settings.per_host
+    processes = registry.settings.processes or default_processes(len(targets))
+    if processes <= 1 or len(targets) < 2:
+        checker = Checker(
+            settings, concurrency=concurrency, per_host=per_host, after_check=after_check, now=now
+        )
+        return checker.check_all(targets)
+    results = check_in_processes(
+        targets,
+        ShareChecker(settings, per_host, now),
+        processes=processes,
+        concurrency=concurrency,
+    )
+    if after_check is None:
+        return results
+    # Archive look-ups stay in this process: they share one rate limit, one budget and
+    # the store's lookup cache.
+    return _after_each(results, targets, after_check, settings, threads=min(concurrency, 8))
+
+
+@dataclass(frozen=True)
+class ShareChecker:
+    """Checks one worker process's share of a run; picklable for spawned workers."""
+
+    settings: CheckSettings
+    per_host: int
+    now: Clock = utc_now
+
+    def __call__(self, share: Sequence[CheckTarget], threads: int) -> Iterator[CheckResult]:
+        checker = Checker(self.settings, concurrency=threads, per_host=self.per_host, now=self.now)
+        return checker.check_all(share)
+
+
+def _after_each(
+    results: Iterator[CheckResult],
+    targets: Sequence[CheckTarget],
+    after_check: AfterCheck,
+    settings: CheckSettings,
+    *,
+    threads: int,
+) -> Iterator[CheckResult]:
+    """``after_check`` applied to each result on a few threads, in completion order,
+    with at most ``2 x threads`` results waiting."""
+    by_url = {t.url: t for t in targets}
+    local = threading.local()
+
+    def after(result: CheckResult) -> CheckResult:
+        session: requests.Session | None = getattr(local, "session", None)
+        if session is None:
+            session = local.session = new_session(settings)
+        return after_check(by_url[result.url], result, session)
+
+    finished: queue.SimpleQueue[Future[CheckResult]] = queue.SimpleQueue()
+    in_flight = 0
+    with ThreadPoolExecutor(threads, thread_name_prefix="after-check") as pool:
+        for result in results:
+            pool.submit(after, result).add_done_callback(finished.put)
+            in_flight += 1
+            if in_flight >= 2 * threads:
+                in_flight -= 1
+                yield finished.get().result()
+        while in_flight:
+            in_flight -= 1
+            yield finished.get().result()
 
 
 class ResultWriter:

@@ -126,6 +126,11 @@ def read_body(
 def _set_read_timeout(raw: Any, seconds: float) -> None:
     # Each read waits at most until the deadline even if the server stops sending.
     sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is not None:
+    if sock is None:
+        return
+    wanted = max(0.001, seconds)
+    # Far from the deadline the timeout is the read timeout the socket already has;
+    # setting it again is a system call that lets every other thread run first.
+    if sock.gettimeout() != wanted:
         with contextlib.suppress(OSError):
-            sock.settimeout(max(0.001, seconds))
+            sock.settimeout(wanted)

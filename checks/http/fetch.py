@@ -3,8 +3,9 @@
 :func:`fetch` follows redirects itself (recording every hop, resolving relative
 ``Location`` headers, detecting loops, following short meta refreshes), retries what is
 worth retrying with backoff through the run's :class:`~checks.hosts.HostPolicy`, and
-reads bodies under caps (:mod:`checks.http.body`). Failures are classified by
-:mod:`checks.http.errors`.
+reads bodies under caps (:mod:`checks.http.body`). Requests are prepared by
+:mod:`checks.http.request` and sent through the session's guarded adapter. Failures are
+classified by :mod:`checks.http.errors`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.structures import CaseInsensitiveDict
 
 from checks import netpolicy, tls, verdict
 from checks.hosts import HostPolicy
 from checks.http.body import CHUNK, HTML_TYPES, body_cap, media_type, read_body
 from checks.http.errors import FetchFailure, classify_exception
 from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh
+from checks.http.request import prepare
 from checks.model import CheckSettings, ErrorKind, RedirectHop
 
 # Error pages are read only far enough to recognise a bot challenge.
@@ -32,6 +35,10 @@ ERROR_BODY_CAP = 64 * 1024
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
 # Only encodings decoded by checks.http.body, under the decompression cap.
 ACCEPT_ENCODING = "gzip, deflate"
+ACCEPT_LANGUAGE = "en;q=1.0, *;q=0.5"
+# Backoff jitter needs no private generator per fetch (seeding one costs more than
+# the whole jitter); Random's methods are safe to share between threads.
+_SHARED_RNG = random.Random()
 
 
 @dataclass(frozen=True)
@@ -165,9 +172,15 @@ class _Fetcher:
         self.settings = settings
         self.session = session
         self.hosts = hosts
-        self.extra_headers = headers
+        self.base_headers = {
+            "User-Agent": settings.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Accept-Language": ACCEPT_LANGUAGE,
+            **headers,
+        }
         self.now = now
-        self.rng = rng or random.Random()
+        self.rng = rng or _SHARED_RNG
         self.probe = probe
         self.deadline = _Deadline(settings.deadline_s)
         self.jar = RequestsCookieJar()  # cookies live for one check only
@@ -296,7 +309,7 @@ class _Fetcher:
                         or _challenge_in_headers(headers)
                     ):
                         try:
-                            return self._read(method, response)
+                            return self._read(method, response, headers)
                         finally:
                             _finish(method, response)
                     response.close()
@@ -338,11 +351,15 @@ class _Fetcher:
     def _send(self, method: str, url: str) -> requests.Response:
         remaining = self.deadline.remaining()
         timeout = max(0.001, min(self.settings.timeout_s, remaining))
-        request = requests.Request(method, url, headers=self._headers(url), cookies=self.jar)
-        prepared = request.prepare()
         # The adapter, not Session.send: with allow_redirects=False the session still
         # prepares the next hop and reads the whole redirect body, past every cap.
         adapter = self.session.get_adapter(url)
+        try:
+            prepared = prepare(method, url, self._headers(url), self.jar)
+        except requests.exceptions.InvalidURL as exc:
+            # A name the URL check lets through but requests refuses ("http://*.x/"),
+            # possibly from a redirect: the server's doing, so a verdict, not a crash.
+            raise self._classify(exc) from exc
         started = time.monotonic()
         try:
             with netpolicy.response_deadline(self.deadline.at()):
@@ -357,15 +374,15 @@ class _Fetcher:
         except Exception as exc:
             raise self._classify(exc) from exc
         response.elapsed = timedelta(seconds=time.monotonic() - started)
-        extract_cookies_to_jar(self.jar, prepared, response.raw)  # type: ignore[no-untyped-call]
+        if _sets_cookies(response.headers):
+            extract_cookies_to_jar(self.jar, prepared, response.raw)  # type: ignore[no-untyped-call]
         expires = tls.peer_not_after(response.raw)
         if expires is not None and (self.tls_expires_at is None or expires < self.tls_expires_at):
             self.tls_expires_at = expires
             self.tls_host = urlsplit(url).hostname
         return response
 
-    def _read(self, method: str, response: requests.Response) -> _Answer:
-        headers = _lower_headers(response.headers)
+    def _read(self, method: str, response: requests.Response, headers: dict[str, str]) -> _Answer:
         elapsed_ms = response.elapsed.total_seconds() * 1000.0
         status = response.status_code
         if method == "HEAD" or verdict.is_not_modified(status):
@@ -383,13 +400,9 @@ class _Fetcher:
         return _Answer(status, headers, body, elapsed_ms, truncated_at, problem)
 
     def _headers(self, url: str) -> dict[str, str]:
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": ACCEPT,
-            "Accept-Encoding": ACCEPT_ENCODING,
-            "Accept-Language": "en;q=1.0, *;q=0.5",
-        }
-        headers.update(self.extra_headers)
+        if not self.settings.host_headers:
+            return self.base_headers  # only read: prepare copies what it sends
+        headers = dict(self.base_headers)
         headers.update(_host_headers(urlsplit(url).hostname or "", self.settings))
         return headers
 
@@ -460,6 +473,11 @@ def _host_headers(hostname: str, settings: CheckSettings) -> dict[str, str]:
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
+
+
+def _sets_cookies(headers: CaseInsensitiveDict[str]) -> bool:
+    """Whether a response carries cookies: only then is the cookie machinery needed."""
+    return "set-cookie" in headers or "set-cookie2" in headers
 
 
 def _resolve(base: str, location: str) -> str:

@@ -12,6 +12,8 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.S | re.I)
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+# Every refresh names this attribute: a page without it (nearly every page) needs no parse.
+_HTTP_EQUIV = re.compile("http-equiv", re.I)
 _REFRESH = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(.*))?$""", re.I | re.S)
 
 
@@ -21,6 +23,8 @@ def meta_refresh(html_text: str) -> tuple[float, str | None] | None:
     Refreshes inside comments and ``<noscript>`` are ignored: a browser running
     scripts never follows those.
     """
+    if _HTTP_EQUIV.search(html_text) is None:
+        return None
     text = _NOSCRIPT.sub("", _COMMENT.sub("", html_text))
     for tag in _META.finditer(text):
         attrs = {

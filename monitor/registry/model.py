@@ -33,6 +33,9 @@ class Settings:
     timeout_s: float = 20.0
     concurrency: int = 32
     per_host: int = 2
+    # Worker processes a large run is split between, by site; None: one per core, at
+    # most four (monitor.fanout.default_processes).
+    processes: int | None = None
     interval: timedelta = timedelta(days=1)
     database: str | None = None
     allow_private: bool = False

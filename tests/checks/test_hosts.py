@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from checks.hosts import MAX_ADAPTIVE_S, HostPolicy
+from checks.hosts import ERROR_BURST, ERROR_WINDOW, MAX_ADAPTIVE_S, SERVER_ERROR_PAUSE_S, HostPolicy
 from tests.checks.conftest import FakeTime
 
 
@@ -126,3 +126,31 @@ def test_probe_once_does_not_remember_a_failure() -> None:
 def test_per_host_must_be_positive() -> None:
     with pytest.raises(ValueError, match="per_host"):
         HostPolicy(per_host=0)
+
+
+def test_one_broken_page_does_not_slow_its_host() -> None:
+    time = FakeTime()
+    policy = HostPolicy(clock=time.clock, sleep=time.sleep)
+    for _ in range(3):  # a page answering 500 to its first try and both retries
+        policy.slow_down("a.example")
+        for _ in range(5):
+            policy.reward("a.example")  # the host's other pages answer between them
+    assert policy.wait_s("a.example") == 0.0
+
+
+def test_a_burst_of_server_errors_slows_the_host_for_every_thread() -> None:
+    time = FakeTime()
+    policy = HostPolicy(clock=time.clock, sleep=time.sleep)
+    for _ in range(ERROR_BURST - 1):
+        policy.slow_down("a.example")
+        policy.reward("a.example")
+    assert policy.wait_s("a.example") == 0.0
+    policy.slow_down("a.example")
+    assert policy.wait_s("a.example") == pytest.approx(SERVER_ERROR_PAUSE_S)
+    assert policy.wait_s("b.example") == 0.0
+    time.now += SERVER_ERROR_PAUSE_S
+    # Errors older than the window no longer count.
+    for _ in range(ERROR_WINDOW):
+        policy.reward("a.example")
+    policy.slow_down("a.example")
+    assert policy.wait_s("a.example") == 0.0

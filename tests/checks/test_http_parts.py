@@ -35,6 +35,8 @@ from checks.tls import describe_tls_error
         ('<noscript><meta http-equiv="refresh" content="0;url=/nojs"></noscript>', None),
         ('<meta name="description" content="0; url=/no">', None),
         ("<p>no refresh here</p>", None),
+        ('<meta Http-Equiv="&#114;efresh" content="0;url=/escaped">', (0.0, "/escaped")),
+        ('<meta http-equiv="content-type" content="text/html">', None),
     ],
 )  # fmt: skip
 def test_meta_refresh(html: str, expected: tuple[float, str | None] | None) -> None:

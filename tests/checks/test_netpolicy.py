@@ -64,6 +64,11 @@ def test_public_addresses_are_allowed(address: str) -> None:
         ("example.org/page", "no scheme"),
         ("http:///path", "no host name"),
         ("http://exa mple.org/", "whitespace"),
+        ("http://example.org/a\u00a0b", "whitespace"),  # no-break space
+        ("http://example.org/a\u2028b", "whitespace"),  # line separator
+        ("http://example.org/a\x85b", "whitespace"),  # next line
+        ("http://example.org/a\x1fb", "control characters"),
+        ("http://example.org/a\x00b", "control characters"),
         ("http://example.org:99999/", "malformed URL"),
         ("http://[::1/", "malformed URL"),
     ],

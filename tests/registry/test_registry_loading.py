@@ -66,6 +66,7 @@ settings:
   timeout_s: 2.5
   concurrency: 4
   per_host: 1
+  processes: 3
   interval: 1d12h
   database: sqlite:///monitor.db
   allow_private: true
@@ -82,6 +83,7 @@ settings:
         timeout_s=2.5,
         concurrency=4,
         per_host=1,
+        processes=3,
         interval=timedelta(days=1, hours=12),
         database="sqlite:///monitor.db",
         allow_private=True,

@@ -488,6 +488,7 @@ def test_document_path_must_exist(
     [
         ("concurrency: 0", "settings.concurrency", "expected a whole number >= 1, got 0"),
         ("per_host: -2", "settings.per_host", "expected a whole number >= 1, got -2"),
+        ("processes: 0", "settings.processes", "expected a whole number >= 1, got 0"),
         ("per_host: '2'", "settings.per_host", "expected a whole number >= 1, got '2'"),
         (
             "concurrency: 1.5",

@@ -1,0 +1,207 @@
+"""Checks spread over worker processes, each owning a share of the sites.
+
+One Python process checks at most about one core's worth of pages at a time, however
+many threads it runs. A large run is therefore split between processes by site: every
+URL of a site goes to the same process, so that process's per-host limits (slots,
+spacing, backoff after errors, the catch-all probe) hold for the site exactly as in a
+single process. Results come back to the calling process, which alone writes the store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from ipaddress import ip_address
+from typing import Any
+from urllib.parse import urlsplit
+
+from checks.model import CheckResult, CheckTarget
+
+# Below this many URLs a run is not worth starting processes for.
+MIN_TARGETS = 200
+# Results a worker sends at once: fewer, larger messages cost less than one per result.
+_BATCH = 32
+_BATCH_DELAY_S = 0.05
+# How often a waiting parent looks whether a worker died without a word.
+_POLL_S = 0.5
+
+# Builds a worker's results from its share of the targets and its share of the
+# concurrency; runs in the worker process.
+CheckShare = Callable[[Sequence[CheckTarget], int], Iterator[CheckResult]]
+
+
+@dataclass(frozen=True)
+class _Done:
+    worker: int
+
+
+@dataclass(frozen=True)
+class _Failed:
+    worker: int
+    error: str
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed; its message is the worker's traceback."""
+
+
+def default_processes(targets: int) -> int:
+    """How many processes a run of ``targets`` URLs uses unless told: one per core, at
+    most four, and one for small runs."""
+    if targets < MIN_TARGETS:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its registrable-looking domain (``www.cdc.gov`` and
+    ``cdc.gov`` together, so redirects between them stay in one process), or the address
+    itself for an IP literal."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    try:
+        ip_address(host)
+        return host
+    except ValueError:
+        pass
+    labels = host.split(".")
+    # "example.co.uk", "example.gov.au": keep the label before a short second level.
+    keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+def partition(targets: Sequence[CheckTarget], parts: int) -> list[list[CheckTarget]]:
+    """Targets split into at most ``parts`` shares, whole sites at a time, the largest
+    sites first to the share with the fewest URLs so far. Deterministic; empty shares
+    are dropped. Targets keep their order within a share."""
+    by_site: dict[str, list[int]] = defaultdict(list)
+    for index, target in enumerate(targets):
+        by_site[site_of(target.url)].append(index)
+    loads = [0] * max(1, parts)
+    owner: dict[str, int] = {}
+    for site, indexes in sorted(by_site.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lightest = min(range(len(loads)), key=loads.__getitem__)
+        owner[site] = lightest
+        loads[lightest] += len(indexes)
+    shares: list[list[CheckTarget]] = [[] for _ in loads]
+    for target in targets:
+        shares[owner[site_of(target.url)]].append(target)
+    return [share for share in shares if share]
+
+
+def concurrency_shares(total: int, shares: Sequence[int]) -> list[int]:
+    """``total`` worker threads divided in proportion to each share's URLs, at least one
+    each, never more than a share has URLs."""
+    count = sum(shares) or 1
+    return [max(1, min(size, round(total * size / count))) for size in shares]
+
+
+def check_in_processes(
+    targets: Sequence[CheckTarget],
+    check_share: CheckShare,
+    *,
+    processes: int,
+    concurrency: int,
+) -> Iterator[CheckResult]:
+    """Results of every target in completion order, checked by up to ``processes``
+    worker processes. A worker that fails raises :class:`WorkerError` here once the
+    results it sent have been yielded; closing the iterator stops the workers."""
+    shares = partition(targets, processes)
+    threads = concurrency_shares(concurrency, [len(s) for s in shares])
+    context = _context()
+    inbox: Any = context.Queue()
+    workers = [
+        context.Process(
+            target=_work,
+            args=(number, share, threads[number], check_share, inbox, os.getpid()),
+            name=f"check-worker-{number}",
+            daemon=True,  # never outlive the run that started them
+        )
+        for number, share in enumerate(shares)
+    ]
+    for worker in workers:
+        worker.start()
+    running = set(range(len(workers)))
+    failure: str | None = None
+    try:
+        while running:
+            try:
+                message = inbox.get(timeout=_POLL_S)
+            except queue.Empty:
+                dead = [n for n in running if not workers[n].is_alive()]
+                if dead and inbox.empty():
+                    code = workers[dead[0]].exitcode
+                    raise WorkerError(f"check worker {dead[0]} exited with code {code}") from None
+                continue
+            if isinstance(message, _Done):
+                running.discard(message.worker)
+            elif isinstance(message, _Failed):
+                running.discard(message.worker)
+                failure = failure or message.error
+            else:
+                yield from message
+        if failure is not None:
+            raise WorkerError(failure)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        inbox.close()
+        inbox.join_thread()
+
+
+def _context() -> Any:
+    # Forking shares the loaded modules with the workers at no cost; where fork is not
+    # offered, spawn (everything passed to a worker is picklable).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _work(
+    number: int,
+    share: Sequence[CheckTarget],
+    threads: int,
+    check_share: CheckShare,
+    outbox: Any,
+    parent: int,
+) -> None:
+    """A worker's life: check its share, sending results in small batches."""
+    _exit_with(parent)
+    batch: list[CheckResult] = []
+    sent_at = time.monotonic()
+    try:
+        for result in check_share(share, threads):
+            batch.append(result)
+            if len(batch) >= _BATCH or time.monotonic() - sent_at >= _BATCH_DELAY_S:
+                outbox.put(batch)
+                batch, sent_at = [], time.monotonic()
+        if batch:
+            outbox.put(batch)
+        outbox.put(_Done(number))
+    except BaseException:  # reported to the parent, which decides what a failure means
+        if batch:
+            outbox.put(batch)  # what was checked before the failure still counts
+        outbox.put(_Failed(number, traceback.format_exc()))
+    finally:
+        outbox.close()
+        outbox.join_thread()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker if the process that started it goes away (killed runs included):
+    an orphan would go on fetching for a run nobody records."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

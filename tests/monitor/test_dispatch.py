@@ -1,0 +1,177 @@
+"""Handing out URLs to workers by host: turns, per-host limits, paused hosts skipped."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+
+import pytest
+
+from checks.hosts import HostPolicy
+from checks.model import CheckSettings, CheckTarget
+from monitor.dispatch import HostQueues
+from monitor.run import Checker
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def targets(*urls: str) -> list[CheckTarget]:
+    return [CheckTarget(url=u) for u in urls]
+
+
+def free(_host: str) -> float:
+    return 0.0
+
+
+def take_all(queues: HostQueues) -> list[str]:
+    taken = []
+    while True:
+        target, _wait = queues.take(free)
+        if target is None:
+            return taken
+        taken.append(target.url)
+
+
+def test_hosts_take_turns_and_keep_plan_order() -> None:
+    plan = targets("http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://B/2")
+    queues = HostQueues(plan, per_host=5)
+    assert take_all(queues) == [
+        "http://a/1",
+        "http://b/1",
+        "http://a/2",
+        "http://B/2",
+        "http://a/3",
+    ]
+    assert queues.waiting == 0
+
+
+def test_a_host_at_its_limit_waits_until_a_check_is_done() -> None:
+    plan = targets("http://a/1", "http://a/2", "http://a/3", "http://b/1")
+    queues = HostQueues(plan, per_host=2)
+    assert take_all(queues) == ["http://a/1", "http://b/1", "http://a/2"]
+    assert queues.take(free) == (None, None), "a is at its limit, b has nothing left"
+    queues.done(plan[3])  # b's check does not free a slot of a
+    assert queues.take(free) == (None, None)
+    queues.done(plan[0])
+    assert take_all(queues) == ["http://a/3"]
+    assert queues.waiting == 0
+
+
+def test_a_paused_host_is_skipped_until_its_pause_ends() -> None:
+    clock = Clock()
+    pauses = {"a": 2.0}
+
+    def wait_s(host: str) -> float:
+        return pauses.get(host, 0.0)
+
+    plan = targets("http://a/1", "http://b/1", "http://b/2", "http://a/2")
+    queues = HostQueues(plan, per_host=4, clock=clock)
+    taken, _wait = queues.take(wait_s)
+    assert taken is not None and taken.url == "http://b/1"
+    taken, _wait = queues.take(wait_s)
+    assert taken is not None and taken.url == "http://b/2"
+    assert queues.take(wait_s) == (None, 2.0), "only a is left, paused for 2 s"
+    clock.now += 1.5
+    assert queues.take(wait_s) == (None, 0.5)
+    clock.now += 0.5
+    pauses.clear()
+    assert [t.url for t in (queues.take(wait_s)[0], queues.take(wait_s)[0]) if t] == [
+        "http://a/1",
+        "http://a/2",
+    ]
+    assert queues.waiting == 0
+
+
+def test_a_host_asked_again_after_its_pause_if_it_is_still_paused() -> None:
+    clock = Clock()
+    queues = HostQueues(targets("http://a/1"), per_host=1, clock=clock)
+    assert queues.take(lambda _h: 1.0) == (None, 1.0)
+    clock.now += 1.0
+    assert queues.take(lambda _h: 3.0) == (None, 3.0), "the host extended its pause"
+    clock.now += 3.0
+    target, _ = queues.take(free)
+    assert target is not None and target.url == "http://a/1"
+
+
+# --- the checker's workers, against real servers on loopback ---------------------------
+
+
+class _Site(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.endswith("/busy"):
+            # The host asks every client to hold off for a second.
+            self.send_response(429)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<html><main><p>a page</p></main></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def two_hosts() -> Iterator[list[str]]:
+    servers = [ThreadingHTTPServer((host, 0), _Site) for host in ("127.0.0.1", "127.0.0.2")]
+    for server in servers:
+        Thread(target=server.serve_forever, daemon=True).start()
+    yield [f"http://{s.server_address[0]}:{s.server_address[1]}" for s in servers]
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_paused_host_does_not_hold_the_workers_other_hosts_need(
+    two_hosts: list[str],
+) -> None:
+    slow, fast = two_hosts
+    # The paused host's URLs come first in the plan: handed out in plan order, they
+    # would take every worker and wait out the pause while the other host's queue.
+    plan = targets(f"{slow}/a/busy", *[f"{slow}/a/{i}" for i in range(4)])
+    plan += targets(*[f"{fast}/b/{i}" for i in range(6)])
+    settings = CheckSettings(allow_private=True, retries=1, timeout_s=5)
+    checker = Checker(settings, concurrency=2, per_host=2)
+    order = [r.url for r in checker.check_all(plan)]
+    assert sorted(order) == sorted(t.url for t in plan)
+    fast_done = max(order.index(u) for u in order if u.startswith(fast))
+    slow_pages = [order.index(u) for u in order if u.startswith(slow) and u[-1].isdigit()]
+    assert fast_done < max(slow_pages), "the other host finished while this one was paused"
+
+
+def test_request_permits_bound_requests_over_every_host() -> None:
+    policy = HostPolicy(per_host=2, total=1)
+    inside: list[str] = []
+    most = 0
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def worker(host: str) -> None:
+        nonlocal most
+        with policy.slot(host):
+            with lock:
+                inside.append(host)
+                most = max(most, len(inside))
+            release.wait(0.2)
+            with lock:
+                inside.remove(host)
+
+    threads = [threading.Thread(target=worker, args=(h,)) for h in ("a", "b", "a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert most == 1
