@@ -164,3 +164,46 @@ def test_changed_text_is_recorded_as_drift_even_when_the_claim_is_found(
     clock.moment += timedelta(days=1)
     run_sources(registry, store, registry.sources, settings=settings, now=clock)
     assert "drift" not in store.latest_results()["study"].result.extra
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass  # gone meanwhile
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_killed_run_split_between_processes_leaves_no_worker_behind(
+    tmp_path: Path, slow_server: str
+) -> None:
+    # Two sites (two loopback names for one server), enough URLs for worker processes.
+    port = slow_server.rsplit(":", 1)[1]
+    urls = {
+        f"s{i:03d}": f"http://{('127.0.0.1', 'localhost')[i % 2]}:{port}/page/{i}"
+        for i in range(240)
+    }
+    registry = write_project(tmp_path, urls, extra_settings="  processes: 2\n")
+    command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--registry", str(registry)]
+    command += ["--concurrency", "4", "--per-host", "2"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    db = tmp_path / "monitor.db"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(results_in(db)) < 5:
+        time.sleep(0.05)
+    workers = [pid for pid in _processes_naming(str(registry)) if pid != process.pid]
+    assert len(workers) == 2, "the run is split between two worker processes"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and set(workers) & set(_processes_naming(str(registry))):
+        time.sleep(0.1)
+    assert not set(workers) & set(_processes_naming(str(registry))), "workers outlived the run"
+    assert 5 <= len(results_in(db)) < 240
