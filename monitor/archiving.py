@@ -92,6 +92,11 @@ class ArchiveLookups:
     def enabled(self) -> bool:
         return bool(self.config.wayback or self.config.memento)
 
+    @property
+    def active(self) -> bool:
+        """Whether a run needs this step at all: archives to ask, or captures to save."""
+        return self.enabled or bool(self.config.has_spn_keys and self.config.wayback)
+
     def _session(self) -> requests.Session:
         # Archives are configured, trusted endpoints: a plain session of their own, so
         # the checker's network policy and per-check cookies don't apply to them.

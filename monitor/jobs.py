@@ -39,13 +39,14 @@ def check_sources(
     if not check_all and not source_ids:
         due = set(store.due_sources([s.id for s in sources], now))
         sources = [s for s in sources if s.id in due]
+    lookups = workspace.archive_lookups()
     outcome = run_sources(
         registry,
         store,
         sources,
         settings=workspace.check_settings(),
         on_result=on_result,
-        after_check=workspace.archive_lookups(),
+        after_check=lookups if lookups.active else None,
         now=workspace.now,
     )
     status = workspace.status()

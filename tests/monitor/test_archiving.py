@@ -70,3 +70,10 @@ def test_archive_options_override_the_registry() -> None:
     assert with_overrides(endpoints, ("wayback=none",)).wayback is None
     replaced = with_overrides(endpoints, ("memento=http://127.0.0.1:2/tg/",))
     assert replaced.memento == ("http://127.0.0.1:2/tg/",)
+
+
+def test_a_run_without_archives_or_capture_keys_skips_the_step() -> None:
+    off = ArchiveLookups(archive_config(Settings(archives=ArchiveEndpoints(wayback=None))))
+    assert not off.active
+    on = ArchiveLookups(archive_config(Settings()))
+    assert on.active
