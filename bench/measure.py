@@ -26,6 +26,9 @@ class Measured:
     exit_code: int
     wall_s: float
     peak_rss_bytes: int
+    # Proportional set size: a page shared by several processes of the tree (a forked
+    # worker's copy of its parent's memory) counts once in the sum, not once each.
+    peak_pss_bytes: int
     cpu_s: float  # user + system time of the process and the children it waited for
     timed_out: bool
     stdout: Path
@@ -37,13 +40,18 @@ class Measured:
     def peak_rss_mb(self) -> float:
         return self.peak_rss_bytes / (1024 * 1024)
 
+    @property
+    def peak_pss_mb(self) -> float:
+        return self.peak_pss_bytes / (1024 * 1024)
+
 
 class _TreeSampler:
-    """Samples the summed RSS of a process and its descendants until stopped."""
+    """Samples the summed RSS (and PSS) of a process and its descendants until stopped."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.peak_pss = 0
         self.timeline: list[tuple[float, int]] = []
         self.started = time.perf_counter()
         self._stop = threading.Event()
@@ -66,15 +74,30 @@ class _TreeSampler:
             processes = [self.root, *self.root.children(recursive=True)]
         except psutil.Error:
             return
-        total = 0
+        total = shared_once = 0
         for process in processes:
             try:
-                total += process.memory_info().rss
+                rss, pss = _memory(process)
             except psutil.Error:
                 continue  # exited between listing and reading
+            total += rss
+            shared_once += pss
         self.peak = max(self.peak, total)
+        self.peak_pss = max(self.peak_pss, shared_once)
         if total:
             self.timeline.append((time.perf_counter() - self.started, total))
+
+
+def _memory(process: psutil.Process) -> tuple[int, int]:
+    """RSS and PSS of one process; PSS is RSS where the system does not report it."""
+    if PSS_AVAILABLE:
+        info = process.memory_full_info()
+        return info.rss, info.pss
+    rss = process.memory_info().rss
+    return rss, rss
+
+
+PSS_AVAILABLE = hasattr(psutil.Process().memory_full_info(), "pss")
 
 
 def run_measured(
@@ -111,6 +134,7 @@ def run_measured(
         exit_code=exit_code,
         wall_s=wall,
         peak_rss_bytes=sampler.peak,
+        peak_pss_bytes=sampler.peak_pss,
         cpu_s=_children_cpu_s() - before,
         timed_out=timed_out,
         stdout=stdout,

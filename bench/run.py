@@ -185,6 +185,7 @@ def _run_once(
         "rep": rep,
         "wall_s": round(measured.wall_s, 3),
         "peak_rss_mb": round(measured.peak_rss_mb, 1),
+        "peak_pss_mb": round(measured.peak_pss_mb, 1),
         "cpu_s": round(measured.cpu_s, 2),
         "exit_code": measured.exit_code,
         "timed_out": measured.timed_out,
@@ -204,7 +205,8 @@ def _run_once(
     }
     print(
         f"  {label:<24} run {rep}: {measured.wall_s:7.2f} s  "
-        f"{measured.peak_rss_mb:6.0f} MB  {traffic.requests:>7} requests  "
+        f"{measured.peak_rss_mb:6.0f} MB ({measured.peak_pss_mb:.0f} PSS)  "
+        f"{traffic.requests:>7} requests  "
         f"right {result.right}/{result.total}  exact {result.exact}/{result.total}"
         f"  exit {measured.exit_code}",
         flush=True,

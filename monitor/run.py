@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -54,14 +54,26 @@ class RunOutcome:
     note: str | None
 
 
-def plan(sources: Sequence[Source], store: Store | None = None) -> RunPlan:
-    """Group sources by URL so that each URL is fetched once, merging their claims."""
+def plan(
+    sources: Sequence[Source],
+    store: Store | None = None,
+    healths: Mapping[str, SourceHealth] | None = None,
+) -> RunPlan:
+    """Group sources by URL so that each URL is fetched once, merging their claims.
+
+    With ``healths``, the URLs of sources that are failing come first: a failing URL
+    is the likeliest to be retried after a backoff, and started early its waits overlap
+    the rest of the run instead of trailing after it (owners hear of it sooner, too).
+    """
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)
     validators = store.validators_of([s.id for s in sources]) if store else {}
+    groups = list(by_url.values())
+    if healths:
+        groups.sort(key=lambda group: not any(_failing(healths.get(s.id)) for s in group))
     targets = []
-    for group in by_url.values():
+    for group in groups:
         first = group[0]
         claims: dict[str, ClaimSpec] = {}
         for source in group:
@@ -194,10 +206,10 @@ def run_sources(
     for interrupted in store.mark_interrupted(now()):
         done = [r.result for r in store.results_for_run(interrupted)]
         store.update_health(interrupted, policy, inconclusive=looks_offline(done))
-    run_plan = plan(sources, store)
-    run_id = store.start_run(now(), planned=run_plan.source_count)
     by_id = {s.id: s for s in sources}
     healths = store.healths(list(by_id))
+    run_plan = plan(sources, store, healths)
+    run_id = store.start_run(now(), planned=run_plan.source_count)
     fingerprints = store.fingerprints_of(list(by_id))
     jitter = rng or random.Random()
     # Results stream to the store; only counts stay in memory, whatever the run's size.
@@ -344,6 +356,10 @@ class ResultWriter:
         if self._pending:
             self.store.save_results(self.run_id, self._pending)
             self._pending = []
+
+
+def _failing(health: SourceHealth | None) -> bool:
+    return health is not None and health.health in (Health.SUSPECT, Health.DEAD)
 
 
 def _cadence(
