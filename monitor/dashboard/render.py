@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
@@ -29,6 +29,7 @@ from monitor.dashboard.data import (
     source_histories,
     source_history,
 )
+from monitor.dashboard.forked import map_shares, worker_count
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import document_page, page_name, source_page
 from monitor.dashboard.timeline import build_timeline, format_ms
@@ -45,11 +46,14 @@ from monitor.dashboard.views import (
 )
 from monitor.publish.marks import mark_for
 from monitor.state import Health
+from monitor.store import Store
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
 
 RECENT_RESULTS = 50
+# Source pages a forked worker must have to be worth starting.
+PAGES_PER_WORKER = 300
 
 
 def _asset(name: str) -> str:
@@ -368,13 +372,16 @@ def write_dashboard(
     now: datetime,
     *,
     only: Collection[str] | None = None,
+    processes: int | None = None,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
     ``out_dir`` from ``status`` and the store's history. Returns the pages written.
 
     ``only`` limits the source pages rewritten to those sources (the ones a run just
     checked); the pages of the others are kept as they are, so a run costs what it
-    checked, not the whole history of the registry.
+    checked, not the whole history of the registry. Many source pages are shared out
+    to ``processes`` forked workers (default: one per core for a few hundred pages or
+    more; see :mod:`monitor.dashboard.forked`).
     """
     store = workspace.store()
     # Row figures of every source in a few grouped queries, not several per source.
@@ -388,13 +395,31 @@ def write_dashboard(
             written.append(page)
         else:
             stale.append((source_id, str(entry.get("url") or "")))
-    histories = source_histories(
-        store, stale, now, skipped_runs=inconclusive_runs(store), facts=facts
-    )
+    skipped = inconclusive_runs(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+
+    def write_share(share: Sequence[tuple[str, str]], forked: bool) -> list[str]:
+        # A forked worker must not use the connections it inherited: it opens its own.
+        reader = Store.open(url, migrate=False) if forked else store
+        done: list[str] = []
+        try:
+            with _PageWriter() as writer:
+                for source_id, history in source_histories(
+                    reader, share, now, skipped_runs=skipped, facts=facts
+                ):
+                    entry = entries[source_id]
+                    html = source_html(workspace, status, source_id, history, now, entry=entry)
+                    done.append(str(writer.write(out_dir / source_page(source_id), html)))
+        finally:
+            if forked:
+                reader.close()
+        return done
+
+    if processes is None:
+        processes = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
+    for share in map_shares(write_share, stale, max(1, processes)):
+        written.extend(Path(page) for page in share)
     with _PageWriter() as writer:
-        for source_id, history in histories:
-            html = source_html(workspace, status, source_id, history, now, entry=entries[source_id])
-            written.append(writer.write(out_dir / source_page(source_id), html))
         for document in status.get("documents", []):
             html = render_document(workspace, status, document["id"], now)
             written.append(writer.write(out_dir / document_page(document["id"]), html))

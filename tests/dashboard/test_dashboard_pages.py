@@ -347,3 +347,17 @@ def test_source_page_names_the_last_message_sent_about_it(
     other = soup(out / source_page(PLAN[1].id)).find(id="notifications-title")
     assert other is not None and other.parent is not None
     assert "None recorded." in other.parent.get_text()
+
+
+def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
+    project: Workspace, tmp_path: Path
+) -> None:
+    status = project.status()
+    one = write_dashboard(project, status, tmp_path / "one", NOW, processes=1)
+    three = write_dashboard(project, status, tmp_path / "three", NOW, processes=3)
+    assert sorted(p.relative_to(tmp_path / "three") for p in three) == sorted(
+        p.relative_to(tmp_path / "one") for p in one
+    )
+    for page in one:
+        twin = tmp_path / "three" / page.relative_to(tmp_path / "one")
+        assert twin.read_text(encoding="utf-8") == page.read_text(encoding="utf-8"), page.name

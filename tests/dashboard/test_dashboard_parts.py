@@ -4,6 +4,8 @@ drift."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from checks.content.drift import fingerprint
 from checks.model import Verdict
 from monitor.dashboard.data import Point, drift_between
+from monitor.dashboard.forked import map_shares
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import page_name
 from monitor.dashboard.render import _age
@@ -216,3 +219,32 @@ def test_badge_messages(verdicts: list[str | None], message: str, color: str) ->
     assert found["schemaVersion"] == 1 and found["label"] == "citations"
     assert (found["message"], found["color"]) == (message, color)
     assert badge(status_for(verdicts), "other") is None
+
+
+def _square_all(share: Sequence[int], forked: bool) -> list[tuple[int, int, bool]]:
+    return [(n * n, os.getpid(), forked) for n in share]
+
+
+def test_map_shares_runs_shares_in_forked_workers_and_keeps_share_order() -> None:
+    results = map_shares(_square_all, list(range(10)), 3)
+    assert [[n for n, _pid, _f in share] for share in results] == [
+        [0, 9, 36, 81],
+        [1, 16, 49],
+        [4, 25, 64],
+    ]
+    here, *others = results
+    assert {(pid, forked) for _n, pid, forked in here} == {(os.getpid(), False)}
+    pids = {pid for share in others for _n, pid, forked in share if forked}
+    assert len(pids) >= 1 and os.getpid() not in pids
+    assert map_shares(_square_all, [2], 1) == [[(4, os.getpid(), False)]]
+
+
+def _fail_in_worker(share: Sequence[int], forked: bool) -> list[int]:
+    if forked:
+        raise ValueError("broken page")
+    return list(share)
+
+
+def test_a_worker_error_reaches_the_caller() -> None:
+    with pytest.raises(ValueError, match="broken page"):
+        map_shares(_fail_in_worker, [1, 2, 3, 4], 2)
