@@ -21,6 +21,13 @@ _DIRECTIVE_DELIMITER = ":~:"
 # "#<slug>"; citing such a heading is common and must not read as a missing anchor.
 _GITHUB_PREFIX = "user-content-"
 
+# Every id and every <a name> under the root element, found by libxml2 rather than
+# by a Python loop over each element. Relative to the root: content that libxml2 puts
+# beside it (after "</html>") is not searched.
+_TARGETS = etree.XPath(
+    "descendant-or-self::*/@id | descendant-or-self::a/@name", smart_strings=False
+)
+
 # Fallback for input that libxml2 cannot turn into a tree at all.
 _ID_ATTR = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _A_NAME = re.compile(
@@ -44,18 +51,7 @@ def anchor_ids(html: str) -> frozenset[str]:
         root = None
     if root is None:
         return _scan_ids(html)
-    found: set[str] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str):  # comments, processing instructions
-            continue
-        value = element.get("id")
-        if value:
-            found.add(value)
-        if element.tag == "a":
-            name = element.get("name")
-            if name:
-                found.add(name)
-    return frozenset(found)
+    return frozenset(value for value in _TARGETS(root) if value)
 
 
 def anchor_present(html: str, fragment: str) -> bool:

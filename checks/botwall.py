@@ -74,6 +74,39 @@ _USER_INPUT = re.compile(
 )
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
+# For each pattern, lower-case strings of which any match holds at least one. A page
+# whose lower-cased text holds none of them cannot match, and the search, slow over a
+# long page with IGNORECASE, is skipped. Rare strings make a good choice: a common one
+# ("human") would send many live pages to the full search.
+_ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _CF_CHALLENGE: ("chl", "cf-browser"),
+    _CF_WAIT_TITLE: ("just a moment...",),
+    _CF_BLOCK: ("cloudflare", "been blocked"),
+    _AKAMAI: ("access denied",),
+    _DATADOME: ("captcha",),
+    _PERIMETERX: ("captcha",),
+    _INCAPSULA_INCIDENT: ("incapsula",),
+    _INCAPSULA_RESOURCE: ("incapsula",),
+    _AWS_WAF: ("waf", "gokuprops"),
+    _SUCURI: ("sucuri",),
+    _HUMAN_CHECK: (
+        "verify",
+        "robot",
+        "unusual traffic",
+        "site connection is secure",
+        "browser before accessing",
+        "review the security",
+        "security check",
+        "captcha",
+        "enable javascript and cookies",
+        "press &",
+    ),
+    _CAPTCHA_WIDGET: ("captcha", "turnstile"),
+}
+# IGNORECASE also matches these to ASCII letters (I, S, K), as str.lower() does not:
+# on a page holding one, the anchors prove nothing and every search runs.
+_CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u212a]")
+
 
 def challenge_reason(status: int, headers: Mapping[str, str], html: str) -> str | None:
     """A short reason such as ``"bot challenge (Cloudflare)"`` when the response is a
@@ -92,15 +125,38 @@ def challenge_reason(status: int, headers: Mapping[str, str], html: str) -> str 
 
 
 class _Page:
-    """The body, with its visible word count worked out at most once."""
+    """The body, with its lower-cased text and visible word count worked out at most
+    once."""
 
     def __init__(self, html: str) -> None:
         self.html = html
         # A challenge page is small; a large page is a real one that names a vendor.
         self.small = len(html) <= _MAX_CHALLENGE_HTML
+        self._anchors: dict[str, bool] = {}
 
     def has(self, pattern: re.Pattern[str]) -> bool:
-        return self.small and pattern.search(self.html) is not None
+        if not self.small:
+            return False
+        anchors = _ANCHORS.get(pattern)
+        if anchors is not None and not any(self._holds(anchor) for anchor in anchors):
+            return False
+        return pattern.search(self.html) is not None
+
+    def _holds(self, anchor: str) -> bool:
+        """Whether the page may hold ``anchor``: False only when it surely does not."""
+        found = self._anchors.get(anchor)
+        if found is None:
+            folded = self._folded
+            found = folded is None or anchor in folded
+            self._anchors[anchor] = found
+        return found
+
+    @cached_property
+    def _folded(self) -> str | None:
+        html = self.html
+        if not html.isascii() and _CASE_ODDITIES.search(html):
+            return None
+        return html.lower()
 
     @cached_property
     def words(self) -> int:

@@ -109,6 +109,45 @@ _NOT_FOUND_PATTERNS = (
     r"\bfout ?404\b",
 )
 _NOT_FOUND = re.compile("|".join(f"(?:{p})" for p in _NOT_FOUND_PATTERNS))
+# Strings of which every _NOT_FOUND match holds one. The search runs on folded text
+# (lower-case ASCII), so a text without any of them is passed over at once.
+_NOT_FOUND_ANCHORS = (
+    "not found",
+    "404",
+    "exist",
+    "esist",
+    "missing",
+    "found at this",
+    "removed",
+    "deleted",
+    "taken down",
+    "available",
+    "be found",
+    "be located",
+    "find",
+    "introuvable",
+    "non trouvee",
+    "ete trouve",
+    "disponi",
+    "ete supprime",
+    "ete retire",
+    "pagina",
+    "encontra",
+    "ha sido",
+    "foi ",
+    "gefunden",
+    "verfugbar",
+    "entfernt",
+    "geloscht",
+    "trovat",
+    "rimoss",
+    "eliminat",
+    "cancellat",
+    "gevonden",
+    "bestaat niet",
+    "beschikbaar",
+    "verwijderd",
+)
 # A title or heading that is nothing but one of these, give or take "oops" and "error".
 _BARE_HEADLINES = frozenset(
     {
@@ -276,7 +315,7 @@ def _headline(headline: str) -> _Headline:
     """
     for part in _TITLE_SPLIT.split(headline):
         folded = _fold(part)
-        mentions = _NOT_FOUND.search(folded) or _BARE_404.search(folded)
+        mentions = _not_found_in(folded) or _BARE_404.search(folded)
         if mentions and _ABOUT_ERRORS.search(folded):
             return _Headline.ABOUT_ERRORS
         tokens = folded.split()
@@ -289,6 +328,15 @@ def _headline(headline: str) -> _Headline:
     return _Headline.OTHER
 
 
+def _not_found_in(folded: str) -> re.Match[str] | None:
+    """The first "not found" wording in folded text."""
+    return _NOT_FOUND.search(folded) if _may_say_not_found(folded) else None
+
+
+def _may_say_not_found(folded: str) -> bool:
+    return any(anchor in folded for anchor in _NOT_FOUND_ANCHORS)
+
+
 def _opening_match(folded: str) -> bool:
     for match in _NOT_FOUND.finditer(folded):
         lead = re.findall(r"[a-z0-9']+", folded[: match.start()])
@@ -299,6 +347,8 @@ def _opening_match(folded: str) -> bool:
 
 def _unquoted_match(folded: str) -> str | None:
     """The first place the text says "not found" rather than quoting or reporting it."""
+    if not _may_say_not_found(folded):
+        return None
     for match in _NOT_FOUND.finditer(folded):
         before, after = folded[: match.start()], folded[match.end() :]
         opens, closes = before.rstrip()[-1:], after.lstrip()[:1]
@@ -339,12 +389,9 @@ def _fold(text: str) -> str:
 
 
 def _count_words(text: str, limit: int) -> int:
-    count = 0
-    for _ in re.finditer(r"\S+", text):
-        count += 1
-        if count >= limit:
-            break
-    return count
+    """The number of words in ``text``, counted up to ``limit`` (at least 1)."""
+    # At most ``limit`` pieces: each is a word but the last, which starts with one.
+    return len(text.split(maxsplit=limit - 1))
 
 
 def _clip(text: str, width: int = 80) -> str:
@@ -521,6 +568,29 @@ _PARKING_CODE = re.compile(
     r"|/parking-lander/",
     re.IGNORECASE,
 )
+# Lower-case strings of which every match holds one, for searches over the markup
+# with IGNORECASE, slow over a long page: a page without them skips the search.
+_PARKING_CODE_ANCHORS = ("adblockkey", "lander")
+_PARKING_HOST_ANCHORS = (
+    "sedo",
+    "parkingcrew",
+    "bodis",
+    "above.com",
+    "dan.com",
+    "afternic",
+    "hugedomains",
+    "buydomains",
+    "undeveloped",
+    "efty",
+    "domainmarket",
+    "uniregistry",
+    "godaddy",
+    "namecheap",
+    "domainnamesales",
+)
+# IGNORECASE also matches these to ASCII letters (I, S, K), as str.lower() does not:
+# on a page holding one, the anchors prove nothing.
+_CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u212a]")
 # Google's ads-for-parked-domains script; some content sites load it too, so it only
 # counts on a page as bare as a lander.
 _DOMAIN_ADS_SCRIPT = re.compile(r"/adsense/domains/caf\.js", re.IGNORECASE)
@@ -535,6 +605,8 @@ _FOR_SALE = re.compile(
     r"|\bthis (?:web )?page is parked\b"
     r"|\bthe owner of (?:this|the) domain(?: name)? is (?:offering|selling)\b"
 )
+# Strings of which every _FOR_SALE match holds one, in folded text.
+_FOR_SALE_ANCHORS = ("domain", "parked")
 _NAMED_FOR_SALE = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (?:is|may be) for sale\b")
 _PARKING_ADS = re.compile(r"\brelated searches\b.*\bsponsored (?:listings|links)\b", re.DOTALL)
 _PARKED_WORDS = 500
@@ -571,29 +643,49 @@ def parked_reason(
         target = _PARKING_HOST_IN_ATTR.search(f"url={head.get(name, '')}")
         if target:
             return "parked or for-sale domain (parking service named in a response header)"
-    if _PARKING_CODE.search(html):
+    if _may_hold(html, _PARKING_CODE_ANCHORS) and _PARKING_CODE.search(html):
         return "parked or for-sale domain (parking-service lander)"
     words = _count_words(text, limit=_PARKED_WORDS + 1)
     if words > _PARKED_WORDS:
         return None
     title = _HTML_TITLE.search(html)
     folded = _fold(((title.group(1) + "\n") if title else "") + text[:_MAX_TEXT_SCAN])
-    phrase = _FOR_SALE.search(folded) or _own_name_for_sale(folded, final)
+    phrase = _for_sale_in(folded) or _own_name_for_sale(folded, final)
     if phrase:
         return f'parked or for-sale domain (page says "{_clip(phrase.group(0))}")'
-    if _PARKING_ADS.search(folded):
+    # The search backtracks over the whole text: only run it where it may match.
+    if "related searches" in folded and _PARKING_ADS.search(folded):
         return 'parked or for-sale domain ("related searches" and "sponsored listings")'
-    if words <= _PARKED_LINK_WORDS and _PARKING_HOST_IN_ATTR.search(html):
+    if (
+        words <= _PARKED_LINK_WORDS
+        and _may_hold(html, _PARKING_HOST_ANCHORS)
+        and _PARKING_HOST_IN_ATTR.search(html)
+    ):
         return "parked or for-sale domain (links to a domain-parking or sales service)"
     if words <= _PARKED_LINK_WORDS and _DOMAIN_ADS_SCRIPT.search(html):
         return "parked or for-sale domain (parked-domain ads)"
     return None
 
 
+def _for_sale_in(folded: str) -> re.Match[str] | None:
+    if not any(anchor in folded for anchor in _FOR_SALE_ANCHORS):
+        return None
+    return _FOR_SALE.search(folded)
+
+
+def _may_hold(html: str, anchors: tuple[str, ...]) -> bool:
+    """False only when an IGNORECASE search for a pattern anchored by ``anchors``
+    surely finds nothing in ``html``."""
+    if not html.isascii() and _CASE_ODDITIES.search(html):
+        return True
+    lowered = html.lower()
+    return any(anchor in lowered for anchor in anchors)
+
+
 def _own_name_for_sale(folded: str, final: _Url | None) -> re.Match[str] | None:
     """ "example.org is for sale" on example.org itself; a page naming another domain is
     more likely news about a sale."""
-    if final is None:
+    if final is None or " for sale" not in folded:
         return None
     for match in _NAMED_FOR_SALE.finditer(folded):
         if match.group(1).removeprefix("www.") == final.host:
@@ -715,17 +807,29 @@ def _path_words(url: str) -> frozenset[str]:
 def _stable_tokens(text: str, echoed: frozenset[str]) -> list[str]:
     """Words that stay the same between two answers of one page template."""
     kept: list[str] = []
+    # A page repeats most of its words; each distinct one is judged once.
+    judged: dict[str, str | None] = {}
     for raw in text.split():
-        token = raw.strip(_EDGE_PUNCTUATION)
-        if not token or any(c.isdigit() for c in token) or _URLISH.search(token):
-            continue
-        if _looks_random(token):
-            continue
-        folded = token.casefold()
-        if folded in echoed or all(p in echoed for p in _WORD_PARTS.findall(folded)):
-            continue
-        kept.append(folded)
+        if raw in judged:
+            folded = judged[raw]
+        else:
+            folded = judged[raw] = _stable_token(raw, echoed)
+        if folded is not None:
+            kept.append(folded)
     return kept
+
+
+def _stable_token(raw: str, echoed: frozenset[str]) -> str | None:
+    """``raw``'s folded form if it is a word one page template repeats, else None."""
+    token = raw.strip(_EDGE_PUNCTUATION)
+    if not token or any(c.isdigit() for c in token) or _URLISH.search(token):
+        return None
+    if _looks_random(token):
+        return None
+    folded = token.casefold()
+    if folded in echoed or all(p in echoed for p in _WORD_PARTS.findall(folded)):
+        return None
+    return folded
 
 
 def _looks_random(token: str) -> bool:

@@ -81,9 +81,10 @@ def analyse(
         findings = tuple(ClaimFinding(c.id, False, lenient=c.lenient) for c in claims)
         fragment = False if has_text_directive(url) else None
         return ContentAnalysis(extracted, None, findings, fragment)
-    paragraphs = extracted.kind is not TextKind.PDF
-    main = SearchText(extracted.text, paragraphs=paragraphs)
-    findings = find_all(main, claims)
+    findings = ()
+    if claims:  # indexing the text for search is the costly part of reading a page
+        paragraphs = extracted.kind is not TextKind.PDF
+        findings = find_all(SearchText(extracted.text, paragraphs=paragraphs), claims)
     full_text = extracted.full_text
     if full_text and full_text != extracted.text and not all(f.found for f in findings):
         findings = _second_look(findings, claims, SearchText(full_text))

@@ -26,10 +26,12 @@ _DIFFERENT_CAP = 0.999
 
 def fingerprint(text: str) -> str:
     """The fingerprint of ``text``'s normalised form."""
-    folded = normalise(text)
-    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()
-    hashes = heapq.nsmallest(SKETCH_SIZE, _shingle_hashes(folded))
-    sketch = base64.b64encode(struct.pack(f">{len(hashes)}I", *hashes)).decode("ascii")
+    encoded = normalise(text).encode("utf-8")
+    digest = hashlib.sha256(encoded).hexdigest()
+    # A 4-byte digest is its 32-bit hash in big-endian order: bytes sort as the
+    # numbers do and concatenate into the packed sketch as they are.
+    smallest = heapq.nsmallest(SKETCH_SIZE, _shingle_digests(encoded))
+    sketch = base64.b64encode(b"".join(smallest)).decode("ascii")
     return f"{VERSION}:{digest}:{sketch}"
 
 
@@ -54,16 +56,20 @@ def similarity(fp_a: str, fp_b: str) -> float:
     return min(shared / size, _DIFFERENT_CAP)
 
 
-def _shingle_hashes(folded: str) -> set[int]:
-    words = folded.split()
+def _shingle_digests(encoded: bytes) -> set[bytes]:
+    """The 4-byte BLAKE2b digests of the word 3-grams of normalised text, as UTF-8.
+
+    Normalised words are apart by single spaces and hold no whitespace, so the bytes
+    split into the words' own bytes and a 3-gram is its words joined by a space.
+    """
+    words = encoded.split()
     if not words:
         return set()
     width = min(_SHINGLE, len(words))
-    shingles = {" ".join(words[i : i + width]) for i in range(len(words) - width + 1)}
-    return {
-        int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=4).digest())
-        for shingle in shingles
-    }
+    # The shifted copies are shorter by design: zip stops at the last full 3-gram.
+    shingles = set(map(b" ".join, zip(*(words[i:] for i in range(width)), strict=False)))
+    blake2b = hashlib.blake2b
+    return {blake2b(shingle, digest_size=4).digest() for shingle in shingles}
 
 
 def _digest(fp: str) -> str:

@@ -72,3 +72,29 @@ def test_fingerprint_in_another_format_compares_by_equality() -> None:
     assert similarity("abc123", "abc123") == 1.0
     assert similarity("abc123", fingerprint("text")) == 0.0
     assert changed("abc123", fingerprint("text"))
+
+
+def test_fingerprints_keep_their_stored_form() -> None:
+    # Fingerprints are stored between runs: the same text must keep giving the same
+    # string, or every source would read as changed.
+    assert fingerprint("") == (
+        "v1:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:"
+    )
+    assert fingerprint("word") == (
+        "v1:98c1eb4ee93476743763878fcb96a25fbc9a175074d64004779ecb5242f645e6:eXjNhA=="
+    )
+    assert fingerprint("one two") == (
+        "v1:8ab63e29a4ba14e4e1688f9c15e5af90895421358c945b0431f85d66977bd3d2:pZ9e0Q=="
+    )
+    assert fingerprint("Ünïcödé ﬁle “quoted” — exploi-\ntation, 100,000²") == (
+        "v1:04b9d07cb7f689fe8d0e93044268f46ea1760e4fc4b9c6bce59e482bd0aadb7f:"
+        "AmEvHQQ/E02O+AYym4h3E+7bc4M="
+    )
+    assert fingerprint(prose(1)) == (
+        "v1:e749384ebcd05a87754291c9165e81513c32ad6225d3e30af45cace4186a27ba:"
+        "AEEHpABenycAX7szAOBwYQDjGYYBBHLfAZwRVwGhQ94B3roDAeGvmgMVt+8DMiOEAzKujAOgs00D2f2rA+n8"
+        "swPrUH8D/3i9BBKrzAUhytQFfrY4BdUNzQZB/aAGbEYxBqEKnQb82h4HQkl/B4jyDQf4rWQIMIPzCDvtWQiJ"
+        "pxUJSOZtChDQ7goqSrEKmCwEDJXTTQ3HRe0N1tWCDjjWyw9+vrEP7tfAEF9F8RCr6DsQ+9WWETpH5hE6TO0S"
+        "UsBZElkHjRK6XfsTrqIOFCCc7BRqimsUe9y7FN/UYBVPlx4VxRfhFsNb6xbzit4XHZfgF7B39BfbJtUY5HTQ"
+        "GQO2XA=="
+    )
