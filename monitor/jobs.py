@@ -80,5 +80,8 @@ def write_outputs(
 
     written = workspace.write_reports(status)
     out = workspace.reports_dir
-    pages = write_dashboard(workspace, status, out, workspace.now(), only=only)
+    # Forked page writers only when the registry asks for worker processes: each one
+    # holds its own copy of what it renders (memory for speed, the user's choice).
+    processes = workspace.settings.processes or 1
+    pages = write_dashboard(workspace, status, out, workspace.now(), only=only, processes=processes)
     return [*written, out / "index.html"] if pages else written

@@ -372,16 +372,17 @@ def write_dashboard(
     now: datetime,
     *,
     only: Collection[str] | None = None,
-    processes: int | None = None,
+    processes: int = 1,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
     ``out_dir`` from ``status`` and the store's history. Returns the pages written.
 
     ``only`` limits the source pages rewritten to those sources (the ones a run just
     checked); the pages of the others are kept as they are, so a run costs what it
-    checked, not the whole history of the registry. Many source pages are shared out
-    to ``processes`` forked workers (default: one per core for a few hundred pages or
-    more; see :mod:`monitor.dashboard.forked`).
+    checked, not the whole history of the registry. With ``processes`` above one, many
+    source pages are shared out to up to that many forked workers (see
+    :mod:`monitor.dashboard.forked`): faster, but each worker holds its own copy of
+    what it touches, so it is asked for, not the default.
     """
     store = workspace.store()
     # Row figures of every source in a few grouped queries, not several per source.
@@ -415,9 +416,8 @@ def write_dashboard(
                 reader.close()
         return done
 
-    if processes is None:
-        processes = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
-    for share in map_shares(write_share, stale, max(1, processes)):
+    workers = min(processes, worker_count(len(stale), minimum_share=PAGES_PER_WORKER))
+    for share in map_shares(write_share, stale, max(1, workers)):
         written.extend(Path(page) for page in share)
     with _PageWriter() as writer:
         for document in status.get("documents", []):

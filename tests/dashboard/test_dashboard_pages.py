@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from checks.model import Verdict
-from monitor.dashboard import page_name, source_page, write_dashboard
+from monitor.dashboard import page_name, render, source_page, write_dashboard
 from monitor.registry.model import Document, Registry, Settings, Source
 from monitor.store import NewNotification
 from monitor.workspace import Workspace
@@ -350,8 +350,18 @@ def test_source_page_names_the_last_message_sent_about_it(
 
 
 def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
-    project: Workspace, tmp_path: Path
+    project: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The project is small: let every page count as worth a worker.
+    monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
+    forks: list[int] = []
+    real = render.map_shares
+
+    def counted(work: Any, items: Any, processes: int) -> Any:
+        forks.append(processes)
+        return real(work, items, processes)
+
+    monkeypatch.setattr(render, "map_shares", counted)
     status = project.status()
     one = write_dashboard(project, status, tmp_path / "one", NOW, processes=1)
     three = write_dashboard(project, status, tmp_path / "three", NOW, processes=3)
@@ -361,3 +371,4 @@ def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
     for page in one:
         twin = tmp_path / "three" / page.relative_to(tmp_path / "one")
         assert twin.read_text(encoding="utf-8") == page.read_text(encoding="utf-8"), page.name
+    assert forks[0] == 1 and forks[1] > 1
