@@ -80,8 +80,6 @@ def write_outputs(
 
     written = workspace.write_reports(status)
     out = workspace.reports_dir
-    # Forked page writers only when the registry asks for worker processes: each one
-    # holds its own copy of what it renders (memory for speed, the user's choice).
-    processes = workspace.settings.processes or 1
+    processes = workspace.settings.processes
     pages = write_dashboard(workspace, status, out, workspace.now(), only=only, processes=processes)
     return [*written, out / "index.html"] if pages else written

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 RECENT_RESULTS = 50
 # Source pages a forked worker must have to be worth starting.
 PAGES_PER_WORKER = 300
+# Unasked, forked workers render at most this many pages: each one's copy of what it
+# touches (a few KB a page) stays small; the registry's ``processes`` lifts the bound.
+AUTO_FORK_MAX_PAGES = 5000
 
 
 def _asset(name: str) -> str:
@@ -372,17 +375,17 @@ def write_dashboard(
     now: datetime,
     *,
     only: Collection[str] | None = None,
-    processes: int = 1,
+    processes: int | None = None,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
     ``out_dir`` from ``status`` and the store's history. Returns the pages written.
 
     ``only`` limits the source pages rewritten to those sources (the ones a run just
     checked); the pages of the others are kept as they are, so a run costs what it
-    checked, not the whole history of the registry. With ``processes`` above one, many
-    source pages are shared out to up to that many forked workers (see
-    :mod:`monitor.dashboard.forked`): faster, but each worker holds its own copy of
-    what it touches, so it is asked for, not the default.
+    checked, not the whole history of the registry. Many source pages are shared out to
+    forked workers (:mod:`monitor.dashboard.forked`), up to ``processes`` of them; when
+    ``processes`` is None, one per core for at most :data:`AUTO_FORK_MAX_PAGES` pages,
+    since each worker holds its own copy of what it renders.
     """
     store = workspace.store()
     # Row figures of every source in a few grouped queries, not several per source.
@@ -416,7 +419,11 @@ def write_dashboard(
                 reader.close()
         return done
 
-    workers = min(processes, worker_count(len(stale), minimum_share=PAGES_PER_WORKER))
+    workers = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
+    if processes is not None:
+        workers = min(workers, processes)
+    elif len(stale) > AUTO_FORK_MAX_PAGES:
+        workers = 1
     for share in map_shares(write_share, stale, max(1, workers)):
         written.extend(Path(page) for page in share)
     with _PageWriter() as writer:

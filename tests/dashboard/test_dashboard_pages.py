@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from checks.model import Verdict
-from monitor.dashboard import page_name, render, source_page, write_dashboard
+from monitor.dashboard import forked, page_name, render, source_page, write_dashboard
 from monitor.registry.model import Document, Registry, Settings, Source
 from monitor.store import NewNotification
 from monitor.workspace import Workspace
@@ -354,6 +354,7 @@ def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
 ) -> None:
     # The project is small: let every page count as worth a worker.
     monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)  # whatever the machine has
     forks: list[int] = []
     real = render.map_shares
 
@@ -372,3 +373,28 @@ def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
         twin = tmp_path / "three" / page.relative_to(tmp_path / "one")
         assert twin.read_text(encoding="utf-8") == page.read_text(encoding="utf-8"), page.name
     assert forks[0] == 1 and forks[1] > 1
+
+
+def test_unasked_only_a_bounded_number_of_pages_is_shared_out(
+    project: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)  # whatever the machine has
+    forks: list[int] = []
+    real = render.map_shares
+
+    def counted(work: Any, items: Any, processes: int) -> Any:
+        forks.append(processes)
+        return real(work, items, processes)
+
+    monkeypatch.setattr(render, "map_shares", counted)
+    status = project.status()
+    pages = len(status["sources"])
+    monkeypatch.setattr(render, "AUTO_FORK_MAX_PAGES", pages)
+    write_dashboard(project, status, tmp_path / "a", NOW)
+    monkeypatch.setattr(render, "AUTO_FORK_MAX_PAGES", pages - 1)
+    write_dashboard(project, status, tmp_path / "b", NOW)
+    write_dashboard(project, status, tmp_path / "c", NOW, processes=2)
+    assert forks[0] > 1, "few pages: shared out unasked"
+    assert forks[1] == 1, "more pages than the bound: one process unless asked"
+    assert forks[2] == 2
