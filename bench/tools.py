@@ -95,6 +95,21 @@ class Ours:
             for path in (inputs.database, *inputs.folder.glob("monitor.db-*")):
                 path.unlink(missing_ok=True)
         shutil.rmtree(inputs.folder / "reports", ignore_errors=True)
+        # Bytecode as an installed program has it (pip compiles what it installs), also
+        # where PYTHONDONTWRITEBYTECODE keeps Python from writing it on first import.
+        # Does nothing once the files are compiled.
+        subprocess.run(
+            [
+                str(self.python),
+                "-m",
+                "compileall",
+                "-q",
+                str(REPO / "checks"),
+                str(REPO / "monitor"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def verdicts(self, inputs: Inputs, out: Path) -> dict[str, str]:
         status = inputs.folder / "reports" / "status.json"
