@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import os
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -50,6 +51,8 @@ _HTML_START = re.compile(
 # Jitter and probe paths need no private generator per check (seeding one costs more
 # than using it); Random's methods are safe to share between threads.
 _SHARED_RNG = random.Random()
+# A forked worker draws its own jitter and probe paths, not its parent's sequence.
+os.register_at_fork(after_in_child=_SHARED_RNG.seed)
 
 
 def _utc_now() -> datetime:

@@ -48,6 +48,15 @@ class _Memo:
     value: Any = None
 
 
+class HostPaused(Exception):
+    """The host asked for a pause longer than the caller may wait."""
+
+    def __init__(self, host: str, seconds: float) -> None:
+        super().__init__(f"{host} asked for a pause of {seconds:.0f} s")
+        self.host = host
+        self.seconds = seconds
+
+
 class HostPolicy:
     """Per-host concurrency slots, spacing, adaptive backoff and a per-run memo.
 
@@ -92,19 +101,22 @@ class HostPolicy:
             return state
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
+    def slot(self, host: str, max_wait_s: float | None = None) -> Iterator[None]:
         """Hold one of the host's concurrency slots for the duration of a request.
 
         Entering waits for a free slot, then until the host's spacing and any pause
         from :meth:`penalise` allow the next start, then (with ``total``) for one of the
         run's request permits. The start time is reserved under the lock, so concurrent
-        callers are spaced without polling.
+        callers are spaced without polling. A pause longer than ``max_wait_s`` (set by
+        another check while this one waited for the slot) raises :class:`HostPaused`.
         """
         state = self._state(host)
         state.slots.acquire()
         try:
             with self._lock:
                 now = self.clock()
+                if max_wait_s is not None and state.paused_until - now > max_wait_s:
+                    raise HostPaused(host, state.paused_until - now)
                 start = max(now, state.next_start, state.paused_until)
                 state.next_start = start + self.min_interval_s
             if start > now:

@@ -22,6 +22,7 @@ import heapq
 import http.client
 import ipaddress
 import itertools
+import os
 import re
 import socket
 import sys
@@ -373,6 +374,15 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+
+
+def _watchdog_after_fork() -> None:
+    # A forked child inherits the watchdog without its thread (and perhaps with its
+    # lock held by that thread at the fork): it starts afresh.
+    _WATCHDOG.__init__()  # type: ignore[misc]
+
+
+os.register_at_fork(after_in_child=_watchdog_after_fork)
 
 
 def _connect_first(

@@ -33,9 +33,13 @@ class HostQueues:
         targets: Iterable[CheckTarget],
         per_host: int,
         *,
+        max_wait_s: float = float("inf"),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_host = max(1, per_host)
+        # A host paused for longer than a check may last is not waited for: its URLs go
+        # out at once and each check reports that the host asked for the pause.
+        self.max_wait_s = max_wait_s
         self.clock = clock
         self._pending: dict[str, deque[CheckTarget]] = {}
         for target in targets:
@@ -57,7 +61,7 @@ class HostQueues:
         while self._ready:
             host = self._ready.popleft()
             wait = wait_s(host)
-            if wait > 0:
+            if 0 < wait <= self.max_wait_s:
                 heapq.heappush(self._paused, (now + wait, host))
                 continue
             queue = self._pending[host]

@@ -32,6 +32,28 @@ _BATCH_DELAY_S = 0.05
 # How often a waiting parent looks whether a worker died without a word.
 _POLL_S = 0.5
 
+# Second-level labels under which country domains register names ("nhs.co.uk"), so
+# that "www.gov.uk" and "gov.uk" stay one site while "a.co.uk" and "b.co.uk" do not.
+_SECOND_LEVELS = frozenset(
+    [
+        "ac",
+        "co",
+        "com",
+        "edu",
+        "gob",
+        "gov",
+        "govt",
+        "gv",
+        "mil",
+        "ne",
+        "net",
+        "nic",
+        "or",
+        "org",
+        "sch",
+    ]
+)
+
 # Builds a worker's results from its share of the targets and its share of the
 # concurrency; runs in the worker process.
 CheckShare = Callable[[Sequence[CheckTarget], int], Iterator[CheckResult]]
@@ -70,9 +92,10 @@ def site_of(url: str) -> str:
         return host
     except ValueError:
         pass
-    labels = host.split(".")
-    # "example.co.uk", "example.gov.au": keep the label before a short second level.
-    keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+    labels = host.removeprefix("www.").split(".")
+    # "example.co.uk", "example.gov.au": keep the label before a generic second level.
+    generic = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS
+    keep = 3 if generic else 2
     return ".".join(labels[-keep:])
 
 

@@ -144,7 +144,7 @@ class Checker:
         """
         # One more than a host's limit may be handed out: its slot is free while one of
         # its checks waits to retry; otherwise the extra check waits for the slot.
-        queues = HostQueues(targets, self.hosts.per_host + 1)
+        queues = HostQueues(targets, self.hosts.per_host + 1, max_wait_s=self.settings.deadline_s)
         # Each check hands itself over as it finishes, so taking the next result costs
         # the same however many checks are in flight.
         finished: queue.SimpleQueue[tuple[CheckTarget, Future[CheckResult]]] = queue.SimpleQueue()
@@ -259,6 +259,7 @@ def _checked(
     when the run is large enough to gain from them (:mod:`monitor.fanout`)."""
     concurrency, per_host = registry.settings.concurrency, registry.settings.per_host
     processes = registry.settings.processes or default_processes(len(targets))
+    processes = min(processes, concurrency)  # each process makes at least one request
     if processes <= 1 or len(targets) < 2:
         checker = Checker(
             settings, concurrency=concurrency, per_host=per_host, after_check=after_check, now=now
@@ -274,7 +275,7 @@ def _checked(
         return results
     # Archive look-ups stay in this process: they share one rate limit, one budget and
     # the store's lookup cache.
-    return _after_each(results, targets, after_check, settings, threads=min(concurrency, 8))
+    return _after_each(results, targets, after_check, settings, threads=concurrency)
 
 
 @dataclass(frozen=True)

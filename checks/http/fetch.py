@@ -10,9 +10,11 @@ classified by :mod:`checks.http.errors`.
 
 from __future__ import annotations
 
+import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -23,7 +25,7 @@ from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
 from checks import netpolicy, tls, verdict
-from checks.hosts import HostPolicy
+from checks.hosts import HostPaused, HostPolicy
 from checks.http.body import CHUNK, HTML_TYPES, body_cap, media_type, read_body
 from checks.http.errors import FetchFailure, classify_exception
 from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh
@@ -39,6 +41,8 @@ ACCEPT_LANGUAGE = "en;q=1.0, *;q=0.5"
 # Backoff jitter needs no private generator per fetch (seeding one costs more than
 # the whole jitter); Random's methods are safe to share between threads.
 _SHARED_RNG = random.Random()
+# A forked worker draws its own jitter and probe paths, not its parent's sequence.
+os.register_at_fork(after_in_child=_SHARED_RNG.seed)
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,7 @@ class _Fetcher:
                     ErrorKind.DEADLINE,
                     f"not tried: {host} asked for a pause of {paused:.0f} s (rate limited)",
                 )
-            with self.hosts.slot(host):
+            with self._slot(host):
                 self.deadline.begin()
                 if self.deadline.remaining() <= 0:
                     raise FetchFailure(ErrorKind.DEADLINE, self._deadline_text())
@@ -343,6 +347,21 @@ class _Fetcher:
             if error is not None or (retry_after is None and status != 429):
                 self.hosts.sleep(delay)
             self.attempts += 1
+
+    @contextmanager
+    def _slot(self, host: str) -> Iterator[None]:
+        """The host's slot, or a failure without a request when, while this check waited
+        for the slot, another one was asked to leave the host alone for longer than this
+        check may still take."""
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(self.hosts.slot(host, self.deadline.remaining()))
+            except HostPaused as paused:
+                raise FetchFailure(
+                    ErrorKind.DEADLINE,
+                    f"not tried: {host} asked for a pause of {paused.seconds:.0f} s (rate limited)",
+                ) from None
+            yield
 
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff_base_s * 2.0 ** (attempt - 1)

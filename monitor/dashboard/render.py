@@ -420,6 +420,8 @@ def write_dashboard(
         return done
 
     workers = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
+    if not store.engine.url.database or store.engine.url.database == ":memory:":
+        workers = 1  # a forked worker could not open the same database again
     if processes is not None:
         workers = min(workers, processes)
     elif len(stale) > AUTO_FORK_MAX_PAGES:

@@ -6,7 +6,14 @@ import threading
 
 import pytest
 
-from checks.hosts import ERROR_BURST, ERROR_WINDOW, MAX_ADAPTIVE_S, SERVER_ERROR_PAUSE_S, HostPolicy
+from checks.hosts import (
+    ERROR_BURST,
+    ERROR_WINDOW,
+    MAX_ADAPTIVE_S,
+    SERVER_ERROR_PAUSE_S,
+    HostPaused,
+    HostPolicy,
+)
 from tests.checks.conftest import FakeTime
 
 
@@ -154,3 +161,16 @@ def test_a_burst_of_server_errors_slows_the_host_for_every_thread() -> None:
         policy.reward("a.example")
     policy.slow_down("a.example")
     assert policy.wait_s("a.example") == 0.0
+
+
+def test_a_pause_longer_than_the_caller_may_wait_is_refused_not_slept() -> None:
+    time = FakeTime()
+    policy = HostPolicy(clock=time.clock, sleep=time.sleep)
+    policy.penalise("a.example", 3600.0)
+    with pytest.raises(HostPaused) as refused, policy.slot("a.example", max_wait_s=60.0):
+        pass
+    assert refused.value.seconds == pytest.approx(3600.0)
+    assert time.sleeps == []
+    with policy.slot("a.example", max_wait_s=4000.0):  # a caller that may wait, waits
+        pass
+    assert time.sleeps == [pytest.approx(3600.0)]

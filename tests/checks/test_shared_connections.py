@@ -3,6 +3,7 @@ connections serve every thread's checks, and nothing of one check reaches anothe
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 import threading
 import time
@@ -183,3 +184,20 @@ def test_deadline_watchdog_cuts_an_earlier_deadline_set_after_a_later_one() -> N
         late_peer.setblocking(False)
         with pytest.raises(BlockingIOError):
             late_peer.recv(1)  # still open: its deadline is an hour away
+
+
+def _watchdog_runs() -> bool:
+    from checks import netpolicy
+
+    token = netpolicy._WATCHDOG.watch(time.monotonic() + 60, object())
+    netpolicy._WATCHDOG.cancel(token)
+    thread = netpolicy._WATCHDOG._thread
+    return thread is not None and thread.is_alive()
+
+
+def test_a_forked_worker_has_a_deadline_watchdog_of_its_own() -> None:
+    # The parent's watchdog thread does not survive a fork; the worker must start one.
+    assert _watchdog_runs()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        assert pool.apply(_watchdog_runs)

@@ -10,7 +10,7 @@ from threading import Thread
 import pytest
 
 from checks.hosts import HostPolicy
-from checks.model import CheckSettings, CheckTarget
+from checks.model import CheckSettings, CheckTarget, Verdict
 from monitor.dispatch import HostQueues
 from monitor.run import Checker
 
@@ -106,6 +106,13 @@ def test_a_host_asked_again_after_its_pause_if_it_is_still_paused() -> None:
 
 class _Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if "/closed/" in self.path:
+            # The host asks every client to come back in an hour.
+            self.send_response(429)
+            self.send_header("Retry-After", "3600")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path.endswith("/busy"):
             # The host asks every client to hold off for a second.
             self.send_response(429)
@@ -175,3 +182,31 @@ def test_request_permits_bound_requests_over_every_host() -> None:
     for t in threads:
         t.join(5)
     assert most == 1
+
+
+def test_a_host_paused_for_longer_than_a_check_may_last_is_not_waited_for(
+    two_hosts: list[str],
+) -> None:
+    closed, fine = two_hosts
+    plan = targets(*[f"{closed}/closed/{i}" for i in range(4)], f"{fine}/b/1")
+    settings = CheckSettings(allow_private=True, timeout_s=5, deadline_s=10)
+    results = {r.url: r for r in Checker(settings, concurrency=2, per_host=1).check_all(plan)}
+    assert sorted(results) == sorted(t.url for t in plan)
+    assert results[f"{fine}/b/1"].status == 200
+    # Inconclusive: the host refused for now, and nobody waited an hour for it.
+    refused = [results[f"{closed}/closed/{i}"] for i in range(4)]
+    assert refused[0].verdict is Verdict.BLOCKED
+    for result in refused[1:]:
+        assert result.verdict is Verdict.BLOCKED or (
+            result.verdict is Verdict.TRANSIENT and result.reason.startswith("not tried")
+        ), result.reason
+
+
+def test_queues_hand_out_a_host_paused_beyond_the_longest_wait() -> None:
+    queues = HostQueues(targets("http://a/1", "http://a/2"), per_host=5, max_wait_s=60)
+    first, _ = queues.take(lambda _h: 3600.0)
+    second, _ = queues.take(lambda _h: 3600.0)
+    assert [first.url if first else None, second.url if second else None] == [
+        "http://a/1",
+        "http://a/2",
+    ]

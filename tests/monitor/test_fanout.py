@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +44,8 @@ def targets(*urls: str) -> list[CheckTarget]:
         ("https://CDC.gov./b", "cdc.gov"),
         ("https://files.publichealth.lacounty.gov/x.pdf", "lacounty.gov"),
         ("https://www.bbc.co.uk/news", "bbc.co.uk"),
+        ("https://www.gov.uk/guidance", "gov.uk"),
+        ("https://www.rki.de/DE/Home", "rki.de"),
         ("http://127.0.0.2:8080/ok/1", "127.0.0.2"),
         ("http://[::1]/", "::1"),
     ],
@@ -217,3 +220,25 @@ def test_a_run_split_between_processes_stores_what_one_process_does(
     assert stored[1] == stored[2]
     assert stored[2]["s1-p2"] == "ok" and stored[2]["s0-gone"] == "broken"
     assert stored[2]["s1-fail"] == "transient"
+
+
+def test_never_more_processes_than_requests_allowed_at_once(
+    tmp_path: Path, two_sites: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = run_module.check_in_processes
+
+    def spy(*args: Any, **kwargs: Any) -> Iterator[CheckResult]:
+        calls.append(kwargs["processes"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "check_in_processes", spy)
+    registry = load_registry(_project(tmp_path, two_sites, 4))
+    registry = replace(registry, settings=replace(registry.settings, concurrency=1))
+    store = Store.open(registry.settings.database, tmp_path)
+    outcome = run_sources(
+        registry, store, registry.sources, settings=check_settings(registry.settings)
+    )
+    store.close()
+    assert outcome.checked == 10
+    assert calls == [], "one request at a time: one process"
