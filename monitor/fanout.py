@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import threading
 import time
 import traceback
@@ -19,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import ip_address
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from checks.model import CheckResult, CheckTarget
@@ -138,11 +138,13 @@ def check_in_processes(
     shares = partition(targets, processes)
     threads = concurrency_shares(concurrency, [len(s) for s in shares])
     context = _context()
-    inbox: Any = context.Queue()
+    # One pipe per worker: a worker that dies, even in the middle of a message, closes
+    # its end, and the wait below wakes with an end of file instead of hanging.
+    pipes = [context.Pipe(duplex=False) for _ in shares]
     workers = [
         context.Process(
             target=_work,
-            args=(number, share, threads[number], check_share, inbox, os.getpid()),
+            args=(number, share, threads[number], check_share, pipes[number][1], os.getpid()),
             name=f"check-worker-{number}",
             daemon=True,  # never outlive the run that started them
         )
@@ -150,25 +152,27 @@ def check_in_processes(
     ]
     for worker in workers:
         worker.start()
-    running = set(range(len(workers)))
+    for _reader, writer in pipes:
+        writer.close()  # the workers hold the only writing ends
+    running = {pipes[number][0]: number for number in range(len(workers))}
     failure: str | None = None
     try:
         while running:
-            try:
-                message = inbox.get(timeout=_POLL_S)
-            except queue.Empty:
-                dead = [n for n in running if not workers[n].is_alive()]
-                if dead and inbox.empty():
-                    code = workers[dead[0]].exitcode
-                    raise WorkerError(f"check worker {dead[0]} exited with code {code}") from None
-                continue
-            if isinstance(message, _Done):
-                running.discard(message.worker)
-            elif isinstance(message, _Failed):
-                running.discard(message.worker)
-                failure = failure or message.error
-            else:
-                yield from message
+            for reader in cast(list[Connection], wait(list(running))):
+                number = running[reader]
+                try:
+                    message = reader.recv()
+                except (EOFError, OSError):
+                    workers[number].join(timeout=5)
+                    code = workers[number].exitcode
+                    raise WorkerError(f"check worker {number} exited with code {code}") from None
+                if isinstance(message, _Done):
+                    del running[reader]
+                elif isinstance(message, _Failed):
+                    del running[reader]
+                    failure = failure or message.error
+                else:
+                    yield from message
         if failure is not None:
             raise WorkerError(failure)
     finally:
@@ -177,8 +181,8 @@ def check_in_processes(
                 worker.terminate()
         for worker in workers:
             worker.join(timeout=5)
-        inbox.close()
-        inbox.join_thread()
+        for reader, _writer in pipes:
+            reader.close()
 
 
 def _context() -> Any:
@@ -193,7 +197,7 @@ def _work(
     share: Sequence[CheckTarget],
     threads: int,
     check_share: CheckShare,
-    outbox: Any,
+    outbox: Connection,
     parent: int,
 ) -> None:
     """A worker's life: check its share, sending results in small batches."""
@@ -204,18 +208,17 @@ def _work(
         for result in check_share(share, threads):
             batch.append(result)
             if len(batch) >= _BATCH or time.monotonic() - sent_at >= _BATCH_DELAY_S:
-                outbox.put(batch)
+                outbox.send(batch)
                 batch, sent_at = [], time.monotonic()
         if batch:
-            outbox.put(batch)
-        outbox.put(_Done(number))
+            outbox.send(batch)
+        outbox.send(_Done(number))
     except BaseException:  # reported to the parent, which decides what a failure means
         if batch:
-            outbox.put(batch)  # what was checked before the failure still counts
-        outbox.put(_Failed(number, traceback.format_exc()))
+            outbox.send(batch)  # what was checked before the failure still counts
+        outbox.send(_Failed(number, traceback.format_exc()))
     finally:
         outbox.close()
-        outbox.join_thread()
 
 
 def _exit_with(parent: int) -> None:
