@@ -216,17 +216,22 @@ def run_sources(
     tally = OfflineTally()
     counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
-    for result in _checked(run_plan.targets, registry, settings, after_check, now):
-        for source_id in run_plan.sources_by_url[result.url]:
-            per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
-            per_source = _with_drift(per_source, fingerprints.get(source_id))
-            cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
-            writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
-            tally.add(per_source)
-            counts[per_source.verdict.value] += 1
-            if on_result is not None:
-                on_result(per_source)
-    writer.flush()
+    try:
+        for result in _checked(run_plan.targets, registry, settings, after_check, now):
+            for source_id in run_plan.sources_by_url[result.url]:
+                per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
+                per_source = _with_drift(per_source, fingerprints.get(source_id))
+                cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
+                due = schedule.next_due(per_source.checked_at, cadence, jitter)
+                writer.add(per_source, due)
+                tally.add(per_source)
+                counts[per_source.verdict.value] += 1
+                if on_result is not None:
+                    on_result(per_source)
+    finally:
+        # Also when the run fails: the results already in hand are kept, and the run
+        # is left unfinished, to be marked interrupted and resumed by the next one.
+        writer.flush()
     inconclusive = tally.offline
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "

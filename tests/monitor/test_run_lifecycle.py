@@ -17,6 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from checks.model import CheckResult
 from monitor.registry import load_registry
 from monitor.run import run_sources
 from monitor.settings import check_settings
@@ -207,3 +208,34 @@ def test_a_killed_run_split_between_processes_leaves_no_worker_behind(
         time.sleep(0.1)
     assert not set(workers) & set(_processes_naming(str(registry))), "workers outlived the run"
     assert 5 <= len(results_in(db)) < 240
+
+
+def test_a_run_that_fails_keeps_the_results_it_already_had(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    for name in ("a", "b", "c", "d"):
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            f"<p>page {name}</p>", content_type="text/html"
+        )
+    urls = {name: httpserver.url_for(f"/{name}") for name in ("a", "b", "c", "d")}
+    registry = load_registry(write_project(tmp_path, urls))
+    store = Store.open(registry.settings.database, tmp_path)
+    seen: list[str] = []
+
+    def on_result(result: CheckResult) -> None:
+        seen.append(str(result.source_id))
+        if len(seen) == 3:
+            raise RuntimeError("the run broke here")
+
+    with pytest.raises(RuntimeError, match="the run broke here"):
+        run_sources(
+            registry,
+            store,
+            registry.sources,
+            settings=check_settings(registry.settings),
+            on_result=on_result,
+        )
+    stored = sorted(r.result.source_id or "" for r in store.latest_results().values())
+    assert stored == sorted(seen), "every result handed out before the failure is stored"
+    assert [r.status for r in store.runs()] == [RunStatus.RUNNING]
+    store.close()
