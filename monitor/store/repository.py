@@ -318,22 +318,9 @@ class Store(OutboxStore):
     def result_briefs(self, source_ids: Sequence[str]) -> Iterator[ResultBrief]:
         """The results of many sources, streamed: each source's together, oldest first.
         Only the columns a timeline needs are read."""
-        similarity = ResultRow.data["extra"]["similarity"].as_float()
-        columns = (
-            ResultRow.id,
-            ResultRow.source_id,
-            ResultRow.run_id,
-            ResultRow.checked_at,
-            ResultRow.verdict,
-            ResultRow.status,
-            ResultRow.elapsed_ms,
-            ResultRow.reason,
-            ResultRow.fingerprint,
-            similarity,
-        )
         for chunk in _chunks(source_ids):
             query = (
-                select(*columns)
+                select(*_brief_columns())
                 .where(ResultRow.source_id.in_(chunk))
                 .order_by(ResultRow.source_id, ResultRow.id)
                 .execution_options(yield_per=1000)
@@ -354,21 +341,7 @@ class Store(OutboxStore):
         found: dict[str, list[ResultBrief]] = {}
         for chunk in _chunks(source_ids):
             ranked = (
-                select(
-                    ResultRow.id,
-                    ResultRow.source_id,
-                    ResultRow.run_id,
-                    ResultRow.checked_at,
-                    ResultRow.verdict,
-                    ResultRow.status,
-                    ResultRow.elapsed_ms,
-                    ResultRow.reason,
-                    ResultRow.fingerprint,
-                    ResultRow.data["extra"]["similarity"].as_float(),
-                    rank,
-                )
-                .where(ResultRow.source_id.in_(chunk))
-                .subquery()
+                select(*_brief_columns(), rank).where(ResultRow.source_id.in_(chunk)).subquery()
             )
             query = (
                 select(*[c for c in ranked.c if c.name != "rank"])
@@ -640,6 +613,23 @@ def _run_record(row: RunRow) -> RunRecord:
         note=row.note,
         planned=row.planned,
         summary=row.summary,
+    )
+
+
+def _brief_columns() -> tuple[Any, ...]:
+    """What :func:`_brief` reads, in its order."""
+    return (
+        ResultRow.id,
+        ResultRow.source_id,
+        ResultRow.run_id,
+        ResultRow.checked_at,
+        ResultRow.verdict,
+        ResultRow.status,
+        ResultRow.elapsed_ms,
+        ResultRow.reason,
+        ResultRow.fingerprint,
+        # The similarity the check recorded, read without decoding the whole result.
+        ResultRow.data["extra"]["similarity"].as_float(),
     )
 
 
