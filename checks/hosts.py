@@ -107,10 +107,13 @@ class HostPolicy:
         Entering waits for a free slot, then until the host's spacing and any pause
         from :meth:`penalise` allow the next start, then (with ``total``) for one of the
         run's request permits. The start time is reserved under the lock, so concurrent
-        callers are spaced without polling. A pause longer than ``max_wait_s`` (set by
-        another check while this one waited for the slot) raises :class:`HostPaused`.
+        callers are spaced without polling. A pause longer than ``max_wait_s`` raises
+        :class:`HostPaused`, whether it was set before this caller came or while it
+        waited for the slot: a request the host said it won't take is not queued.
         """
         state = self._state(host)
+        if max_wait_s is not None and (paused := self.paused_s(host)) > max_wait_s:
+            raise HostPaused(host, paused)
         state.slots.acquire()
         try:
             with self._lock:

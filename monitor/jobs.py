@@ -39,14 +39,13 @@ def check_sources(
     if not check_all and not source_ids:
         due = set(store.due_sources([s.id for s in sources], now))
         sources = [s for s in sources if s.id in due]
-    lookups = workspace.archive_lookups()
     outcome = run_sources(
         registry,
         store,
         sources,
         settings=workspace.check_settings(),
         on_result=on_result,
-        after_check=lookups if lookups.active else None,
+        after_check=workspace.after_check(),
         now=workspace.now,
     )
     status = workspace.status()

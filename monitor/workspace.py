@@ -55,6 +55,12 @@ class Workspace:
         cache = StoreLookupCache(self.store(), self.now) if use_store else None
         return ArchiveLookups(archive_config(self.settings), cache, now=self.now)
 
+    def after_check(self) -> ArchiveLookups | None:
+        """The run's archive step, or None when it has nothing to do (no archive to ask
+        and no capture keys), so that a run does not pass every result through it."""
+        lookups = self.archive_lookups()
+        return lookups if lookups.active else None
+
     @property
     def settings(self) -> Settings:
         return self.registry.settings

@@ -273,14 +273,6 @@ class _Fetcher:
             error: FetchFailure | None = None
             status: int | None = None
             retry_after: float | None = None
-            paused = self.hosts.paused_s(host)
-            if paused > self.deadline.remaining():
-                # Another check was asked to back off from this host for longer than
-                # this one may wait: don't queue a request the host said it won't take.
-                raise FetchFailure(
-                    ErrorKind.DEADLINE,
-                    f"not tried: {host} asked for a pause of {paused:.0f} s (rate limited)",
-                )
             with self._slot(host):
                 self.deadline.begin()
                 if self.deadline.remaining() <= 0:
@@ -350,9 +342,8 @@ class _Fetcher:
 
     @contextmanager
     def _slot(self, host: str) -> Iterator[None]:
-        """The host's slot, or a failure without a request when, while this check waited
-        for the slot, another one was asked to leave the host alone for longer than this
-        check may still take."""
+        """The host's slot, or a failure without a request when another check was asked
+        to leave the host alone for longer than this one may still take."""
         with ExitStack() as stack:
             try:
                 stack.enter_context(self.hosts.slot(host, self.deadline.remaining()))

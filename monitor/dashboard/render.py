@@ -314,8 +314,8 @@ def render_document(
 
 
 def _write(path: Path, text: str | Iterable[str]) -> Path:
-    """Write a page whole or from its pieces; readers never see a half-written page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a page whole or from its pieces into its existing folder; readers never
+    see a half-written page."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as out:
         if isinstance(text, str):
@@ -388,6 +388,7 @@ def write_dashboard(
     since each worker holds its own copy of what it renders.
     """
     store = workspace.store()
+    out_dir.mkdir(parents=True, exist_ok=True)
     # Row figures of every source in a few grouped queries, not several per source.
     entries = {str(entry["id"]): entry for entry in status["sources"]}
     facts: dict[str, Facts] = index_facts(store, list(entries), now)

@@ -68,7 +68,7 @@ def run_gate(
             store,
             sources,
             settings=workspace.check_settings(),
-            after_check=workspace.archive_lookups(),
+            after_check=workspace.after_check(),
         )
     status = workspace.status()
     workspace.write_reports(status)

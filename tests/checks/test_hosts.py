@@ -174,3 +174,13 @@ def test_a_pause_longer_than_the_caller_may_wait_is_refused_not_slept() -> None:
     with policy.slot("a.example", max_wait_s=4000.0):  # a caller that may wait, waits
         pass
     assert time.sleeps == [pytest.approx(3600.0)]
+
+
+def test_a_long_pause_is_refused_without_waiting_for_a_slot() -> None:
+    time = FakeTime()
+    policy = HostPolicy(per_host=1, clock=time.clock, sleep=time.sleep)
+    with policy.slot("a.example"):  # the host's only slot is taken
+        policy.penalise("a.example", 3600.0)
+        # Waiting for the slot first would block for as long as the other request runs.
+        with pytest.raises(HostPaused), policy.slot("a.example", max_wait_s=60.0):
+            pass

@@ -349,20 +349,26 @@ def test_source_page_names_the_last_message_sent_about_it(
     assert "None recorded." in other.parent.get_text()
 
 
-def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
-    project: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The project is small: let every page count as worth a worker.
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker counts of every dashboard write, with any page worth a worker and
+    four cores, whatever the machine has."""
     monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
-    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)  # whatever the machine has
-    forks: list[int] = []
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)
+    seen: list[int] = []
     real = render.map_shares
 
     def counted(work: Any, items: Any, processes: int) -> Any:
-        forks.append(processes)
+        seen.append(processes)
         return real(work, items, processes)
 
     monkeypatch.setattr(render, "map_shares", counted)
+    return seen
+
+
+def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
+    project: Workspace, tmp_path: Path, forks: list[int]
+) -> None:
     status = project.status()
     one = write_dashboard(project, status, tmp_path / "one", NOW, processes=1)
     three = write_dashboard(project, status, tmp_path / "three", NOW, processes=3)
@@ -376,18 +382,8 @@ def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
 
 
 def test_unasked_only_a_bounded_number_of_pages_is_shared_out(
-    project: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Workspace, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
-    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)  # whatever the machine has
-    forks: list[int] = []
-    real = render.map_shares
-
-    def counted(work: Any, items: Any, processes: int) -> Any:
-        forks.append(processes)
-        return real(work, items, processes)
-
-    monkeypatch.setattr(render, "map_shares", counted)
     status = project.status()
     pages = len(status["sources"])
     monkeypatch.setattr(render, "AUTO_FORK_MAX_PAGES", pages)

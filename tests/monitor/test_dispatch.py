@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -13,6 +12,7 @@ from checks.hosts import HostPolicy
 from checks.model import CheckSettings, CheckTarget, Verdict
 from monitor.dispatch import HostQueues
 from monitor.run import Checker
+from tests.monitor.loopback import serving
 
 
 class Clock:
@@ -133,13 +133,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def two_hosts() -> Iterator[list[str]]:
-    servers = [ThreadingHTTPServer((host, 0), _Site) for host in ("127.0.0.1", "127.0.0.2")]
-    for server in servers:
-        Thread(target=server.serve_forever, daemon=True).start()
-    yield [f"http://{s.server_address[0]}:{s.server_address[1]}" for s in servers]
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with serving(_Site) as bases:
+        yield bases
 
 
 def test_a_paused_host_does_not_hold_the_workers_other_hosts_need(

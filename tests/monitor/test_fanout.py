@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from threading import Thread
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from monitor.run import run_sources
 from monitor.settings import check_settings
 from monitor.store import Store
 from tests.cli.conftest import write_project
+from tests.monitor.loopback import serving
 
 T = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -159,13 +159,8 @@ class _Pages(BaseHTTPRequestHandler):
 @pytest.fixture
 def two_sites() -> Iterator[list[str]]:
     """The same small site on two loopback addresses: two sites to split between."""
-    servers = [ThreadingHTTPServer((host, 0), _Pages) for host in ("127.0.0.1", "127.0.0.2")]
-    for server in servers:
-        Thread(target=server.serve_forever, daemon=True).start()
-    yield [f"http://{s.server_address[0]}:{s.server_address[1]}" for s in servers]
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with serving(_Pages) as bases:
+        yield bases
 
 
 def _project(root: Path, bases: list[str], processes: int) -> Path:
@@ -180,17 +175,23 @@ def _verdicts(store: Store) -> dict[str, str]:
     return {sid: r.result.verdict.value for sid, r in store.latest_results().items()}
 
 
-def test_a_run_split_between_processes_stores_what_one_process_does(
-    tmp_path: Path, two_sites: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[int] = []
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process counts of every run split between worker processes."""
+    seen: list[int] = []
     real = run_module.check_in_processes
 
     def spy(*args: Any, **kwargs: Any) -> Iterator[CheckResult]:
-        calls.append(kwargs["processes"])
+        seen.append(kwargs["processes"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(run_module, "check_in_processes", spy)
+    return seen
+
+
+def test_a_run_split_between_processes_stores_what_one_process_does(
+    tmp_path: Path, two_sites: list[str], calls: list[int]
+) -> None:
     after: list[int] = []
 
     def after_check(target: CheckTarget, result: CheckResult, _session: Any) -> CheckResult:
@@ -224,16 +225,8 @@ def test_a_run_split_between_processes_stores_what_one_process_does(
 
 
 def test_never_more_processes_than_requests_allowed_at_once(
-    tmp_path: Path, two_sites: list[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, two_sites: list[str], calls: list[int]
 ) -> None:
-    calls: list[int] = []
-    real = run_module.check_in_processes
-
-    def spy(*args: Any, **kwargs: Any) -> Iterator[CheckResult]:
-        calls.append(kwargs["processes"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run_module, "check_in_processes", spy)
     registry = load_registry(_project(tmp_path, two_sites, 4))
     registry = replace(registry, settings=replace(registry.settings, concurrency=1))
     store = Store.open(registry.settings.database, tmp_path)
