@@ -78,9 +78,18 @@ def status_text(status: int) -> str:
 # --- the retry rule ---
 
 
-def should_retry_status(status: int) -> bool:
-    """Whether a response with this status is worth another attempt."""
-    return status == 429 or status in _RETRY_4XX or (500 <= status < 600 and status != 501)
+def should_retry_status(status: int, *, attempt: int = 1) -> bool:
+    """Whether a response with this status is worth another attempt (``attempt``
+    counts from 1).
+
+    A plain 500 is asked once more only: a page that fails for a moment answers the
+    second time, while one whose code is broken fails every time, however long it is
+    given. Gateway and overload answers (502, 503, 504), 429 and timeouts say the
+    trouble is passing, so they get every retry.
+    """
+    if status == 500:
+        return attempt == 1
+    return status == 429 or status in _RETRY_4XX or (500 < status < 600 and status != 501)
 
 
 def should_retry_error(kind: ErrorKind, *, attempt: int) -> bool:

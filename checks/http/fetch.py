@@ -300,7 +300,7 @@ class _Fetcher:
                         else:
                             self.hosts.slow_down(host)
                     if (
-                        not verdict.should_retry_status(status)
+                        not verdict.should_retry_status(status, attempt=attempt)
                         or attempt > retries
                         or _challenge_in_headers(headers)
                     ):

@@ -336,18 +336,35 @@ def test_503_once_then_200_is_ok(server: LoopbackServer, check: Check) -> None:
     assert (result.verdict, result.attempts) == (Verdict.OK, 2)
 
 
-def test_500_always_is_transient_after_all_attempts(
+def test_503_always_is_transient_after_all_attempts(
     server: LoopbackServer, check: Check, fake_time: FakeTime
 ) -> None:
-    server.route("/down", Reply(500, body=b"<p>oops</p>"))
+    server.route("/down", Reply(503, body=b"<p>busy</p>"))
     result = check(server.url("/down"))
     assert result.verdict is Verdict.TRANSIENT
-    assert result.reason == "500 Internal Server Error (after 3 attempts)"
+    assert result.reason == "503 Service Unavailable (after 3 attempts)"
     assert result.attempts == 3
     assert len(server.requests_to("/down")) == 3
     # exponential backoff between attempts, each at least the base
     assert len(fake_time.sleeps) >= 2
     assert all(s >= 0.005 for s in fake_time.sleeps)
+
+
+def test_500_is_asked_once_more_only(
+    server: LoopbackServer, check: Check, fake_time: FakeTime
+) -> None:
+    server.route("/broken", Reply(500, body=b"<p>oops</p>"))
+    result = check(server.url("/broken"))
+    assert result.verdict is Verdict.TRANSIENT
+    assert result.reason == "500 Internal Server Error (after 2 attempts)"
+    assert len(server.requests_to("/broken")) == 2
+    assert len(fake_time.sleeps) == 1
+
+
+def test_500_once_then_200_is_ok(server: LoopbackServer, check: Check) -> None:
+    server.sequence("/blip", Reply(500, body=b"oops"), Reply(body=REPORT))
+    result = check(server.url("/blip"))
+    assert (result.verdict, result.attempts) == (Verdict.OK, 2)
 
 
 def test_persistent_429_is_blocked_not_broken(server: LoopbackServer, check: Check) -> None:
@@ -421,7 +438,7 @@ def test_check_url_works_without_a_session_or_host_policy(
 def test_a_failing_page_does_not_stall_its_hosts_other_pages(
     server: LoopbackServer, check: Check, hosts: HostPolicy, fake_time: FakeTime
 ) -> None:
-    server.route("/down", Reply(500, body=b"<p>oops</p>"))
+    server.route("/down", Reply(503, body=b"<p>busy</p>"))
     slow = replace(FAST, backoff_base_s=1.0)
     result = check(server.url("/down"), settings=slow)
     assert result.verdict is Verdict.TRANSIENT and result.attempts == 3

@@ -204,6 +204,9 @@ def test_retry_rule() -> None:
         500,
         503,
     ]
+    # A plain 500 gets one more attempt; gateway and overload answers get every one.
+    assert should_retry_status(500, attempt=1) and not should_retry_status(500, attempt=2)
+    assert all(should_retry_status(s, attempt=2) for s in (429, 502, 503, 504))
     assert should_retry_error(ErrorKind.READ_TIMEOUT, attempt=3)
     assert should_retry_error(ErrorKind.RESET, attempt=2)
     assert should_retry_error(ErrorKind.REFUSED, attempt=1)
