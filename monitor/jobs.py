@@ -77,8 +77,20 @@ def write_outputs(
     """
     from monitor.dashboard import write_dashboard
 
-    written = workspace.write_reports(status)
+    written: list[Path] = []
     out = workspace.reports_dir
-    processes = workspace.settings.processes
-    pages = write_dashboard(workspace, status, out, workspace.now(), only=only, processes=processes)
+
+    def reports() -> None:
+        written.extend(workspace.write_reports(status))
+
+    # The reports are written while forked workers write the dashboard's source pages.
+    pages = write_dashboard(
+        workspace,
+        status,
+        out,
+        workspace.now(),
+        only=only,
+        processes=workspace.settings.processes,
+        meanwhile=reports,
+    )
     return [*written, out / "index.html"] if pages else written

@@ -31,21 +31,36 @@ def worker_count(items: int, *, minimum_share: int) -> int:
 
 
 def map_shares(
-    work: Callable[[Sequence[T], bool], R], items: Sequence[T], processes: int
+    work: Callable[[Sequence[T], bool], R],
+    items: Sequence[T],
+    processes: int,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """``work(share, forked)`` for ``processes`` interleaved shares of ``items``: the
     first share here (``forked`` False), the others in forked workers (``forked`` True,
     where anything that holds a connection must be opened again). Results in share
-    order; a worker's exception is raised here."""
+    order; a worker's exception is raised here.
+
+    With ``meanwhile``, every share goes to a forked worker and this process runs
+    ``meanwhile()`` while they work, so other output is written in the time the pages
+    take; with one process, ``meanwhile()`` runs here first.
+    """
     global _work
     shares = [items[i::processes] for i in range(processes)]
     if processes <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return [work(items, False)]
     _work = work
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
-            futures = [pool.submit(_run, share) for share in shares[1:]]
+        forked = shares if meanwhile is not None else shares[1:]
+        with ProcessPoolExecutor(len(forked), mp_context=context) as pool:
+            futures = [pool.submit(_run, share) for share in forked]
+            if meanwhile is not None:
+                meanwhile()
+                return [future.result() for future in futures]
             here = work(shares[0], False)
             return [here, *(future.result() for future in futures)]
     finally:

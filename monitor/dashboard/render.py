@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
@@ -145,6 +145,9 @@ def _verdict_kind(key: str) -> str:
 
 _env = Environment(
     loader=PackageLoader("monitor.dashboard", "templates"),
+    # The templates ship with the package: looking for changed files before every page
+    # (four templates, two stat calls each) costs more than some pages take to render.
+    auto_reload=False,
     autoescape=True,
     trim_blocks=False,
     keep_trailing_newline=True,
@@ -376,9 +379,12 @@ def write_dashboard(
     *,
     only: Collection[str] | None = None,
     processes: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
     ``out_dir`` from ``status`` and the store's history. Returns the pages written.
+    ``meanwhile()`` (other output of the run) is called once, while forked workers
+    write the source pages when there are any.
 
     ``only`` limits the source pages rewritten to those sources (the ones a run just
     checked); the pages of the others are kept as they are, so a run costs what it
@@ -427,14 +433,23 @@ def write_dashboard(
         workers = min(workers, processes)
     elif len(stale) > AUTO_FORK_MAX_PAGES:
         workers = 1
-    for share in map_shares(write_share, stale, max(1, workers)):
+    others: list[Path] = []
+
+    def documents_and_index() -> None:
+        # Neither needs the source pages, so they are written while those are.
+        if meanwhile is not None:
+            meanwhile()
+        with _PageWriter() as writer:
+            for document in status.get("documents", []):
+                html = render_document(workspace, status, document["id"], now)
+                others.append(writer.write(out_dir / document_page(document["id"]), html))
+        # Streamed: with thousands of sources the index is the largest thing a run writes.
+        others.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
+
+    shares = map_shares(write_share, stale, max(1, workers), meanwhile=documents_and_index)
+    for share in shares:
         written.extend(Path(page) for page in share)
-    with _PageWriter() as writer:
-        for document in status.get("documents", []):
-            html = render_document(workspace, status, document["id"], now)
-            written.append(writer.write(out_dir / document_page(document["id"]), html))
+    written.extend(others)
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
-    # Streamed: with thousands of sources the index is the largest thing a run writes.
-    written.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
     return written

@@ -42,6 +42,7 @@ HEADINGS: Mapping[ItemKind, tuple[str, str]] = {
 _loader = PackageLoader("monitor.notify", "templates")
 _TEXT = Environment(
     loader=_loader,
+    auto_reload=False,  # packaged templates do not change while the program runs
     autoescape=False,  # plain text: nothing to escape, and nothing is interpreted
     trim_blocks=True,
     lstrip_blocks=True,
@@ -50,6 +51,7 @@ _TEXT = Environment(
 )
 _HTML = Environment(
     loader=_loader,
+    auto_reload=False,
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 _env = Environment(
     loader=PackageLoader("monitor.publish", "templates"),
+    auto_reload=False,  # packaged templates do not change while the program runs
     autoescape=select_autoescape(["html", "j2"]),
     keep_trailing_newline=True,
 )

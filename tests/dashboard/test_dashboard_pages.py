@@ -358,9 +358,9 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     real = render.map_shares
 
-    def counted(work: Any, items: Any, processes: int) -> Any:
+    def counted(work: Any, items: Any, processes: int, **options: Any) -> Any:
         seen.append(processes)
-        return real(work, items, processes)
+        return real(work, items, processes, **options)
 
     monkeypatch.setattr(render, "map_shares", counted)
     return seen
