@@ -26,7 +26,7 @@ from monitor.fanout import check_in_processes, default_processes
 from monitor.offline import OfflineTally, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
-from monitor.store import Store
+from monitor.store import Store, StoredResult
 
 ResultHook = Callable[[CheckResult], None]
 # Runs in the worker after a check, e.g. to look up an archived copy of a failing source.
@@ -216,22 +216,32 @@ def run_sources(
     tally = OfflineTally()
     counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
+    unchanged = UnchangedResults(store)
+
+    def keep(per_source: CheckResult) -> None:
+        source_id = per_source.source_id
+        assert source_id is not None
+        per_source = _with_drift(per_source, fingerprints.get(source_id))
+        cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
+        writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
+        tally.add(per_source)
+        counts[per_source.verdict.value] += 1
+        if on_result is not None:
+            on_result(per_source)
+
     try:
         for result in _checked(run_plan.targets, registry, settings, after_check, now):
             for source_id in run_plan.sources_by_url[result.url]:
-                per_source = _reuse_if_unchanged(store, result.replace(source_id=source_id))
-                per_source = _with_drift(per_source, fingerprints.get(source_id))
-                cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
-                due = schedule.next_due(per_source.checked_at, cadence, jitter)
-                writer.add(per_source, due)
-                tally.add(per_source)
-                counts[per_source.verdict.value] += 1
-                if on_result is not None:
-                    on_result(per_source)
+                for ready in unchanged.add(result.replace(source_id=source_id)):
+                    keep(ready)
     finally:
         # Also when the run fails: the results already in hand are kept, and the run
         # is left unfinished, to be marked interrupted and resumed by the next one.
-        writer.flush()
+        try:
+            for ready in unchanged.drain():
+                keep(ready)
+        finally:
+            writer.flush()
     inconclusive = tally.offline
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "
@@ -394,11 +404,54 @@ def _with_drift(result: CheckResult, before: tuple[str, datetime] | None) -> Che
     return result.replace(extra={**result.extra, "similarity": drift["similarity"], "drift": drift})
 
 
-def _reuse_if_unchanged(store: Store, result: CheckResult) -> CheckResult:
+class UnchangedResults:
+    """304 answers held until their sources' previous results are read, a batch at a
+    time: a run over mostly unchanged sources reads them in a few queries instead of
+    one per source. At most ``max_batch`` answers or ``max_delay_s`` seconds are held,
+    as in :class:`ResultWriter`."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_batch: int = 64,
+        max_delay_s: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.max_batch = max_batch
+        self.max_delay_s = max_delay_s
+        self.clock = clock
+        self._held: list[CheckResult] = []
+        self._oldest = 0.0
+
+    def add(self, result: CheckResult) -> list[CheckResult]:
+        """The results ready to keep: ``result`` itself unless it is a 304, and the
+        held 304s once the batch is full or old enough."""
+        if not result.not_modified or result.source_id is None:
+            ready = [result]
+        else:
+            if not self._held:
+                self._oldest = self.clock()
+            self._held.append(result)
+            ready = []
+        if self._held and (
+            len(self._held) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s
+        ):
+            ready.extend(self.drain())
+        return ready
+
+    def drain(self) -> list[CheckResult]:
+        """Every held 304, each with its source's previous content verdict."""
+        held, self._held = self._held, []
+        if not held:
+            return []
+        previous = self.store.latest_results([r.source_id for r in held if r.source_id])
+        return [_reuse_if_unchanged(r, previous.get(r.source_id or "")) for r in held]
+
+
+def _reuse_if_unchanged(result: CheckResult, previous: StoredResult | None) -> CheckResult:
     """A 304 keeps the previous content verdict (claims, fingerprint, type) with new timings."""
-    if not result.not_modified or result.source_id is None:
-        return result
-    previous = store.previous_result(result.source_id)
     if previous is None:
         return result
     before = previous.result
