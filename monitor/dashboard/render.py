@@ -317,15 +317,20 @@ def render_document(
 
 
 def _write(path: Path, text: str | Iterable[str]) -> Path:
-    """Write a page whole or from its pieces into its existing folder; readers never
-    see a half-written page."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as out:
+    """Write a page whole or from its pieces into its existing folder, over the page of
+    the previous run if there is one.
+
+    The page is rewritten in place rather than through a temporary file renamed over
+    it: a rename deletes a file and creates one per page per run, and on some file
+    systems (ext4 without a journal skips every recently deleted inode when it creates
+    a file) that costs several times the rendering. A reader opening a page at the
+    moment it is written may see it cut short, and a reload shows it whole.
+    """
+    with path.open("w", encoding="utf-8") as out:
         if isinstance(text, str):
             out.write(text)
         else:
             out.writelines(text)
-    tmp.replace(path)
     return path
 
 

@@ -21,3 +21,17 @@ def test_only_checked_sources_are_rewritten(fresh_project: Workspace) -> None:
     assert broken.stat().st_mtime > 1
     index = (out / "index.html").read_text()
     assert "src-ok" in index and "src-broken" in index
+
+
+def test_pages_are_rewritten_in_place(fresh_project: Workspace) -> None:
+    # Replacing a page through a renamed temporary file deletes and creates a file per
+    # page per run, which some file systems make slower than rendering the page.
+    out = fresh_project.reports_dir
+    status = fresh_project.status()
+    write_dashboard(fresh_project, status, out, NOW)
+    pages = [out / "index.html", out / source_page("src-ok"), out / source_page("src-broken")]
+    before = {page: page.stat().st_ino for page in pages}
+    (out / source_page("src-ok")).write_text("old", encoding="utf-8")
+    write_dashboard(fresh_project, status, out, NOW)
+    assert {page: page.stat().st_ino for page in pages} == before
+    assert "src-ok" in (out / source_page("src-ok")).read_text(encoding="utf-8")
