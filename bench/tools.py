@@ -33,9 +33,11 @@ SETTINGS_NOTES = (
     "Ours: `run_monitor.py check --all` on a registry with one source per URL "
     "(`concurrency`, `per_host`, `allow_private: true`, archive look-ups off), a fresh "
     "SQLite database per run; it stores every result and writes its reports and "
-    "dashboard. Up to 2 retries of 5xx/timeouts with exponential backoff (0.5 s base) "
-    "for the failing URL, and a short pause of its host; one catch-all probe per host "
-    "and folder.",
+    "dashboard (the previous run's report files are removed first; its dashboard pages "
+    "are kept and rewritten, as from one run of a monitor to the next). Up to 2 retries "
+    "of 502/503/504 and timeouts, 1 of a 500, with exponential backoff (0.5 s base) for "
+    "the failing URL, and a short pause of its host; one catch-all probe per host and "
+    "folder.",
     "lychee: `--max-concurrency` = concurrency, `--host-concurrency` = per-host, "
     "`--host-request-interval 0ms`, `--max-retries 2`; it never retries a 5xx, and adds "
     "a 200 ms per-host backoff after one.",
@@ -94,7 +96,16 @@ class Ours:
         if fresh:
             for path in (inputs.database, *inputs.folder.glob("monitor.db-*")):
                 path.unlink(missing_ok=True)
-        shutil.rmtree(inputs.folder / "reports", ignore_errors=True)
+        # The report files go, so that a run that writes none cannot be scored on the
+        # last one's. The dashboard's pages stay, as they do from one run of a monitor
+        # to the next, and are rewritten in place: removing thousands of them just
+        # before the run would charge it for the file system's clean-up (ext4 without
+        # a journal looks past every recently deleted inode when it creates a file).
+        reports = inputs.folder / "reports"
+        if reports.is_dir():
+            for path in reports.iterdir():
+                if path.is_file():
+                    path.unlink()
         # Bytecode as an installed program has it (pip compiles what it installs), also
         # where PYTHONDONTWRITEBYTECODE keeps Python from writing it on first import.
         # Does nothing once the files are compiled.
