@@ -42,9 +42,8 @@ def map_shares(
     where anything that holds a connection must be opened again). Results in share
     order; a worker's exception is raised here.
 
-    With ``meanwhile``, every share goes to a forked worker and this process runs
-    ``meanwhile()`` while they work, so other output is written in the time the pages
-    take; with one process, ``meanwhile()`` runs here first.
+    ``meanwhile()``, when given, runs here once the workers have started and before
+    this process's own share, so other output is written in the time the pages take.
     """
     global _work
     shares = [items[i::processes] for i in range(processes)]
@@ -55,12 +54,10 @@ def map_shares(
     _work = work
     try:
         context = multiprocessing.get_context("fork")
-        forked = shares if meanwhile is not None else shares[1:]
-        with ProcessPoolExecutor(len(forked), mp_context=context) as pool:
-            futures = [pool.submit(_run, share) for share in forked]
+        with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
+            futures = [pool.submit(_run, share) for share in shares[1:]]
             if meanwhile is not None:
                 meanwhile()
-                return [future.result() for future in futures]
             here = work(shares[0], False)
             return [here, *(future.result() for future in futures)]
     finally:

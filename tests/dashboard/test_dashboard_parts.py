@@ -239,14 +239,15 @@ def test_map_shares_runs_shares_in_forked_workers_and_keeps_share_order() -> Non
     assert map_shares(_square_all, [2], 1) == [[(4, os.getpid(), False)]]
 
 
-def test_map_shares_with_meanwhile_forks_every_share_and_runs_it_here_meanwhile() -> None:
+def test_map_shares_runs_meanwhile_here_once_while_the_workers_work() -> None:
     calls: list[int] = []
     results = map_shares(
         _square_all, list(range(6)), 2, meanwhile=lambda: calls.append(os.getpid())
     )
     assert calls == [os.getpid()]
     assert [[n for n, _pid, _f in share] for share in results] == [[0, 4, 16], [1, 9, 25]]
-    assert all(forked and pid != os.getpid() for share in results for _n, pid, forked in share)
+    assert {(pid, forked) for _n, pid, forked in results[0]} == {(os.getpid(), False)}
+    assert all(forked and pid != os.getpid() for _n, pid, forked in results[1])
     alone: list[int] = []
     assert map_shares(_square_all, [3], 1, meanwhile=lambda: alone.append(1)) == [
         [(9, os.getpid(), False)]
