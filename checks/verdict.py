@@ -78,18 +78,25 @@ def status_text(status: int) -> str:
 # --- the retry rule ---
 
 
-def should_retry_status(status: int, *, attempt: int = 1) -> bool:
+def is_trouble_status(status: int) -> bool:
+    """Whether a response with this status says the server or the client's rate is in
+    trouble (429, 408 and the like, 5xx but 501): worth asking again, and counted
+    against its host when it is the last answer."""
+    return status == 429 or status in _RETRY_4XX or (500 <= status < 600 and status != 501)
+
+
+def should_retry_status(status: int, *, attempt: int, asked_to_wait: bool = False) -> bool:
     """Whether a response with this status is worth another attempt (``attempt``
-    counts from 1).
+    counts from 1; ``asked_to_wait``: it carried ``Retry-After``).
 
     A plain 500 is asked once more only: a page that fails for a moment answers the
     second time, while one whose code is broken fails every time, however long it is
-    given. Gateway and overload answers (502, 503, 504), 429 and timeouts say the
-    trouble is passing, so they get every retry.
+    given. Gateway and overload answers (502, 503, 504), 429, and any answer that says
+    when to come back get every retry.
     """
-    if status == 500:
+    if status == 500 and not asked_to_wait:
         return attempt == 1
-    return status == 429 or status in _RETRY_4XX or (500 < status < 600 and status != 501)
+    return is_trouble_status(status)
 
 
 def should_retry_error(kind: ErrorKind, *, attempt: int) -> bool:

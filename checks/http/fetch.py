@@ -289,21 +289,26 @@ class _Fetcher:
                     status = response.status_code
                     headers = _lower_headers(response.headers)
                     retry_after = _retry_after_s(headers.get("retry-after"), self.now)
-                    if not verdict.should_retry_status(status):
+                    trouble = verdict.is_trouble_status(status)
+                    again = (
+                        trouble
+                        and attempt <= retries
+                        and verdict.should_retry_status(
+                            status, attempt=attempt, asked_to_wait=retry_after is not None
+                        )
+                        and not _challenge_in_headers(headers)
+                    )
+                    if not trouble:
                         self.hosts.reward(host)
-                    elif not self.probe and (attempt > retries or _challenge_in_headers(headers)):
-                        # Out of retries (or a challenge, which asking again won't
-                        # lift): still slow every thread down for this host, as much
-                        # as it asked, or a little after a server error.
+                    elif not self.probe and not again:
+                        # The last try (or a challenge, which asking again won't lift):
+                        # still slow every thread down for this host, as much as it
+                        # asked, or a little after a server error.
                         if retry_after is not None or status == 429:
                             self.hosts.penalise(host, retry_after or self._backoff(attempt))
                         else:
                             self.hosts.slow_down(host)
-                    if (
-                        not verdict.should_retry_status(status, attempt=attempt)
-                        or attempt > retries
-                        or _challenge_in_headers(headers)
-                    ):
+                    if not again:
                         try:
                             return self._read(method, response, headers)
                         finally:

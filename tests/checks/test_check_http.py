@@ -361,6 +361,28 @@ def test_500_is_asked_once_more_only(
     assert len(fake_time.sleeps) == 1
 
 
+def test_a_500_that_says_when_to_come_back_gets_every_retry(
+    server: LoopbackServer, check: Check, fake_time: FakeTime
+) -> None:
+    server.route("/later", Reply(500, headers={"Retry-After": "1"}, body=b"<p>later</p>"))
+    result = check(server.url("/later"))
+    assert result.verdict is Verdict.TRANSIENT
+    assert len(server.requests_to("/later")) == 3
+
+
+def test_the_last_500_of_each_page_counts_towards_a_burst(
+    server: LoopbackServer, check: Check, hosts: HostPolicy
+) -> None:
+    # Two broken pages, each asked twice: four server errors from one host is a burst,
+    # which slows the host's other pages for a moment.
+    server.route("/a", Reply(500, body=b"<p>oops</p>"))
+    server.route("/b", Reply(500, body=b"<p>oops</p>"))
+    check(server.url("/a"))
+    check(server.url("/b"))
+    host = server.url("/").split("/")[2]
+    assert hosts.wait_s(host) > 0
+
+
 def test_500_once_then_200_is_ok(server: LoopbackServer, check: Check) -> None:
     server.sequence("/blip", Reply(500, body=b"oops"), Reply(body=REPORT))
     result = check(server.url("/blip"))

@@ -10,6 +10,7 @@ from checks.model import ErrorKind, RedirectHop, Verdict
 from checks.verdict import (
     Evidence,
     decide,
+    is_trouble_status,
     moved_target,
     should_retry_error,
     should_retry_status,
@@ -198,14 +199,13 @@ def test_moved_target(chain: list[tuple[str, int, str]], final: str, expected: s
 
 
 def test_retry_rule() -> None:
-    assert [s for s in (200, 301, 404, 408, 429, 500, 501, 503, 999) if should_retry_status(s)] == [
-        408,
-        429,
-        500,
-        503,
-    ]
-    # A plain 500 gets one more attempt; gateway and overload answers get every one.
-    assert should_retry_status(500, attempt=1) and not should_retry_status(500, attempt=2)
+    statuses = (200, 301, 404, 408, 429, 500, 501, 503, 999)
+    assert [s for s in statuses if is_trouble_status(s)] == [408, 429, 500, 503]
+    assert [s for s in statuses if should_retry_status(s, attempt=1)] == [408, 429, 500, 503]
+    # A plain 500 gets one more attempt; gateway and overload answers get every one, and
+    # so does a 500 that says when to come back.
+    assert not should_retry_status(500, attempt=2)
+    assert should_retry_status(500, attempt=2, asked_to_wait=True)
     assert all(should_retry_status(s, attempt=2) for s in (429, 502, 503, 504))
     assert should_retry_error(ErrorKind.READ_TIMEOUT, attempt=3)
     assert should_retry_error(ErrorKind.RESET, attempt=2)
