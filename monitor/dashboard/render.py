@@ -315,6 +315,11 @@ def render_document(
 
 # --- writing the static dashboard -------------------------------------------------------
 
+# Present in the dashboard's folder while it is being written: pages are rewritten in
+# place, so if it is still there when the next dashboard starts, the last one was cut
+# short and every page is written again, also those a partial update would keep.
+UNFINISHED = ".unfinished"
+
 
 def _write(path: Path, text: str | Iterable[str]) -> Path:
     """Write a page whole or from its pieces into its existing folder, over the page of
@@ -324,7 +329,8 @@ def _write(path: Path, text: str | Iterable[str]) -> Path:
     it: a rename deletes a file and creates one per page per run, and on some file
     systems (ext4 without a journal skips every recently deleted inode when it creates
     a file) that costs several times the rendering. A reader opening a page at the
-    moment it is written may see it cut short, and a reload shows it whole.
+    moment it is written may see it cut short; a write cut short by a crash is mended
+    by the next dashboard (see :data:`UNFINISHED`).
     """
     with path.open("w", encoding="utf-8") as out:
         if isinstance(text, str):
@@ -335,8 +341,8 @@ def _write(path: Path, text: str | Iterable[str]) -> Path:
 
 
 class _PageWriter:
-    """Writes pages on a few threads while the next ones are rendered: replacing a
-    page waits on the disk, and rendering need not wait with it.
+    """Writes pages on a few threads while the next ones are rendered: writing a page
+    waits on the disk, and rendering need not wait with it.
 
     Leaving the ``with`` block waits for every page and raises the first error.
     """
@@ -400,6 +406,10 @@ def write_dashboard(
     """
     store = workspace.store()
     out_dir.mkdir(parents=True, exist_ok=True)
+    unfinished = out_dir / UNFINISHED
+    if unfinished.exists():
+        only = None  # the last write was cut short: any kept page may be cut short too
+    unfinished.touch()
     # Row figures of every source in a few grouped queries, not several per source.
     entries = {str(entry["id"]): entry for entry in status["sources"]}
     facts: dict[str, Facts] = index_facts(store, list(entries), now)
@@ -438,23 +448,24 @@ def write_dashboard(
         workers = min(workers, processes)
     elif len(stale) > AUTO_FORK_MAX_PAGES:
         workers = 1
-    others: list[Path] = []
+    documents: list[Path] = []
 
-    def documents_and_index() -> None:
-        # Neither needs the source pages, so they are written while those are.
+    def other_pages() -> None:
+        # They do not need the source pages, so they are written while those are.
         if meanwhile is not None:
             meanwhile()
         with _PageWriter() as writer:
             for document in status.get("documents", []):
                 html = render_document(workspace, status, document["id"], now)
-                others.append(writer.write(out_dir / document_page(document["id"]), html))
-        # Streamed: with thousands of sources the index is the largest thing a run writes.
-        others.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
+                documents.append(writer.write(out_dir / document_page(document["id"]), html))
 
-    shares = map_shares(write_share, stale, max(1, workers), meanwhile=documents_and_index)
-    for share in shares:
+    for share in map_shares(write_share, stale, max(1, workers), meanwhile=other_pages):
         written.extend(Path(page) for page in share)
-    written.extend(others)
+    written.extend(documents)
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
+    # The index goes last, so that it only links to pages that are there, and is
+    # streamed: with thousands of sources it is the largest thing a run writes.
+    written.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
+    unfinished.unlink()
     return written

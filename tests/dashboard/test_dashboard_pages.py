@@ -78,9 +78,9 @@ def test_every_page_is_written(written: tuple[list[Path], Path], project: Worksp
     expected = {out / "index.html"}
     expected |= {out / source_page(s.id) for s in project.registry.sources}
     expected |= {out / "documents" / f"{d.id}.html" for d in project.registry.documents}
-    assert set(paths) == expected
+    assert set(paths) == expected and len(paths) == len(expected)
     assert all(p.is_file() for p in paths)
-    assert not list(out.rglob("*.tmp"))
+    assert paths[-1] == out / "index.html", "the index goes last: its links all lead somewhere"
 
 
 def test_counts_at_the_top_match_the_plan(written: tuple[list[Path], Path]) -> None:

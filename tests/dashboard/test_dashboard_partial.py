@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from monitor.dashboard import source_page, write_dashboard
+from monitor.dashboard.render import UNFINISHED
 from monitor.workspace import Workspace
 from tests.dashboard.project import NOW
 
@@ -35,3 +36,19 @@ def test_pages_are_rewritten_in_place(fresh_project: Workspace) -> None:
     write_dashboard(fresh_project, status, out, NOW)
     assert {page: page.stat().st_ino for page in pages} == before
     assert "src-ok" in (out / source_page("src-ok")).read_text(encoding="utf-8")
+
+
+def test_a_dashboard_cut_short_is_written_whole_by_the_next_one(
+    fresh_project: Workspace,
+) -> None:
+    out = fresh_project.reports_dir
+    status = fresh_project.status()
+    write_dashboard(fresh_project, status, out, NOW)
+    assert not (out / UNFINISHED).exists()
+    # What a killed write leaves: a page cut short, and the mark of an unfinished write.
+    steady = out / source_page("src-ok")
+    steady.write_text("<!doctype html><html><he", encoding="utf-8")
+    (out / UNFINISHED).touch()
+    write_dashboard(fresh_project, status, out, NOW, only={"src-broken"})
+    assert steady.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert not (out / UNFINISHED).exists()

@@ -4,6 +4,7 @@ drift."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -239,20 +240,25 @@ def test_map_shares_runs_shares_in_forked_workers_and_keeps_share_order() -> Non
     assert map_shares(_square_all, [2], 1) == [[(4, os.getpid(), False)]]
 
 
-def test_map_shares_runs_meanwhile_here_once_while_the_workers_work() -> None:
-    calls: list[int] = []
-    results = map_shares(
-        _square_all, list(range(6)), 2, meanwhile=lambda: calls.append(os.getpid())
-    )
-    assert calls == [os.getpid()]
-    assert [[n for n, _pid, _f in share] for share in results] == [[0, 4, 16], [1, 9, 25]]
-    assert {(pid, forked) for _n, pid, forked in results[0]} == {(os.getpid(), False)}
-    assert all(forked and pid != os.getpid() for _n, pid, forked in results[1])
-    alone: list[int] = []
-    assert map_shares(_square_all, [3], 1, meanwhile=lambda: alone.append(1)) == [
-        [(9, os.getpid(), False)]
+def _log_share(share: Sequence[int], forked: bool) -> list[str]:
+    return [f"share {n} {'forked' if forked else 'here'}" for n in share]
+
+
+def test_map_shares_runs_meanwhile_here_while_the_workers_work() -> None:
+    seen: list[str] = []
+
+    def meanwhile() -> None:
+        workers = multiprocessing.active_children()
+        seen.append(f"meanwhile in {os.getpid()} with {len(workers)} worker(s) started")
+
+    results = map_shares(_log_share, [0, 1, 2, 3], 2, meanwhile=meanwhile)
+    assert seen == [f"meanwhile in {os.getpid()} with 1 worker(s) started"]
+    assert results == [["share 0 here", "share 2 here"], ["share 1 forked", "share 3 forked"]]
+    alone: list[str] = []
+    assert map_shares(_log_share, [5], 1, meanwhile=lambda: alone.append("first")) == [
+        ["share 5 here"]
     ]
-    assert alone == [1]
+    assert alone == ["first"]
 
 
 def _fail_in_worker(share: Sequence[int], forked: bool) -> list[int]:
