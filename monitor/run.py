@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import random
 import threading
@@ -234,14 +235,18 @@ def run_sources(
             for source_id in run_plan.sources_by_url[result.url]:
                 for ready in unchanged.add(result.replace(source_id=source_id)):
                     keep(ready)
-    finally:
-        # Also when the run fails: the results already in hand are kept, and the run
-        # is left unfinished, to be marked interrupted and resumed by the next one.
-        try:
+        for ready in unchanged.drain():
+            keep(ready)
+    except BaseException:
+        # The run failed: the results already in hand are still kept where that works,
+        # and the run is left unfinished, to be marked interrupted and resumed by the
+        # next one. The failure raised is the run's own, not one from keeping.
+        with contextlib.suppress(Exception):
             for ready in unchanged.drain():
                 keep(ready)
-        finally:
-            writer.flush()
+        raise
+    finally:
+        writer.flush()
     inconclusive = tally.offline
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "
@@ -341,8 +346,9 @@ def _after_each(
 
 class ResultWriter:
     """Results written in small transactions as checks finish: at most ``max_batch``
-    results or ``max_delay_s`` seconds are ever in memory unwritten, so a killed run
-    loses at most those, while the store is not asked for a commit per result."""
+    results or ``max_delay_s`` seconds are ever in memory unwritten (besides the 304
+    answers :class:`UnchangedResults` holds, as many again), so a killed run loses at
+    most those, while the store is not asked for a commit per result."""
 
     def __init__(
         self,
@@ -446,7 +452,9 @@ class UnchangedResults:
         held, self._held = self._held, []
         if not held:
             return []
-        previous = self.store.latest_results([r.source_id for r in held if r.source_id])
+        previous = self.store.latest_results(
+            [r.source_id for r in held if r.source_id], answered=True
+        )
         return [_reuse_if_unchanged(r, previous.get(r.source_id or "")) for r in held]
 
 

@@ -284,14 +284,20 @@ class Store(OutboxStore):
             )
             return [_stored(r) for r in rows]
 
-    def latest_results(self, source_ids: Sequence[str] | None = None) -> dict[str, StoredResult]:
-        """The newest result of each source (of the given ones, or all)."""
+    def latest_results(
+        self, source_ids: Sequence[str] | None = None, *, answered: bool = False
+    ) -> dict[str, StoredResult]:
+        """The newest result of each source (of the given ones, or all). ``answered``:
+        the newest with an HTTP status, the one whose validators a 304 refers to (a
+        timeout or a DNS failure since leaves the validators as they were)."""
         with self._session() as s:
             newest = (
                 select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
                 .where(ResultRow.source_id.is_not(None))
                 .group_by(ResultRow.source_id)
             )
+            if answered:
+                newest = newest.where(ResultRow.status.is_not(None))
             if source_ids is not None:
                 newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
             sub = newest.subquery()

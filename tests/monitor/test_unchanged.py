@@ -54,9 +54,9 @@ def test_a_second_run_of_unchanged_sources_keeps_their_verdicts_from_one_read(
     reads: list[int] = []
     real = store.latest_results
 
-    def counted(source_ids: Any = None) -> Any:
+    def counted(source_ids: Any = None, **options: Any) -> Any:
         reads.append(len(source_ids or ()))
-        return real(source_ids)
+        return real(source_ids, **options)
 
     monkeypatch.setattr(store, "latest_results", counted)
     later = T + timedelta(days=1)
@@ -107,3 +107,23 @@ def test_held_304s_are_released_by_count_by_age_and_at_the_end(tmp_path: Path) -
     assert held.add(_answer("f", not_modified=True)) == []
     assert [r.source_id for r in held.drain()] == ["f"]
     assert held.drain() == []
+
+
+def test_a_304_after_a_failure_without_an_answer_keeps_the_last_answer(tmp_path: Path) -> None:
+    # A timeout or a DNS failure leaves the validators as they were, so the next 304
+    # refers to the last answer with a body, not to the failure in between.
+    store = Store.open(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
+    store.sync_sources([("s", "http://s.example/", None, None)], T)
+    answered = _answer("s", not_modified=False).replace(
+        verdict=Verdict.SOFT_404, reason="page says not found", etag='"v1"'
+    )
+    store.save_results(store.start_run(T, 1), [(answered, None)])
+    failed = _answer("s", not_modified=False).replace(
+        verdict=Verdict.TRANSIENT, reason="read timed out", status=None
+    )
+    store.save_results(store.start_run(T, 1), [(failed, None)])
+    held = UnchangedResults(store)
+    assert held.add(_answer("s", not_modified=True)) == []
+    [kept] = held.drain()
+    assert kept.verdict is Verdict.SOFT_404
+    assert kept.reason == "page says not found (unchanged since the previous check: 304)"
