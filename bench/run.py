@@ -299,6 +299,8 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
                     "--rate",
                     str(PROFILE_RATE),
                     "--gil",
+                    # The checks run in forked worker processes from 200 URLs on.
+                    "--subprocesses",
                     "--output",
                     str(raw),
                     "--",
