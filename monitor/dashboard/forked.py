@@ -1,9 +1,11 @@
 """Work shared with forked copies of this process, for a dashboard of many pages.
 
 Rendering a page is Python work that one process does on one core at a time. A run
-that rewrites thousands of source pages gives shares of them to forked workers: a fork
-starts at once with everything already loaded (the registry, the status document, the
+that rewrites thousands of source pages shares them with forked workers: a fork starts
+at once with everything already loaded (the registry, the status document, the
 templates) and shares that memory with this process until either side changes it.
+The pages are handed out a batch at a time to whichever process is free, so this
+process, which also writes the other output, simply takes fewer of them.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Items a process takes at once: small enough that the processes finish together,
+# large enough that a batch's history is read in a few queries.
+BATCH = 100
+
 # The work of the current call, inherited by the forked workers (a closure cannot be
 # sent to them; a fork needs nothing sent).
 _work: Callable[[Any, bool], Any] | None = None
+_batches: Batches[Any] | None = None
 
 
 def worker_count(items: int, *, minimum_share: int) -> int:
@@ -30,40 +37,66 @@ def worker_count(items: int, *, minimum_share: int) -> int:
     return max(1, min(4, os.cpu_count() or 1, items // max(1, minimum_share)))
 
 
+class Batches(Generic[T]):
+    """``items`` handed out a batch at a time to whichever process asks, through a
+    counter in memory the forked workers share with this process."""
+
+    def __init__(self, items: Sequence[T], size: int, shared: bool) -> None:
+        self.items = items
+        self.size = size
+        context = multiprocessing.get_context("fork") if shared else None
+        self._next = context.Value("q", 0) if context is not None else None
+        self._local = 0
+
+    def take(self) -> Sequence[T]:
+        """The next batch; empty once every item has been handed out."""
+        if self._next is None:
+            start, self._local = self._local, self._local + 1
+        else:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + 1
+        return self.items[start * self.size : (start + 1) * self.size]
+
+
 def map_shares(
-    work: Callable[[Sequence[T], bool], R],
+    work: Callable[[Callable[[], Sequence[T]], bool], R],
     items: Sequence[T],
     processes: int,
     *,
     meanwhile: Callable[[], object] | None = None,
+    batch: int = BATCH,
 ) -> list[R]:
-    """``work(share, forked)`` for ``processes`` interleaved shares of ``items``: the
-    first share here (``forked`` False), the others in forked workers (``forked`` True,
-    where anything that holds a connection must be opened again). Results in share
-    order; a worker's exception is raised here.
+    """``work(take, forked)`` here (``forked`` False) and in ``processes - 1`` forked
+    workers (``forked`` True, where anything that holds a connection must be opened
+    again), each calling ``take()`` for its next batch of ``items`` until it gets an
+    empty one. Every item is handed out once. The results, this process's first; a
+    worker's exception is raised here.
 
     ``meanwhile()``, when given, runs here once the workers have started and before
-    this process's own share, so other output is written in the time the pages take.
+    this process takes its first batch, so other output is written in the time the
+    pages take.
     """
-    global _work
-    shares = [items[i::processes] for i in range(processes)]
-    if processes <= 1:
+    global _work, _batches
+    forking = processes > 1
+    batches = Batches(items, max(1, batch), shared=forking)
+    if not forking:
         if meanwhile is not None:
             meanwhile()
-        return [work(items, False)]
-    _work = work
+        return [work(batches.take, False)]
+    _work, _batches = work, batches
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
-            futures = [pool.submit(_run, share) for share in shares[1:]]
+            futures = [pool.submit(_run) for _ in range(processes - 1)]
             if meanwhile is not None:
                 meanwhile()
-            here = work(shares[0], False)
+            here = work(batches.take, False)
             return [here, *(future.result() for future in futures)]
     finally:
-        _work = None
+        _work = _batches = None
 
 
-def _run(share: Sequence[Any]) -> Any:
-    assert _work is not None, "a worker runs only inside map_shares"
-    return _work(share, True)
+def _run() -> Any:
+    assert _work is not None and _batches is not None, "a worker runs only in map_shares"
+    return _work(_batches.take, True)

@@ -424,18 +424,19 @@ def write_dashboard(
     skipped = inconclusive_runs(store)
     url = store.engine.url.render_as_string(hide_password=False)
 
-    def write_share(share: Sequence[tuple[str, str]], forked: bool) -> list[str]:
+    def write_share(take: Callable[[], Sequence[tuple[str, str]]], forked: bool) -> list[str]:
         # A forked worker must not use the connections it inherited: it opens its own.
         reader = Store.open(url, migrate=False) if forked else store
         done: list[str] = []
         try:
             with _PageWriter() as writer:
-                for source_id, history in source_histories(
-                    reader, share, now, skipped_runs=skipped, facts=facts
-                ):
-                    entry = entries[source_id]
-                    html = source_html(workspace, status, source_id, history, now, entry=entry)
-                    done.append(str(writer.write(out_dir / source_page(source_id), html)))
+                while batch := take():
+                    for source_id, history in source_histories(
+                        reader, batch, now, skipped_runs=skipped, facts=facts
+                    ):
+                        entry = entries[source_id]
+                        html = source_html(workspace, status, source_id, history, now, entry=entry)
+                        done.append(str(writer.write(out_dir / source_page(source_id), html)))
         finally:
             if forked:
                 reader.close()
@@ -449,6 +450,12 @@ def write_dashboard(
     elif len(stale) > AUTO_FORK_MAX_PAGES:
         workers = 1
     documents: list[Path] = []
+    index = out_dir / "index.html"
+    # The index appears last, so that it only links to pages that are there. While
+    # forked workers write source pages it is written beside them under another name
+    # and renamed at the end; otherwise it is streamed last (with thousands of sources
+    # it is the largest thing a run writes).
+    next_index = index.with_name("index.html.next") if workers > 1 else None
 
     def other_pages() -> None:
         # They do not need the source pages, so they are written while those are.
@@ -458,14 +465,18 @@ def write_dashboard(
             for document in status.get("documents", []):
                 html = render_document(workspace, status, document["id"], now)
                 documents.append(writer.write(out_dir / document_page(document["id"]), html))
+        if next_index is not None:
+            _write(next_index, _index_parts(workspace, status, facts, now))
 
     for share in map_shares(write_share, stale, max(1, workers), meanwhile=other_pages):
         written.extend(Path(page) for page in share)
     written.extend(documents)
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
-    # The index goes last, so that it only links to pages that are there, and is
-    # streamed: with thousands of sources it is the largest thing a run writes.
-    written.append(_write(out_dir / "index.html", _index_parts(workspace, status, facts, now)))
+    if next_index is not None:
+        next_index.replace(index)
+    else:
+        _write(index, _index_parts(workspace, status, facts, now))
+    written.append(index)
     unfinished.unlink()
     return written

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -222,49 +223,47 @@ def test_badge_messages(verdicts: list[str | None], message: str, color: str) ->
     assert badge(status_for(verdicts), "other") is None
 
 
-def _square_all(share: Sequence[int], forked: bool) -> list[tuple[int, int, bool]]:
-    return [(n * n, os.getpid(), forked) for n in share]
+def _square_all(take: Callable[[], Sequence[int]], forked: bool) -> list[tuple[int, int, bool]]:
+    done: list[tuple[int, int, bool]] = []
+    while batch := take():
+        done.extend((n * n, os.getpid(), forked) for n in batch)
+        time.sleep(0.01)  # long enough for every process to get some
+    return done
 
 
-def test_map_shares_runs_shares_in_forked_workers_and_keeps_share_order() -> None:
-    results = map_shares(_square_all, list(range(10)), 3)
-    assert [[n for n, _pid, _f in share] for share in results] == [
-        [0, 9, 36, 81],
-        [1, 16, 49],
-        [4, 25, 64],
-    ]
+def test_map_shares_hands_every_item_out_once_here_and_in_forked_workers() -> None:
+    results = map_shares(_square_all, list(range(40)), 3, batch=2)
+    assert sorted(n for share in results for n, _pid, _f in share) == [n * n for n in range(40)]
     here, *others = results
     assert {(pid, forked) for _n, pid, forked in here} == {(os.getpid(), False)}
     pids = {pid for share in others for _n, pid, forked in share if forked}
-    assert len(pids) >= 1 and os.getpid() not in pids
+    assert len(pids) == 2 and os.getpid() not in pids
     assert map_shares(_square_all, [2], 1) == [[(4, os.getpid(), False)]]
 
 
-def _log_share(share: Sequence[int], forked: bool) -> list[str]:
-    return [f"share {n} {'forked' if forked else 'here'}" for n in share]
-
-
-def test_map_shares_runs_meanwhile_here_while_the_workers_work() -> None:
+def test_a_process_busy_with_other_work_takes_fewer_batches() -> None:
     seen: list[str] = []
 
     def meanwhile() -> None:
         workers = multiprocessing.active_children()
         seen.append(f"meanwhile in {os.getpid()} with {len(workers)} worker(s) started")
+        time.sleep(0.5)
 
-    results = map_shares(_log_share, [0, 1, 2, 3], 2, meanwhile=meanwhile)
+    here, forked = map_shares(_square_all, list(range(40)), 2, meanwhile=meanwhile, batch=2)
     assert seen == [f"meanwhile in {os.getpid()} with 1 worker(s) started"]
-    assert results == [["share 0 here", "share 2 here"], ["share 1 forked", "share 3 forked"]]
+    assert len(here) + len(forked) == 40
+    assert len(forked) > len(here), "the worker took batches while this process was busy"
     alone: list[str] = []
-    assert map_shares(_log_share, [5], 1, meanwhile=lambda: alone.append("first")) == [
-        ["share 5 here"]
+    assert map_shares(_square_all, [5], 1, meanwhile=lambda: alone.append("first")) == [
+        [(25, os.getpid(), False)]
     ]
     assert alone == ["first"]
 
 
-def _fail_in_worker(share: Sequence[int], forked: bool) -> list[int]:
+def _fail_in_worker(take: Callable[[], Sequence[int]], forked: bool) -> list[int]:
     if forked:
         raise ValueError("broken page")
-    return list(share)
+    return [n for batch in iter(take, []) for n in batch]
 
 
 def test_a_worker_error_reaches_the_caller() -> None:
