@@ -237,6 +237,7 @@ def run_sources(
                     keep(ready)
         for ready in unchanged.drain():
             keep(ready)
+        writer.flush()
     except BaseException:
         # The run failed: the results already in hand are still kept where that works,
         # and the run is left unfinished, to be marked interrupted and resumed by the
@@ -244,9 +245,9 @@ def run_sources(
         with contextlib.suppress(Exception):
             for ready in unchanged.drain():
                 keep(ready)
+        with contextlib.suppress(Exception):
+            writer.flush()
         raise
-    finally:
-        writer.flush()
     inconclusive = tally.offline
     note = (
         "The network looks unavailable: most hosts failed to resolve or connect at once. "

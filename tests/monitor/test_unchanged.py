@@ -11,6 +11,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from checks.model import CheckResult, Verdict
+from monitor import run as run_module
 from monitor.registry import load_registry
 from monitor.run import UnchangedResults, run_sources
 from monitor.settings import check_settings
@@ -127,3 +128,24 @@ def test_a_304_after_a_failure_without_an_answer_keeps_the_last_answer(tmp_path:
     [kept] = held.drain()
     assert kept.verdict is Verdict.SOFT_404
     assert kept.reason == "page says not found (unchanged since the previous check: 304)"
+
+
+def test_a_failing_run_raises_its_own_failure_even_when_the_store_fails_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = load_registry(write_project(tmp_path, {"a": "http://127.0.0.1:9/a"}))
+    store = Store.open(registry.settings.database, tmp_path)
+    store.sync_sources([("a", "http://127.0.0.1:9/a", None, None)], T)
+
+    def interrupted(*_args: Any) -> Any:
+        yield _answer("a", not_modified=False).replace(url="http://127.0.0.1:9/a")
+        raise KeyboardInterrupt
+
+    def disk_full(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(run_module, "_checked", interrupted)
+    monkeypatch.setattr(store, "save_results", disk_full)
+    settings = check_settings(registry.settings)
+    with pytest.raises(KeyboardInterrupt):
+        run_sources(registry, store, registry.sources, settings=settings, now=lambda: T)
