@@ -581,8 +581,9 @@ def main() -> None:
     try:
         cli(prog_name="run_monitor.py")
     finally:
-        # By now the command has closed what it opened (its store, its files). The
-        # objects still alive are left out of the collection that ends the
-        # interpreter, which would otherwise visit every one of them: a fifth of a
-        # second after a run of a few thousand sources.
+        # By now the command's store is closed and its files are written (they are
+        # opened with ``with``: anything left to a finaliser in a reference cycle would
+        # not be flushed from here on). The objects still alive are left out of the
+        # collection that ends the interpreter, which would otherwise visit every one
+        # of them: a fifth of a second after a run of a few thousand sources.
         gc.freeze()

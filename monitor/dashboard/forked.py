@@ -23,8 +23,8 @@ R = TypeVar("R")
 # large enough that a batch's history is read in a few queries.
 BATCH = 100
 
-# The work of the current call, inherited by the forked workers (a closure cannot be
-# sent to them; a fork needs nothing sent).
+# A worker's work and batches, set as it starts (handed over by the fork itself, since
+# a closure could not be pickled).
 _work: Callable[[Any, bool], Any] | None = None
 _batches: Batches[Any] | None = None
 
@@ -58,6 +58,15 @@ class Batches(Generic[T]):
                 self._next.value = start + 1
         return self.items[start * self.size : (start + 1) * self.size]
 
+    def stop(self) -> None:
+        """Hand out nothing more: the workers finish their batch and stop."""
+        end = len(self.items) // self.size + 1
+        if self._next is None:
+            self._local = end
+        else:
+            with self._next.get_lock():
+                self._next.value = end
+
 
 def map_shares(
     work: Callable[[Callable[[], Sequence[T]], bool], R],
@@ -77,24 +86,30 @@ def map_shares(
     this process takes its first batch, so other output is written in the time the
     pages take.
     """
-    global _work, _batches
     forking = processes > 1
     batches = Batches(items, max(1, batch), shared=forking)
     if not forking:
         if meanwhile is not None:
             meanwhile()
         return [work(batches.take, False)]
-    _work, _batches = work, batches
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
-            futures = [pool.submit(_run) for _ in range(processes - 1)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        processes - 1, mp_context=context, initializer=_start, initargs=(work, batches)
+    ) as pool:
+        futures = [pool.submit(_run) for _ in range(processes - 1)]
+        try:
             if meanwhile is not None:
                 meanwhile()
             here = work(batches.take, False)
-            return [here, *(future.result() for future in futures)]
-    finally:
-        _work = _batches = None
+        except BaseException:
+            batches.stop()  # the error is raised once the workers' batches are done
+            raise
+        return [here, *(future.result() for future in futures)]
+
+
+def _start(work: Callable[[Any, bool], Any], batches: Batches[Any]) -> None:
+    global _work, _batches
+    _work, _batches = work, batches
 
 
 def _run() -> Any:

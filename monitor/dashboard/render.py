@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +30,7 @@ from monitor.dashboard.data import (
     source_histories,
     source_history,
 )
-from monitor.dashboard.forked import map_shares, worker_count
+from monitor.dashboard.forked import BATCH, map_shares, worker_count
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import document_page, page_name, source_page
 from monitor.dashboard.timeline import build_timeline, format_ms
@@ -455,7 +456,7 @@ def write_dashboard(
     # forked workers write source pages it is written beside them under another name
     # and renamed at the end; otherwise it is streamed last (with thousands of sources
     # it is the largest thing a run writes).
-    next_index = index.with_name("index.html.next") if workers > 1 else None
+    next_index = index.with_name(f"index.html.{os.getpid()}.next") if workers > 1 else None
 
     def other_pages() -> None:
         # They do not need the source pages, so they are written while those are.
@@ -468,7 +469,15 @@ def write_dashboard(
         if next_index is not None:
             _write(next_index, _index_parts(workspace, status, facts, now))
 
-    for share in map_shares(write_share, stale, max(1, workers), meanwhile=other_pages):
+    # Batches small enough that a dashboard of a few pages is shared out too.
+    batch = max(1, min(BATCH, len(stale) // (4 * max(1, workers))))
+    try:
+        shares = map_shares(write_share, stale, max(1, workers), meanwhile=other_pages, batch=batch)
+    except BaseException:
+        if next_index is not None:
+            next_index.unlink(missing_ok=True)
+        raise
+    for share in shares:
         written.extend(Path(page) for page in share)
     written.extend(documents)
     _prune(out_dir / "sources", set(written))
