@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import Generic, TypeVar
 
 import requests
 
@@ -29,6 +30,7 @@ from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
 
+T = TypeVar("T")
 ResultHook = Callable[[CheckResult], None]
 # Runs in the worker after a check, e.g. to look up an archived copy of a failing source.
 AfterCheck = Callable[[CheckTarget, CheckResult, requests.Session], CheckResult]
@@ -345,6 +347,35 @@ def _after_each(
             yield finished.get().result()
 
 
+class HeldBatch(Generic[T]):
+    """Items held until there are ``max_batch`` of them or the oldest has waited
+    ``max_delay_s`` seconds, whichever comes first."""
+
+    def __init__(
+        self, max_batch: int, max_delay_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_batch = max_batch
+        self.max_delay_s = max_delay_s
+        self.clock = clock
+        self.items: list[T] = []
+        self._oldest = 0.0
+
+    def hold(self, item: T) -> None:
+        if not self.items:
+            self._oldest = self.clock()
+        self.items.append(item)
+
+    def due(self) -> bool:
+        """Whether the held items should go now."""
+        return bool(self.items) and (
+            len(self.items) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s
+        )
+
+    def release(self) -> list[T]:
+        items, self.items = self.items, []
+        return items
+
+
 class ResultWriter:
     """Results written in small transactions as checks finish: at most ``max_batch``
     results or ``max_delay_s`` seconds are ever in memory unwritten (besides the 304
@@ -362,23 +393,20 @@ class ResultWriter:
     ) -> None:
         self.store = store
         self.run_id = run_id
-        self.max_batch = max_batch
-        self.max_delay_s = max_delay_s
-        self.clock = clock
-        self._pending: list[tuple[CheckResult, datetime | None]] = []
-        self._oldest = 0.0
+        self._pending: HeldBatch[tuple[CheckResult, datetime | None]] = HeldBatch(
+            max_batch, max_delay_s, clock
+        )
 
     def add(self, result: CheckResult, next_due_at: datetime | None) -> None:
-        if not self._pending:
-            self._oldest = self.clock()
-        self._pending.append((result, next_due_at))
-        if len(self._pending) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s:
+        self._pending.hold((result, next_due_at))
+        if self._pending.due():
             self.flush()
 
     def flush(self) -> None:
-        if self._pending:
-            self.store.save_results(self.run_id, self._pending)
-            self._pending = []
+        # Released only once written: a write that fails keeps them for the next try.
+        if self._pending.items:
+            self.store.save_results(self.run_id, self._pending.items)
+            self._pending.release()
 
 
 def _failing(health: SourceHealth | None) -> bool:
@@ -426,31 +454,22 @@ class UnchangedResults:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self.max_batch = max_batch
-        self.max_delay_s = max_delay_s
-        self.clock = clock
-        self._held: list[CheckResult] = []
-        self._oldest = 0.0
+        self._held: HeldBatch[CheckResult] = HeldBatch(max_batch, max_delay_s, clock)
 
     def add(self, result: CheckResult) -> list[CheckResult]:
         """The results ready to keep: ``result`` itself unless it is a 304, and the
         held 304s once the batch is full or old enough."""
-        if not result.not_modified or result.source_id is None:
-            ready = [result]
-        else:
-            if not self._held:
-                self._oldest = self.clock()
-            self._held.append(result)
+        ready = [result]
+        if result.not_modified and result.source_id is not None:
+            self._held.hold(result)
             ready = []
-        if self._held and (
-            len(self._held) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s
-        ):
+        if self._held.due():
             ready.extend(self.drain())
         return ready
 
     def drain(self) -> list[CheckResult]:
         """Every held 304, each with its source's previous content verdict."""
-        held, self._held = self._held, []
+        held = self._held.release()
         if not held:
             return []
         previous = self.store.latest_results(
