@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
@@ -320,6 +321,8 @@ def render_document(
 # place, so if it is still there when the next dashboard starts, the last one was cut
 # short and every page is written again, also those a partial update would keep.
 UNFINISHED = ".unfinished"
+# Held while a dashboard is written, by whichever process writes it.
+LOCK = ".lock"
 
 
 def _write(path: Path, text: str | Iterable[str]) -> Path:
@@ -405,8 +408,32 @@ def write_dashboard(
     ``processes`` is None, one per core for at most :data:`AUTO_FORK_MAX_PAGES` pages,
     since each worker holds its own copy of what it renders.
     """
-    store = workspace.store()
     out_dir.mkdir(parents=True, exist_ok=True)
+    # Pages are rewritten in place: two runs writing one dashboard at once (a check
+    # from the command line while the scheduler runs one) would mix their pages.
+    with FileLock(str(out_dir / LOCK)):
+        return _write_dashboard(
+            workspace,
+            status,
+            out_dir,
+            now,
+            only=only,
+            processes=processes,
+            meanwhile=meanwhile,
+        )
+
+
+def _write_dashboard(
+    workspace: Workspace,
+    status: Mapping[str, Any],
+    out_dir: Path,
+    now: datetime,
+    *,
+    only: Collection[str] | None,
+    processes: int | None,
+    meanwhile: Callable[[], object] | None,
+) -> list[Path]:
+    store = workspace.store()
     unfinished = out_dir / UNFINISHED
     if unfinished.exists():
         only = None  # the last write was cut short: any kept page may be cut short too

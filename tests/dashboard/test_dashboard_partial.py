@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
+from typing import Any
 
-from monitor.dashboard import source_page, write_dashboard
+import pytest
+from filelock import FileLock, Timeout
+
+from monitor.dashboard import render, source_page, write_dashboard
 from monitor.dashboard.render import UNFINISHED
 from monitor.workspace import Workspace
 from tests.dashboard.project import NOW
@@ -52,3 +58,33 @@ def test_a_dashboard_cut_short_is_written_whole_by_the_next_one(
     write_dashboard(fresh_project, status, out, NOW, only={"src-broken"})
     assert steady.read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert not (out / UNFINISHED).exists()
+
+
+def test_one_dashboard_is_written_at_a_time(
+    fresh_project: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages are rewritten in place, so a second writer (a check from the command line
+    # while the scheduler runs one) waits for the first instead of mixing pages.
+    out = fresh_project.reports_dir
+    status = fresh_project.status()
+    writing, go_on = threading.Event(), threading.Event()
+    real = render._write
+
+    def slow_write(path: Path, text: Any) -> Path:
+        writing.set()
+        go_on.wait(10)
+        return real(path, text)
+
+    monkeypatch.setattr(render, "_write", slow_write)
+    first = threading.Thread(target=write_dashboard, args=(fresh_project, status, out, NOW))
+    first.start()
+    try:
+        assert writing.wait(10)
+        with pytest.raises(Timeout):
+            FileLock(str(out / render.LOCK)).acquire(timeout=0.2)
+    finally:
+        go_on.set()
+        first.join(10)
+    with FileLock(str(out / render.LOCK)).acquire(timeout=5):
+        pass
+    assert (out / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
