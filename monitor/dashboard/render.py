@@ -496,8 +496,9 @@ def _write_dashboard(
         if next_index is not None:
             _write(next_index, _index_parts(workspace, status, facts, now))
 
-    # Batches small enough that a dashboard of a few pages is shared out too.
-    batch = max(1, min(BATCH, len(stale) // (4 * max(1, workers))))
+    # Shared out in batches small enough that a dashboard of a few pages is shared too;
+    # one process takes them all at once (their history is read in large chunks).
+    batch = max(1, min(BATCH, len(stale) // (4 * workers)) if workers > 1 else len(stale))
     try:
         shares = map_shares(write_share, stale, max(1, workers), meanwhile=other_pages, batch=batch)
     except BaseException:
