@@ -133,27 +133,65 @@ class Store(OutboxStore):
     def sync_sources(
         self, sources: Iterable[tuple[str, str, str | None, str | None]], now: datetime
     ) -> None:
-        """Record the registry's sources (id, url, title, owner); mark vanished ones removed."""
-        seen: set[str] = set()
-        with self._session.begin() as s:
-            existing = {row.id: row for row in s.scalars(select(SourceRow))}
-            for source_id, url, title, owner in sources:
-                seen.add(source_id)
-                row = existing.get(source_id)
-                if row is None:
-                    s.add(
-                        SourceRow(id=source_id, url=url, title=title, owner=owner, first_seen=now)
+        """Record the registry's sources (id, url, title, owner); mark vanished ones removed.
+
+        Every run syncs the whole registry, so this reads the stored sources once and
+        writes only what changed, a statement per kind of change."""
+        table = SourceRow.__table__
+        assert isinstance(table, Table)
+        wanted = {source_id: (url, title, owner) for source_id, url, title, owner in sources}
+        with self.engine.begin() as connection:
+            existing = {
+                row.id: row
+                for row in connection.execute(
+                    select(
+                        table.c.id, table.c.url, table.c.title, table.c.owner, table.c.removed_at
                     )
-                    continue
-                if row.url != url:
-                    # A new URL is a new source as far as validators are concerned.
-                    row.etag = None
-                    row.last_modified = None
-                    row.next_due_at = None
-                row.url, row.title, row.owner, row.removed_at = url, title, owner, None
-            for source_id, row in existing.items():
-                if source_id not in seen and row.removed_at is None:
-                    row.removed_at = now
+                )
+            }
+            fresh: list[dict[str, Any]] = []
+            moved: list[dict[str, Any]] = []
+            changed: list[dict[str, Any]] = []
+            for source_id, (url, title, owner) in wanted.items():
+                row = existing.get(source_id)
+                values = {"sid": source_id, "new_url": url, "new_title": title, "new_owner": owner}
+                if row is None:
+                    fresh.append(
+                        {
+                            "id": source_id,
+                            "url": url,
+                            "title": title,
+                            "owner": owner,
+                            "first_seen": now,
+                        }
+                    )
+                elif row.url != url:
+                    moved.append(values)
+                elif (row.title, row.owner) != (title, owner) or row.removed_at is not None:
+                    changed.append(values)
+            gone = [
+                {"sid": source_id, "gone_at": now}
+                for source_id, row in existing.items()
+                if source_id not in wanted and row.removed_at is None
+            ]
+            target = update(table).where(table.c.id == bindparam("sid"))
+            described: dict[str, Any] = {
+                "url": bindparam("new_url"),
+                "title": bindparam("new_title"),
+                "owner": bindparam("new_owner"),
+                "removed_at": None,
+            }
+            if fresh:
+                connection.execute(insert(table), fresh)
+            if moved:
+                # A new URL is a new source as far as validators are concerned.
+                forgotten = {"etag": None, "last_modified": None, "next_due_at": None}
+                connection.execute(target.values(**described, **forgotten), moved)
+            if changed:
+                connection.execute(target.values(**described), changed)
+            if gone:
+                removed_at = bindparam("gone_at", type_=UTCDateTime())
+                connection.execute(target.values(removed_at=removed_at), gone)
 
     def due_sources(self, source_ids: Sequence[str], now: datetime) -> list[str]:
         """The given sources that have never been checked or whose due time has come."""
