@@ -79,7 +79,12 @@ class ScanReport:
 
     def citations_by_source(self) -> dict[str, list[Citation]]:
         """Citations per registry source id; a source no document cites maps to []."""
-        return {s.id: self.citations_of(s) for s in self.sources}
+        # One pass over the citations, not one per source: a large registry cited
+        # throughout its documents would otherwise cost sources x citations.
+        by_url: dict[str, list[Citation]] = {}
+        for citation in self.citations:
+            by_url.setdefault(normalize_url(citation.url), []).append(citation)
+        return {s.id: list(by_url.get(normalize_url(s.url), ())) for s in self.sources}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form with stable keys."""
