@@ -328,19 +328,29 @@ class Store(OutboxStore):
         """The newest result of each source (of the given ones, or all). ``answered``:
         the newest with an HTTP status, the one whose validators a 304 refers to (a
         timeout or a DNS failure since leaves the validators as they were)."""
-        with self._session() as s:
-            newest = (
-                select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
-                .where(ResultRow.source_id.is_not(None))
-                .group_by(ResultRow.source_id)
-            )
-            if answered:
-                newest = newest.where(ResultRow.status.is_not(None))
-            if source_ids is not None:
-                newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
-            sub = newest.subquery()
-            rows = s.scalars(select(ResultRow).join(sub, ResultRow.id == sub.c.id))
-            return {r.source_id: _stored(r) for r in rows if r.source_id is not None}
+        newest = (
+            select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
+            .where(ResultRow.source_id.is_not(None))
+            .group_by(ResultRow.source_id)
+        )
+        if answered:
+            newest = newest.where(ResultRow.status.is_not(None))
+        if source_ids is not None:
+            newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
+        sub = newest.subquery()
+        # Only the columns a stored result is made of, without building ORM objects:
+        # the status document reads every source's newest result on every run.
+        query = select(ResultRow.id, ResultRow.run_id, ResultRow.source_id, ResultRow.data).join(
+            sub, ResultRow.id == sub.c.id
+        )
+        with self.engine.connect() as connection:
+            return {
+                row.source_id: StoredResult(
+                    id=row.id, run_id=row.run_id, result=result_from_dict(row.data)
+                )
+                for row in connection.execute(query)
+                if row.source_id is not None
+            }
 
     def previous_result(self, source_id: str, before_id: int | None = None) -> StoredResult | None:
         with self._session() as s:
