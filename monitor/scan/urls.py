@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
@@ -19,6 +20,9 @@ def _strip_trailing(url: str) -> str:
     return url
 
 
+# A report matches each source's URL several times over (its citations, the status
+# document); remembering recent answers spares the parsing.
+@lru_cache(maxsize=1 << 16)
 def normalize_url(url: str) -> str:
     """The form in which two spellings of the same URL compare equal.
 

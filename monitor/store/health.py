@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Select, String, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, Select, String, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from checks.model import ErrorKind, Verdict
@@ -20,8 +20,9 @@ HOST_PREFIX = "host:"
 _COLUMNS = tuple(f.name for f in fields(SourceHealth) if f.name not in ("source_id", "health"))
 
 
-def to_state(source_id: str, row: SourceHealthRow | None) -> SourceHealth:
-    """The stored health, or the initial one for a source never folded in."""
+def to_state(source_id: str, row: SourceHealthRow | Row[Any] | None) -> SourceHealth:
+    """The stored health (an ORM row or a row of the table's columns), or the initial
+    one for a source never folded in."""
     if row is None:
         return SourceHealth(source_id)
     values = {name: getattr(row, name) for name in _COLUMNS}

@@ -7,7 +7,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
@@ -279,12 +290,15 @@ class Store(OutboxStore):
 
     def healths(self, source_ids: Sequence[str]) -> dict[str, SourceHealth]:
         """The health of many sources in one query (``unknown`` for the unchecked)."""
-        found: dict[str, SourceHealthRow] = {}
-        with self._session() as s:
+        found: dict[str, Row[Any]] = {}
+        table = SourceHealthRow.__table__
+        assert isinstance(table, Table)
+        # Rows as columns, not ORM objects: every run and every status read all of them.
+        with self.engine.connect() as connection:
             for chunk in _chunks(source_ids):
-                query = select(SourceHealthRow).where(SourceHealthRow.source_id.in_(chunk))
-                found.update((row.source_id, row) for row in s.scalars(query))
-            return {sid: health_module.to_state(sid, found.get(sid)) for sid in source_ids}
+                query = select(table).where(table.c.source_id.in_(chunk))
+                found.update((row.source_id, row) for row in connection.execute(query))
+        return {sid: health_module.to_state(sid, found.get(sid)) for sid in source_ids}
 
     def fingerprints_of(self, source_ids: Sequence[str]) -> dict[str, tuple[str, datetime]]:
         """The newest content fingerprint of many sources, with when it was taken."""
