@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
+import logging
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
@@ -321,6 +321,7 @@ def render_document(
 # place, so if it is still there when the next dashboard starts, the last one was cut
 # short and every page is written again, also those a partial update would keep.
 UNFINISHED = ".unfinished"
+_log = logging.getLogger(__name__)
 # Held while a dashboard is written, by whichever process writes it.
 LOCK = ".lock"
 
@@ -411,7 +412,13 @@ def write_dashboard(
     out_dir.mkdir(parents=True, exist_ok=True)
     # Pages are rewritten in place: two runs writing one dashboard at once (a check
     # from the command line while the scheduler runs one) would mix their pages.
-    with FileLock(str(out_dir / LOCK)):
+    lock = FileLock(str(out_dir / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _log.warning("waiting for another dashboard write to %s to finish (%s)", out_dir, LOCK)
+        lock.acquire()
+    with lock:
         return _write_dashboard(
             workspace,
             status,
@@ -483,7 +490,9 @@ def _write_dashboard(
     # forked workers write source pages it is written beside them under another name
     # and renamed at the end; otherwise it is streamed last (with thousands of sources
     # it is the largest thing a run writes).
-    next_index = index.with_name(f"index.html.{os.getpid()}.next") if workers > 1 else None
+    shared_out = workers > 1
+    next_index = index.with_name("index.html.next")
+    next_index.unlink(missing_ok=True)  # left by a write that was killed
 
     def other_pages() -> None:
         # They do not need the source pages, so they are written while those are.
@@ -493,24 +502,25 @@ def _write_dashboard(
             for document in status.get("documents", []):
                 html = render_document(workspace, status, document["id"], now)
                 documents.append(writer.write(out_dir / document_page(document["id"]), html))
-        if next_index is not None:
+        if shared_out:
             _write(next_index, _index_parts(workspace, status, facts, now))
 
     # Shared out in batches small enough that a dashboard of a few pages is shared too;
     # one process takes them all at once (their history is read in large chunks).
-    batch = max(1, min(BATCH, len(stale) // (4 * workers)) if workers > 1 else len(stale))
+    batch = min(BATCH, len(stale) // (4 * workers)) if shared_out else len(stale)
     try:
-        shares = map_shares(write_share, stale, max(1, workers), meanwhile=other_pages, batch=batch)
+        shares = map_shares(
+            write_share, stale, max(1, workers), meanwhile=other_pages, batch=max(1, batch)
+        )
     except BaseException:
-        if next_index is not None:
-            next_index.unlink(missing_ok=True)
+        next_index.unlink(missing_ok=True)
         raise
     for share in shares:
         written.extend(Path(page) for page in share)
     written.extend(documents)
     _prune(out_dir / "sources", set(written))
     _prune(out_dir / "documents", set(written))
-    if next_index is not None:
+    if shared_out:
         next_index.replace(index)
     else:
         _write(index, _index_parts(workspace, status, facts, now))

@@ -150,7 +150,9 @@ class Store(OutboxStore):
         writes only what changed, a statement per kind of change."""
         table = SourceRow.__table__
         assert isinstance(table, Table)
-        wanted = {source_id: (url, title, owner) for source_id, url, title, owner in sources}
+        wanted: dict[str, tuple[str, str | None, str | None]] = {}
+        for source_id, url, title, owner in sources:
+            wanted.setdefault(source_id, (url, title, owner))  # the first, as the registry
         with self.engine.begin() as connection:
             existing = {
                 row.id: row

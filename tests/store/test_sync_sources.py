@@ -29,11 +29,11 @@ def test_sync_records_new_changed_moved_vanished_and_returning_sources(store: St
         ],
         T,
     )
-    with store.engine.begin() as connection:  # as a checked source has them
+    with store.engine.begin() as connection:  # as checked sources have them
         connection.execute(
-            update(SourceRow.__table__)
-            .where(SourceRow.__table__.c.id == "moved")
-            .values(etag='"v1"', last_modified="Wed, 01 Jan 2025", next_due_at=T)
+            update(SourceRow.__table__).values(
+                etag='"v1"', last_modified="Wed, 01 Jan 2025", next_due_at=T
+            )
         )
     later = T + timedelta(days=2)
     store.sync_sources(
@@ -49,6 +49,8 @@ def test_sync_records_new_changed_moved_vanished_and_returning_sources(store: St
     assert set(first) == {"same", "retitled", "moved", "gone", "new"}
     assert first["same"]["first_seen"] == T and first["same"]["removed_at"] is None
     assert (first["retitled"]["title"], first["retitled"]["owner"]) == ("New title", "data")
+    for kept in ("same", "retitled"):  # same URL: the validators still hold
+        assert (first[kept]["etag"], first[kept]["next_due_at"]) == ('"v1"', T)
     moved = first["moved"]
     assert moved["url"] == "http://new.example/report"
     assert (moved["etag"], moved["last_modified"], moved["next_due_at"]) == (None, None, None)
@@ -63,3 +65,17 @@ def test_sync_records_new_changed_moved_vanished_and_returning_sources(store: St
     assert back["same"]["removed_at"] == later + timedelta(days=1)
     store.sync_sources([("gone", "http://gone.example/", None, None)], later + timedelta(days=2))
     assert rows(store)["same"]["removed_at"] == later + timedelta(days=1)
+
+    # Back at another URL: no longer removed, and a new source as far as validators go.
+    store.sync_sources([("same", "http://same.example/moved", "Same", "web")], later)
+    returned = rows(store)["same"]
+    assert returned["removed_at"] is None and returned["url"] == "http://same.example/moved"
+    assert (returned["etag"], returned["next_due_at"]) == (None, None)
+
+
+def test_the_first_of_two_entries_with_one_id_is_recorded(store: Store) -> None:
+    store.sync_sources(
+        [("s", "http://first.example/", "First", None), ("s", "http://second.example/", "", None)],
+        T,
+    )
+    assert rows(store)["s"]["url"] == "http://first.example/"
