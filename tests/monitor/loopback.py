@@ -23,3 +23,17 @@ def serving(
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that answers a page in one call and keeps its log to itself."""
+
+    def send_page(self, status: int, body: bytes, content_type: str = "text/html") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -12,7 +11,7 @@ from checks.hosts import HostPolicy
 from checks.model import CheckSettings, CheckTarget, Verdict
 from monitor.dispatch import HostQueues
 from monitor.run import Checker
-from tests.monitor.loopback import serving
+from tests.monitor.loopback import QuietHandler, serving
 
 
 class Clock:
@@ -104,7 +103,7 @@ def test_a_host_asked_again_after_its_pause_if_it_is_still_paused() -> None:
 # --- the checker's workers, against real servers on loopback ---------------------------
 
 
-class _Site(BaseHTTPRequestHandler):
+class _Site(QuietHandler):
     def do_GET(self) -> None:
         if "/closed/" in self.path:
             # The host asks every client to come back in an hour.
@@ -120,15 +119,7 @@ class _Site(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = b"<html><main><p>a page</p></main></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(200, b"<html><main><p>a page</p></main></html>")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from monitor.run import run_sources
 from monitor.settings import check_settings
 from monitor.store import Store
 from tests.cli.conftest import write_project
-from tests.monitor.loopback import serving
+from tests.monitor.loopback import QuietHandler, serving
 
 T = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -139,21 +138,13 @@ def test_a_worker_that_dies_without_a_word_is_an_error() -> None:
 # --- a run split between processes, against real servers on loopback ----------------------
 
 
-class _Pages(BaseHTTPRequestHandler):
+class _Pages(QuietHandler):
     def do_GET(self) -> None:
         name = self.path.rsplit("/", 1)[-1]
         # Only the cited pages exist, so the catch-all probe of a random sibling gets 404.
         status = {"p1": 200, "p2": 200, "p3": 200, "fail": 500}.get(name, 404)
         body = f"<html><main><p>page {name} of {self.server.server_address[0]}</p></main></html>"
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(status, body.encode())
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from threading import Thread
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -24,6 +22,7 @@ from monitor.settings import check_settings
 from monitor.state import Health
 from monitor.store import RunStatus, Store
 from tests.cli.conftest import write_project
+from tests.monitor.loopback import QuietHandler, serving
 
 ROOT = Path(__file__).parents[2]
 
@@ -62,31 +61,34 @@ def test_a_source_is_dead_only_after_failing_over_days(
     assert [e.health for e in events] == [Health.SUSPECT, Health.DEAD]
 
 
-class SlowPages(BaseHTTPRequestHandler):
+class SlowPages(QuietHandler):
     def do_GET(self) -> None:
         time.sleep(0.15)
         page = self.path.rsplit("/", 1)[-1]
         # Only the cited pages exist, so the catch-all probe sees a real 404.
         found = page.isdigit()
         body = f"<html><p>page {page}</p></html>".encode() if found else b"not found"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(200 if found else 404, body)
 
 
 @pytest.fixture
 def slow_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowPages)
-    thread = Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(SlowPages, ("127.0.0.1",)) as (base,):
+        yield base
+
+
+def start_check(registry: Path, cwd: Path, *options: str) -> subprocess.Popen[bytes]:
+    """``run_monitor.py check`` on ``registry`` as its own process."""
+    command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--registry", str(registry)]
+    return subprocess.Popen(
+        [*command, *options], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def wait_for_results(db: Path, count: int, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and len(results_in(db)) < count:
+        time.sleep(0.05)
 
 
 def results_in(db: Path) -> list[tuple[int, str]]:
@@ -103,24 +105,18 @@ def test_killed_run_keeps_its_results_and_the_next_run_finishes_the_rest(
 ) -> None:
     urls = {f"s{i:02d}": f"{slow_server}/page/{i}" for i in range(40)}
     registry = write_project(tmp_path, urls)
-    command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--registry", str(registry)]
-    command += ["--concurrency", "2", "--per-host", "2"]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    options = ("--concurrency", "2", "--per-host", "2")
+    process = start_check(registry, tmp_path, *options)
     db = tmp_path / "monitor.db"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if db.exists() and len(results_in(db)) >= 5:
-            break
-        time.sleep(0.05)
+    wait_for_results(db, 5)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     first = results_in(db)
     assert 5 <= len(first) < 40, process.stderr.read() if process.stderr else ""
 
-    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120)
-    assert finished.returncode == 0, finished.stderr.decode()
+    finishing = start_check(registry, tmp_path, *options)
+    _, errors = finishing.communicate(timeout=120)
+    assert finishing.returncode == 0, errors.decode()
     rows = results_in(db)
     assert rows[: len(first)] == first, "finished results survive the kill"
     sources = [source for _run, source in rows]
@@ -190,15 +186,9 @@ def test_a_killed_run_split_between_processes_leaves_no_worker_behind(
         for i in range(240)
     }
     registry = write_project(tmp_path, urls, extra_settings="  processes: 2\n")
-    command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--registry", str(registry)]
-    command += ["--concurrency", "4", "--per-host", "2"]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = start_check(registry, tmp_path, "--concurrency", "4", "--per-host", "2")
     db = tmp_path / "monitor.db"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(results_in(db)) < 5:
-        time.sleep(0.05)
+    wait_for_results(db, 5)
     workers = [pid for pid in _processes_naming(str(registry)) if pid != process.pid]
     assert len(workers) == 2, "the run is split between two worker processes"
     process.send_signal(signal.SIGKILL)
