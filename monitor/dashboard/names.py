@@ -30,11 +30,16 @@ def page_name(identifier: str) -> str:
     return f"{slug}-{digest}"
 
 
+# The folders of the two kinds of page, in the dashboard's root folder.
+SOURCES = "sources"
+DOCUMENTS = "documents"
+
+
 def source_page(source_id: str) -> str:
     """The source's page, relative to the dashboard's root folder."""
-    return f"sources/{page_name(source_id)}.html"
+    return f"{SOURCES}/{page_name(source_id)}.html"
 
 
 def document_page(document_id: str) -> str:
     """The document's page, relative to the dashboard's root folder."""
-    return f"documents/{page_name(document_id)}.html"
+    return f"{DOCUMENTS}/{page_name(document_id)}.html"

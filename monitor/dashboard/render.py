@@ -10,9 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections import deque
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -33,7 +32,7 @@ from monitor.dashboard.data import (
 )
 from monitor.dashboard.forked import BATCH, map_shares, worker_count
 from monitor.dashboard.jsonblock import json_for_html
-from monitor.dashboard.names import document_page, page_name, source_page
+from monitor.dashboard.names import DOCUMENTS, SOURCES, document_page, page_name, source_page
 from monitor.dashboard.timeline import build_timeline, format_ms
 from monitor.dashboard.views import (
     HEALTH_MARKS,
@@ -331,52 +330,22 @@ def _write(path: Path, text: str | Iterable[str]) -> Path:
     the previous run if there is one.
 
     The page is rewritten in place rather than through a temporary file renamed over
-    it: a rename deletes a file and creates one per page per run, and on some file
-    systems (ext4 without a journal skips every recently deleted inode when it creates
-    a file) that costs several times the rendering. A reader opening a page at the
-    moment it is written may see it cut short; a write cut short by a crash is mended
-    by the next dashboard (see :data:`UNFINISHED`).
+    it, and cut to its new length only once written rather than emptied first: a
+    rename deletes a file and creates one, emptying a file frees its blocks and
+    writing allocates them again, and on some file systems (ext4 without a journal
+    looks past every recently freed inode and block) either costs several times the
+    rendering. A reader opening a page at the moment it is written may see it cut
+    short or followed by the end of the old page; a write cut short by a crash is
+    mended by the next dashboard (see :data:`UNFINISHED`).
     """
-    with path.open("w", encoding="utf-8") as out:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "wb") as out:
         if isinstance(text, str):
-            out.write(text)
+            out.write(text.encode("utf-8"))
         else:
-            out.writelines(text)
+            for piece in text:
+                out.write(piece.encode("utf-8"))
+        out.truncate()  # what is left of a longer old page
     return path
-
-
-class _PageWriter:
-    """Writes pages on a few threads while the next ones are rendered: writing a page
-    waits on the disk, and rendering need not wait with it.
-
-    Leaving the ``with`` block waits for every page and raises the first error.
-    """
-
-    def __init__(self, threads: int = 2, backlog: int = 64) -> None:
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="dashboard-write")
-        # Bounded, so pages rendered faster than the disk takes them do not pile up.
-        self._pending: deque[Future[Path]] = deque()
-        self._backlog = backlog
-        self._folders: set[Path] = set()
-
-    def write(self, path: Path, text: str) -> Path:
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
-        if len(self._pending) >= self._backlog:
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(_write, path, text))
-        return path
-
-    def __enter__(self) -> _PageWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            while self._pending:
-                self._pending.popleft().result()
-        finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _prune(folder: Path, keep: set[Path]) -> None:
@@ -445,6 +414,8 @@ def _write_dashboard(
     if unfinished.exists():
         only = None  # the last write was cut short: any kept page may be cut short too
     unfinished.touch()
+    for folder in (SOURCES, DOCUMENTS):
+        (out_dir / folder).mkdir(exist_ok=True)
     # Row figures of every source in a few grouped queries, not several per source.
     entries = {str(entry["id"]): entry for entry in status["sources"]}
     facts: dict[str, Facts] = index_facts(store, list(entries), now)
@@ -464,14 +435,13 @@ def _write_dashboard(
         reader = Store.open(url, migrate=False) if forked else store
         done: list[str] = []
         try:
-            with _PageWriter() as writer:
-                while batch := take():
-                    for source_id, history in source_histories(
-                        reader, batch, now, skipped_runs=skipped, facts=facts
-                    ):
-                        entry = entries[source_id]
-                        html = source_html(workspace, status, source_id, history, now, entry=entry)
-                        done.append(str(writer.write(out_dir / source_page(source_id), html)))
+            while batch := take():
+                for source_id, history in source_histories(
+                    reader, batch, now, skipped_runs=skipped, facts=facts
+                ):
+                    entry = entries[source_id]
+                    html = source_html(workspace, status, source_id, history, now, entry=entry)
+                    done.append(str(_write(out_dir / source_page(source_id), html)))
         finally:
             if forked:
                 reader.close()
@@ -498,10 +468,9 @@ def _write_dashboard(
         # They do not need the source pages, so they are written while those are.
         if meanwhile is not None:
             meanwhile()
-        with _PageWriter() as writer:
-            for document in status.get("documents", []):
-                html = render_document(workspace, status, document["id"], now)
-                documents.append(writer.write(out_dir / document_page(document["id"]), html))
+        for document in status.get("documents", []):
+            html = render_document(workspace, status, document["id"], now)
+            documents.append(_write(out_dir / document_page(document["id"]), html))
         if shared_out:
             _write(next_index, _index_parts(workspace, status, facts, now))
 
@@ -518,8 +487,8 @@ def _write_dashboard(
     for share in shares:
         written.extend(Path(page) for page in share)
     written.extend(documents)
-    _prune(out_dir / "sources", set(written))
-    _prune(out_dir / "documents", set(written))
+    _prune(out_dir / SOURCES, set(written))
+    _prune(out_dir / DOCUMENTS, set(written))
     if shared_out:
         next_index.replace(index)
     else:

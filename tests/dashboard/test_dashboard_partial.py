@@ -44,6 +44,21 @@ def test_pages_are_rewritten_in_place(fresh_project: Workspace) -> None:
     assert "src-ok" in (out / source_page("src-ok")).read_text(encoding="utf-8")
 
 
+def test_a_page_rewritten_over_a_longer_one_ends_where_the_new_page_ends(
+    fresh_project: Workspace,
+) -> None:
+    # Pages are cut to their new length after writing, not emptied first.
+    out = fresh_project.reports_dir
+    status = fresh_project.status()
+    write_dashboard(fresh_project, status, out, NOW)
+    pages = [out / "index.html", out / source_page("src-ok")]
+    fresh = {page: page.read_bytes() for page in pages}
+    for page in pages:
+        page.write_bytes(b"x" * (len(fresh[page]) + 100_000))
+    write_dashboard(fresh_project, status, out, NOW)
+    assert {page: page.read_bytes() for page in pages} == fresh
+
+
 def test_a_dashboard_cut_short_is_written_whole_by_the_next_one(
     fresh_project: Workspace,
 ) -> None:
