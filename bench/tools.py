@@ -35,9 +35,9 @@ SETTINGS_NOTES = (
     "SQLite database per run; it stores every result and writes its reports and "
     "dashboard (the previous run's report files are removed first; its dashboard pages "
     "are kept and rewritten, as from one run of a monitor to the next). Up to 2 retries "
-    "of 502/503/504 and timeouts, 1 of a 500, with exponential backoff (0.5 s base) for "
-    "the failing URL, and a short pause of its host after a burst of errors; one "
-    "catch-all probe per host and folder.",
+    "of 502/503/504 and timeouts, with exponential backoff (0.5 s base) for the failing "
+    "URL, 1 of a 500, at once, and a short pause of its host after a burst of errors; "
+    "one catch-all probe per host and folder.",
     "lychee: `--max-concurrency` = concurrency, `--host-concurrency` = per-host, "
     "`--host-request-interval 0ms`, `--max-retries 2`; it never retries a 5xx, and adds "
     "a 200 ms per-host backoff after one.",

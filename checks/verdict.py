@@ -99,6 +99,18 @@ def should_retry_status(status: int, *, attempt: int, asked_to_wait: bool = Fals
     return is_trouble_status(status)
 
 
+def waits_before_retry(status: int, *, asked_to_wait: bool = False) -> bool:
+    """Whether asking again after a response with this status first waits out a
+    backoff (``asked_to_wait``: it carried ``Retry-After``, which is always obeyed).
+
+    A plain 500 is asked again at once: a page that failed for a moment answers the
+    next request, and one whose code is broken fails again however long it is given,
+    so a wait would only lengthen the run. Gateway and overload answers and 429 say
+    that the server needs time, and get it.
+    """
+    return status != 500 or asked_to_wait
+
+
 def should_retry_error(kind: ErrorKind, *, attempt: int) -> bool:
     """Whether a network failure is worth another attempt (``attempt`` counts from 1).
 

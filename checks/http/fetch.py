@@ -316,6 +316,10 @@ class _Fetcher:
                     response.close()
             # Outside the slot: decide whether and how long to wait, then try again.
             delay = self._backoff(attempt)
+            if status is not None and not verdict.waits_before_retry(
+                status, asked_to_wait=retry_after is not None
+            ):
+                delay = 0.0
             if error is None and retry_after is not None:
                 assert status is not None  # a response carried the Retry-After
                 if retry_after > self.settings.retry_after_cap_s:
@@ -341,7 +345,7 @@ class _Fetcher:
                 assert status is not None
                 self.gave_up = "no time left before the deadline for another attempt"
                 return _Answer(status, headers, b"", 0.0)
-            if error is not None or (retry_after is None and status != 429):
+            if delay and (error is not None or (retry_after is None and status != 429)):
                 self.hosts.sleep(delay)
             self.attempts += 1
 

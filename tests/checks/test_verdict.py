@@ -15,6 +15,7 @@ from checks.verdict import (
     should_retry_error,
     should_retry_status,
     status_text,
+    waits_before_retry,
 )
 
 URL = "http://example.org/report"
@@ -207,6 +208,9 @@ def test_retry_rule() -> None:
     assert not should_retry_status(500, attempt=2)
     assert should_retry_status(500, attempt=2, asked_to_wait=True)
     assert all(should_retry_status(s, attempt=2) for s in (429, 502, 503, 504))
+    # The 500 is asked again at once; answers that say the server needs time wait.
+    assert [s for s in (408, 429, 500, 502, 503, 504) if not waits_before_retry(s)] == [500]
+    assert waits_before_retry(500, asked_to_wait=True)
     assert should_retry_error(ErrorKind.READ_TIMEOUT, attempt=3)
     assert should_retry_error(ErrorKind.RESET, attempt=2)
     assert should_retry_error(ErrorKind.REFUSED, attempt=1)
