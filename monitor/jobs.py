@@ -6,10 +6,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.run import ResultHook, RunOutcome, run_sources
 from monitor.workspace import Workspace
+
+if TYPE_CHECKING:
+    from monitor.dashboard.live import LivePages
 
 
 @dataclass(frozen=True)
@@ -39,18 +42,28 @@ def check_sources(
     if not check_all and not source_ids:
         due = set(store.due_sources([s.id for s in sources], now))
         sources = [s for s in sources if s.id in due]
-    outcome = run_sources(
-        registry,
-        store,
-        sources,
-        settings=workspace.check_settings(),
-        on_result=on_result,
-        after_check=workspace.after_check(),
-        now=workspace.now,
-    )
-    status = workspace.status()
-    checked = {s.id for s in sources}
-    written = write_outputs(workspace, status, only=checked)
+    from monitor.dashboard.live import LivePages
+
+    # Source pages are written as the run folds their health in, while it checks the
+    # rest; a database other threads cannot reach leaves them all for the end.
+    live = None if store.in_memory else LivePages(workspace, workspace.reports_dir)
+    try:
+        outcome = run_sources(
+            registry,
+            store,
+            sources,
+            settings=workspace.check_settings(),
+            on_result=on_result,
+            after_check=workspace.after_check(),
+            now=workspace.now,
+            on_folded=live,
+        )
+        status = workspace.status()
+        checked = {s.id for s in sources}
+        written = write_outputs(workspace, status, only=checked, live=live)
+    finally:
+        if live is not None:
+            live.close()
     notices: list[str] = []
     if notify and sources:
         from monitor.notify import notify_run
@@ -69,11 +82,16 @@ def check_sources(
 
 
 def write_outputs(
-    workspace: Workspace, status: dict[str, Any], *, only: set[str] | None = None
+    workspace: Workspace,
+    status: dict[str, Any],
+    *,
+    only: set[str] | None = None,
+    live: LivePages | None = None,
 ) -> list[Path]:
     """Every report format and the static dashboard, from the stored results.
 
-    ``only``: the sources whose dashboard pages need rewriting (those just checked).
+    ``only``: the sources whose dashboard pages need rewriting (those just checked);
+    ``live``: those written during the run.
     """
     from monitor.dashboard import write_dashboard
 
@@ -92,5 +110,6 @@ def write_outputs(
         only=only,
         processes=workspace.settings.processes,
         meanwhile=reports,
+        live=live,
     )
     return [*written, out / "index.html"] if pages else written

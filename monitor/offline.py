@@ -16,19 +16,28 @@ FAILING_SHARE = 0.8
 
 
 class OfflineTally:
-    """Per-host tally kept as results stream in (memory grows with hosts, not checks)."""
+    """Per-host tally kept as results stream in (memory grows with hosts, not checks).
 
-    def __init__(self) -> None:
+    ``planned_hosts``: the hosts of every URL the run will check, so that the tally can
+    tell when the run is :attr:`settled`.
+    """
+
+    def __init__(self, planned_hosts: Iterable[str] = ()) -> None:
         self._hosts: dict[str, bool] = {}  # host -> every check of it failed at network level
+        self._planned = {host.lower() for host in planned_hosts if host}
+        self._reachable = 0  # hosts not (or no longer) failing at the network level
 
     def add(self, result: CheckResult) -> None:
-        host = (urlsplit(result.url).hostname or "").lower()
+        host = _host(result.url)
         if not host:
             return
         failed = result.error_kind is not None and result.error_kind.is_network_level
         answered = result.status is not None
         # A host counts as reachable if any check of it got an HTTP answer.
-        self._hosts[host] = self._hosts.get(host, True) and failed and not answered
+        before = self._hosts.get(host, True)
+        after = self._hosts[host] = before and failed and not answered
+        if before and not after:
+            self._reachable += 1
 
     @property
     def offline(self) -> bool:
@@ -38,6 +47,20 @@ class OfflineTally:
             return False
         failing = sum(1 for failed in self._hosts.values() if failed)
         return failing / len(self._hosts) >= FAILING_SHARE
+
+    @property
+    def settled(self) -> bool:
+        """True when the run can no longer turn out :attr:`offline`, whatever its
+        remaining results (of the planned hosts): it has too few hosts, or too many of
+        them have been reached already."""
+        hosts = len(self._planned | self._hosts.keys())
+        if hosts < MIN_HOSTS:
+            return True
+        return (hosts - self._reachable) / hosts < FAILING_SHARE
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def looks_offline(results: Iterable[CheckResult]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -32,6 +33,8 @@ from monitor.store import Store, StoredResult
 
 T = TypeVar("T")
 ResultHook = Callable[[CheckResult], None]
+# Told the run and the sources whose health it has just folded in, while it goes on.
+FoldedHook = Callable[[int, Sequence[str]], None]
 # Runs in the worker after a check, e.g. to look up an archived copy of a failing source.
 AfterCheck = Callable[[CheckTarget, CheckResult, requests.Session], CheckResult]
 
@@ -197,18 +200,25 @@ def run_sources(
     on_result: ResultHook | None = None,
     after_check: AfterCheck | None = None,
     rng: random.Random | None = None,
+    on_folded: FoldedHook | None = None,
 ) -> RunOutcome:
     """Check the given sources, committing each result as it completes.
 
-    Health is folded in once the run is over, because only then is it known whether
-    the run was conclusive. Runs that an earlier process left unfinished are marked
-    interrupted and their finished results folded in first; the sources they did not
-    reach are still due, so this run (or the next) checks them.
+    Health is folded in once it is known that the run is conclusive: at its end, or,
+    with ``on_folded``, as soon as too many hosts have answered for the run to look
+    offline, and from then on as results are stored (``on_folded`` is told which
+    sources, so that pages showing them can be written during the run). Runs that an
+    earlier process left unfinished are marked interrupted and their finished results
+    folded in first; the sources they did not reach are still due, so this run (or the
+    next) checks them.
     """
     policy = HealthPolicy(**registry.settings.health)
     for interrupted in store.mark_interrupted(now()):
         done = [r.result for r in store.results_for_run(interrupted)]
         store.update_health(interrupted, policy, inconclusive=looks_offline(done))
+    # Before the run, not after: pages written during it then show the history that
+    # stays.
+    store.apply_retention(now(), registry.settings.retention_days)
     by_id = {s.id: s for s in sources}
     healths = store.healths(list(by_id))
     run_plan = plan(sources, store, healths)
@@ -216,18 +226,23 @@ def run_sources(
     fingerprints = store.fingerprints_of(list(by_id))
     jitter = rng or random.Random()
     # Results stream to the store; only counts stay in memory, whatever the run's size.
-    tally = OfflineTally()
+    tally = OfflineTally(urlsplit(t.url).hostname or "" for t in run_plan.targets)
     counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
     unchanged = UnchangedResults(store)
+    live = LiveHealth(store, run_id, policy, on_folded) if on_folded else None
 
     def keep(per_source: CheckResult) -> None:
         source_id = per_source.source_id
         assert source_id is not None
         per_source = _with_drift(per_source, fingerprints.get(source_id))
         cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
-        writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
         tally.add(per_source)
+        stored = writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
+        if live is not None:
+            live.kept(source_id)
+            if stored and tally.settled:
+                live.fold()  # every result kept so far is stored
         counts[per_source.verdict.value] += 1
         if on_result is not None:
             on_result(per_source)
@@ -259,8 +274,9 @@ def run_sources(
     )
     summary = dict(sorted(counts.items()))
     store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
-    store.update_health(run_id, policy, inconclusive=inconclusive)
-    store.apply_retention(now(), registry.settings.retention_days)
+    folded = live.after_id if live is not None else 0
+    assert not (folded and inconclusive), "health was folded in during a run that looked settled"
+    store.update_health(run_id, policy, inconclusive=inconclusive, after_id=folded)
     store.cache_purge(now())  # expired archive lookups would otherwise pile up
     return RunOutcome(
         run_id=run_id,
@@ -397,16 +413,49 @@ class ResultWriter:
             max_batch, max_delay_s, clock
         )
 
-    def add(self, result: CheckResult, next_due_at: datetime | None) -> None:
+    def add(self, result: CheckResult, next_due_at: datetime | None) -> bool:
+        """Hold ``result``; whether this wrote it, with every result held before it."""
         self._pending.hold((result, next_due_at))
         if self._pending.due():
             self.flush()
+            return True
+        return False
 
     def flush(self) -> None:
         # Released only once written: a write that fails keeps them for the next try.
         if self._pending.items:
             self.store.save_results(self.run_id, self._pending.items)
             self._pending.release()
+
+
+class LiveHealth:
+    """Health folded in while a run goes on, for a run that can no longer turn out
+    inconclusive: each :meth:`fold` folds what was stored since the last one and tells
+    ``on_folded`` which sources it was about."""
+
+    def __init__(
+        self, store: Store, run_id: int, policy: HealthPolicy, on_folded: FoldedHook
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.policy = policy
+        self.on_folded = on_folded
+        self.after_id = 0  # the run's results up to this id are folded in
+        self._kept: list[str] = []
+
+    def kept(self, source_id: str) -> None:
+        """``source_id``'s result was handed to the store (maybe not written yet)."""
+        self._kept.append(source_id)
+
+    def fold(self) -> None:
+        """Fold in every result kept so far; call only when all of them are stored."""
+        if not self._kept:
+            return
+        self.after_id = self.store.fold_health(
+            self.run_id, self.policy, after_id=self.after_id
+        ).last_result_id
+        folded, self._kept = self._kept, []
+        self.on_folded(self.run_id, folded)
 
 
 def _failing(health: SourceHealth | None) -> bool:

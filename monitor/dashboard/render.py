@@ -50,6 +50,7 @@ from monitor.state import Health
 from monitor.store import Store
 
 if TYPE_CHECKING:
+    from monitor.dashboard.live import LivePages
     from monitor.workspace import Workspace
 
 RECENT_RESULTS = 50
@@ -325,7 +326,7 @@ _log = logging.getLogger(__name__)
 LOCK = ".lock"
 
 
-def _write(path: Path, text: str | Iterable[str]) -> Path:
+def write_page(path: Path, text: str | Iterable[str]) -> Path:
     """Write a page whole or from its pieces into its existing folder, over the page of
     the previous run if there is one.
 
@@ -365,6 +366,7 @@ def write_dashboard(
     only: Collection[str] | None = None,
     processes: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    live: LivePages | None = None,
 ) -> list[Path]:
     """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
     ``out_dir`` from ``status`` and the store's history. Returns the pages written.
@@ -377,17 +379,29 @@ def write_dashboard(
     forked workers (:mod:`monitor.dashboard.forked`), up to ``processes`` of them; when
     ``processes`` is None, one per core for at most :data:`AUTO_FORK_MAX_PAGES` pages,
     since each worker holds its own copy of what it renders.
+
+    ``live``: the pages written during the run (:mod:`monitor.dashboard.live`); this
+    waits for them, writes the rest, and ends them.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # Pages are rewritten in place: two runs writing one dashboard at once (a check
-    # from the command line while the scheduler runs one) would mix their pages.
-    lock = FileLock(str(out_dir / LOCK))
+    if live is not None and live.lock is not None:
+        # Pages were written during the run, which holds the lock and set the mark.
+        try:
+            live.finish()
+            return _write_dashboard(
+                workspace,
+                status,
+                out_dir,
+                now,
+                only=only,
+                processes=processes,
+                meanwhile=meanwhile,
+                written_live=live.written,
+                was_unfinished=live.was_unfinished,
+            )
+        finally:
+            live.close()
+    lock = lock_dashboard(out_dir)
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        _log.warning("waiting for another dashboard write to %s to finish (%s)", out_dir, LOCK)
-        lock.acquire()
-    with lock:
         return _write_dashboard(
             workspace,
             status,
@@ -397,6 +411,26 @@ def write_dashboard(
             processes=processes,
             meanwhile=meanwhile,
         )
+    finally:
+        lock.release()
+
+
+def lock_dashboard(out_dir: Path) -> FileLock:
+    """The lock of the dashboard in ``out_dir``, taken; waits (and says so in the log)
+    while another writer holds it.
+
+    Pages are rewritten in place: two runs writing one dashboard at once (a check from
+    the command line while the scheduler runs one) would mix their pages. Not bound to
+    a thread: pages written during a run take it on one and let it go on another.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _log.warning("waiting for another dashboard write to %s to finish (%s)", out_dir, LOCK)
+        lock.acquire()
+    return lock
 
 
 def _write_dashboard(
@@ -408,12 +442,15 @@ def _write_dashboard(
     only: Collection[str] | None,
     processes: int | None,
     meanwhile: Callable[[], object] | None,
+    written_live: Mapping[str, Path] | None = None,
+    was_unfinished: bool | None = None,
 ) -> list[Path]:
     store = workspace.store()
     unfinished = out_dir / UNFINISHED
-    if unfinished.exists():
+    if unfinished.exists() if was_unfinished is None else was_unfinished:
         only = None  # the last write was cut short: any kept page may be cut short too
     unfinished.touch()
+    written_live = written_live or {}
     for folder in (SOURCES, DOCUMENTS):
         (out_dir / folder).mkdir(exist_ok=True)
     # Row figures of every source in a few grouped queries, not several per source.
@@ -423,7 +460,9 @@ def _write_dashboard(
     stale: list[tuple[str, str]] = []
     for source_id, entry in entries.items():
         page = out_dir / source_page(source_id)
-        if only is not None and source_id not in only and page.exists():
+        if source_id in written_live:
+            written.append(written_live[source_id])
+        elif only is not None and source_id not in only and page.exists():
             written.append(page)
         else:
             stale.append((source_id, str(entry.get("url") or "")))
@@ -441,14 +480,14 @@ def _write_dashboard(
                 ):
                     entry = entries[source_id]
                     html = source_html(workspace, status, source_id, history, now, entry=entry)
-                    done.append(str(_write(out_dir / source_page(source_id), html)))
+                    done.append(str(write_page(out_dir / source_page(source_id), html)))
         finally:
             if forked:
                 reader.close()
         return done
 
     workers = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
-    if not store.engine.url.database or store.engine.url.database == ":memory:":
+    if store.in_memory:
         workers = 1  # a forked worker could not open the same database again
     if processes is not None:
         workers = min(workers, processes)
@@ -470,9 +509,9 @@ def _write_dashboard(
             meanwhile()
         for document in status.get("documents", []):
             html = render_document(workspace, status, document["id"], now)
-            documents.append(_write(out_dir / document_page(document["id"]), html))
+            documents.append(write_page(out_dir / document_page(document["id"]), html))
         if shared_out:
-            _write(next_index, _index_parts(workspace, status, facts, now))
+            write_page(next_index, _index_parts(workspace, status, facts, now))
 
     # Shared out in batches small enough that a dashboard of a few pages is shared too;
     # one process takes them all at once (their history is read in large chunks).
@@ -492,7 +531,7 @@ def _write_dashboard(
     if shared_out:
         next_index.replace(index)
     else:
-        _write(index, _index_parts(workspace, status, facts, now))
+        write_page(index, _index_parts(workspace, status, facts, now))
     written.append(index)
     unfinished.unlink()
     return written

@@ -138,6 +138,19 @@ def run_entry(run: RunRecord | None) -> dict[str, Any] | None:
     }
 
 
+def document_entries(registry: Registry) -> list[dict[str, Any]]:
+    """The registry's documents as they appear in the status document."""
+    return [
+        {
+            "id": d.id,
+            "path": _relative(d.path, registry.path.parent),
+            "owner": d.owner,
+            "title": d.title,
+        }
+        for d in registry.documents
+    ]
+
+
 def build_status(
     registry: Registry,
     latest: Mapping[str, CheckResult],
@@ -169,15 +182,7 @@ def build_status(
             "failing": sum(1 for e in sources if e["failing"]),
             "by_verdict": by_verdict,
         },
-        "documents": [
-            {
-                "id": d.id,
-                "path": _relative(d.path, registry.path.parent),
-                "owner": d.owner,
-                "title": d.title,
-            }
-            for d in registry.documents
-        ],
+        "documents": document_entries(registry),
         "sources": sources,
         "references": list(unresolved),
         "unregistered": [

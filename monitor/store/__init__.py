@@ -2,6 +2,7 @@
 
 from monitor.store.records import (
     CheckPoint,
+    HealthFold,
     NewNotification,
     NoticeRecord,
     OutboxEntry,
@@ -18,6 +19,7 @@ from monitor.store.repository import HealthUpdate, Store
 
 __all__ = [
     "CheckPoint",
+    "HealthFold",
     "HealthUpdate",
     "NewNotification",
     "NoticeRecord",

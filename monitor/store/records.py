@@ -30,6 +30,15 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class HealthFold:
+    """What folding a run's results into health did: the last result folded in, and
+    the number of health events it recorded."""
+
+    last_result_id: int
+    events: int
+
+
+@dataclass(frozen=True)
 class StoredResult:
     id: int
     run_id: int | None

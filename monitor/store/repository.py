@@ -31,6 +31,7 @@ from monitor.store.codec import result_from_dict
 from monitor.store.outbox import OutboxStore
 from monitor.store.records import (
     CheckPoint,
+    HealthFold,
     NoticeRecord,
     ResultBrief,
     Rollup,
@@ -78,6 +79,13 @@ class Store(OutboxStore):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the database lives in this process alone (SQLite ``:memory:``), out
+        of reach of other processes and, through the engine's pool, of other threads."""
+        database = self.engine.url.database
+        return self.engine.dialect.name == "sqlite" and database in (None, "", ":memory:")
 
     # --- runs -----------------------------------------------------------------------
 
@@ -451,20 +459,35 @@ class Store(OutboxStore):
             )
 
     def update_health(
-        self, run_id: int, policy: HealthPolicy, *, inconclusive: bool, batch: int = 500
+        self,
+        run_id: int,
+        policy: HealthPolicy,
+        *,
+        inconclusive: bool,
+        batch: int = 500,
+        after_id: int = 0,
     ) -> int:
         """Fold a finished run's results into health; the number of events recorded.
 
         An inconclusive run changes nothing. Snoozed sources keep their health. Each
         batch commits on its own and results already folded in are skipped, so an
         interrupted call can simply be repeated. Read the events with
-        ``events(run_id=run_id)``.
+        ``events(run_id=run_id)``. ``after_id``: results up to this id are known to be
+        folded in already (see :meth:`fold_health`).
         """
         if inconclusive:
             return 0
+        return self.fold_health(run_id, policy, batch=batch, after_id=after_id).events
+
+    def fold_health(
+        self, run_id: int, policy: HealthPolicy, *, batch: int = 500, after_id: int = 0
+    ) -> HealthFold:
+        """Fold the run's stored results after result ``after_id`` into health, for a
+        run known to be conclusive, possibly while it goes on: the next call passes
+        the returned ``last_result_id`` and folds only what was stored since."""
         with self._session() as s:
             snoozes = health_module.load_snoozes(s)
-        after_id, recorded = 0, 0
+        recorded = 0
         while True:
             with self.engine.begin() as connection:
                 after_id, read, events = health_module.apply_run(
@@ -472,7 +495,7 @@ class Store(OutboxStore):
                 )
             recorded += len(events)
             if read < batch:
-                return recorded
+                return HealthFold(after_id, recorded)
 
     def events(
         self,

@@ -83,14 +83,14 @@ def test_one_dashboard_is_written_at_a_time(
     out = fresh_project.reports_dir
     status = fresh_project.status()
     writing, go_on = threading.Event(), threading.Event()
-    real = render._write
+    real = render.write_page
 
     def slow_write(path: Path, text: Any) -> Path:
         writing.set()
         go_on.wait(10)
         return real(path, text)
 
-    monkeypatch.setattr(render, "_write", slow_write)
+    monkeypatch.setattr(render, "write_page", slow_write)
     first = threading.Thread(target=write_dashboard, args=(fresh_project, status, out, NOW))
     first.start()
     try:

@@ -1,0 +1,153 @@
+"""Source pages written while a run goes on.
+
+A run folds health in as it stores results once it can no longer turn out
+inconclusive (:func:`monitor.run.run_sources`, ``on_folded``). From then on a source's
+page shows what it will show once the run is over, so :class:`LivePages` writes it
+right away, on a thread of its own, while the run checks the rest: the dashboard is
+then mostly written by the time the last check ends, and :func:`write_dashboard
+<monitor.dashboard.render.write_dashboard>` writes only the pages left.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock
+
+from monitor.dashboard.data import inconclusive_runs, index_facts, source_histories
+from monitor.dashboard.names import SOURCES, source_page
+from monitor.dashboard.render import UNFINISHED, lock_dashboard, source_html, write_page
+from monitor.reports.status import document_entries, run_entry, source_entry
+
+if TYPE_CHECKING:
+    from monitor.workspace import Workspace
+
+# Marks the end of the batches.
+_DONE = None
+# Batches waiting besides the one in hand that show the pages falling behind the run.
+MAX_BACKLOG = 2
+
+
+class LivePages:
+    """Writes the pages of the sources it is given (``live(run_id, source_ids)``, from
+    the run's thread) on a thread of its own, into ``out_dir``.
+
+    The first batch takes the dashboard's lock and sets its unfinished mark, as a
+    whole dashboard write does; :func:`~monitor.dashboard.render.write_dashboard`
+    given this object waits for the pages (:meth:`finish`), writes the rest, and
+    then lets both go. :meth:`close` lets them go when the run fails before that.
+    """
+
+    def __init__(self, workspace: Workspace, out_dir: Path) -> None:
+        self.workspace = workspace
+        self.out_dir = out_dir
+        self.lock: FileLock | None = None
+        self.was_unfinished = False  # a write before this one was cut short
+        self.written: dict[str, Path] = {}  # source id -> its page
+        self._batches: queue.SimpleQueue[tuple[int, list[str]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+
+    def __call__(self, run_id: int, source_ids: Sequence[str]) -> None:
+        if self._stop.is_set() or (self._thread is not None and not self._thread.is_alive()):
+            return  # stopped: the pages left are written after the run
+        if self._thread is None:
+            # Taken here, on the run's thread: a writer already at work delays the run's
+            # pages, never its checks, since the batches wait in the queue meanwhile.
+            self.lock = lock_dashboard(self.out_dir)
+            unfinished = self.out_dir / UNFINISHED
+            self.was_unfinished = unfinished.exists()
+            unfinished.touch()
+            self._thread = threading.Thread(target=self._work, name="live-pages", daemon=True)
+            self._thread.start()
+        self._batches.put((run_id, list(source_ids)))
+
+    def finish(self) -> None:
+        """Stop writing once the batch in hand is written, leaving the batches not
+        started to the whole dashboard's write (which shares them out to forked
+        workers, where this thread has one core at most); raise the error that
+        stopped the writing, if one did."""
+        if self._thread is not None:
+            self._stop.set()
+            self._batches.put(_DONE)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def close(self) -> None:
+        """Stop writing (after the pages handed over) and let the lock go. The
+        unfinished mark stays unless a whole dashboard was written since."""
+        try:
+            self.finish()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
+    def _work(self) -> None:
+        try:
+            writer = _PageMaker(self.workspace, self.out_dir)
+            while (batch := self._batches.get()) is not _DONE and not self._stop.is_set():
+                if self._batches.qsize() > MAX_BACKLOG:
+                    # Results come faster than their pages can be written: the run
+                    # is bound by the processor, and this thread would only slow it.
+                    break
+                run_id, source_ids = batch
+                self.written.update(writer.write(run_id, source_ids))
+        except BaseException as exc:  # raised by finish(), on the run's thread
+            self._error = exc
+
+
+class _PageMaker:
+    """Renders source pages from what the store holds now, as a whole dashboard would
+    after the run (the same entries, facts and histories)."""
+
+    def __init__(self, workspace: Workspace, out_dir: Path) -> None:
+        self.workspace = workspace
+        self.out_dir = out_dir
+        self.store = workspace.store()
+        self.sources = {s.id: s for s in workspace.registry.sources}
+        self.citations = workspace.citations_by_url()
+        self.documents = document_entries(workspace.registry)
+        self.skipped = inconclusive_runs(self.store)
+        (out_dir / SOURCES).mkdir(parents=True, exist_ok=True)
+
+    def write(self, run_id: int, source_ids: Sequence[str]) -> dict[str, Path]:
+        ids = [i for i in dict.fromkeys(source_ids) if i in self.sources]
+        now = self.workspace.now()
+        status: dict[str, Any] = {
+            "generated_at": now.isoformat(),
+            "run": run_entry(self.store.run(run_id)),
+            "documents": self.documents,
+        }
+        latest = self.store.latest_results(ids)
+        healths = self.store.healths(ids)
+        facts = index_facts(self.store, ids, now)
+        urls = [(i, self.sources[i].url) for i in ids]
+        written: dict[str, Path] = {}
+        for source_id, history in source_histories(
+            self.store, urls, now, skipped_runs=self.skipped, facts=facts
+        ):
+            source = self.sources[source_id]
+            stored = latest.get(source_id)
+            entry = source_entry(
+                stored.result if stored else None,
+                source,
+                self.citations.get(source.url, ()),
+                healths.get(source_id),
+            )
+            html = source_html(self.workspace, status, source_id, history, now, entry=entry)
+            written[source_id] = write_page(self.out_dir / source_page(source_id), html)
+            # Hand the interpreter back to the run's thread after every page rather than
+            # after its switch interval: each result it waits to take holds up its
+            # check workers too.
+            time.sleep(0)
+        return written
