@@ -14,7 +14,7 @@ refuses robots is not shown as down.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -217,6 +217,9 @@ def _add(a: DayStats, b: DayStats) -> DayStats:
     )
 
 
-def summaries(store: Store, now: datetime, days: float = 30) -> Iterator[SourceSummary]:
-    """One summary per known source, by id: health, latest check, uptime over ``days``."""
-    return store.summaries(now, now - timedelta(days=days))
+def summaries(
+    store: Store, now: datetime, days: float = 30, *, source_ids: Sequence[str] | None = None
+) -> Iterator[SourceSummary]:
+    """One summary per known source (or per one of ``source_ids``), by id: health,
+    latest check, uptime over ``days``."""
+    return store.summaries(now, now - timedelta(days=days), source_ids=source_ids)

@@ -19,17 +19,17 @@ class OfflineTally:
     """Per-host tally kept as results stream in (memory grows with hosts, not checks).
 
     ``planned_hosts``: the hosts of every URL the run will check, so that the tally can
-    tell when the run is :attr:`settled`.
+    tell when the run is :attr:`settled`; results of other hosts are then left out.
     """
 
-    def __init__(self, planned_hosts: Iterable[str] = ()) -> None:
+    def __init__(self, planned_hosts: Iterable[str] | None = None) -> None:
         self._hosts: dict[str, bool] = {}  # host -> every check of it failed at network level
-        self._planned = {host.lower() for host in planned_hosts if host}
+        self._planned = None if planned_hosts is None else {h.lower() for h in planned_hosts if h}
         self._reachable = 0  # hosts not (or no longer) failing at the network level
 
     def add(self, result: CheckResult) -> None:
         host = _host(result.url)
-        if not host:
+        if not host or (self._planned is not None and host not in self._planned):
             return
         failed = result.error_kind is not None and result.error_kind.is_network_level
         answered = result.status is not None
@@ -51,9 +51,11 @@ class OfflineTally:
     @property
     def settled(self) -> bool:
         """True when the run can no longer turn out :attr:`offline`, whatever its
-        remaining results (of the planned hosts): it has too few hosts, or too many of
-        them have been reached already."""
-        hosts = len(self._planned | self._hosts.keys())
+        remaining results: it has too few hosts, or too many of them have been reached
+        already. Never without the planned hosts."""
+        if self._planned is None:
+            return False
+        hosts = len(self._planned)
         if hosts < MIN_HOSTS:
             return True
         return (hosts - self._reachable) / hosts < FAILING_SHARE

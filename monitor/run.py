@@ -239,10 +239,8 @@ def run_sources(
         cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
         tally.add(per_source)
         stored = writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
-        if live is not None:
-            live.kept(source_id)
-            if stored and tally.settled:
-                live.fold()  # every result kept so far is stored
+        if live is not None and stored and tally.settled:
+            live.fold()
         counts[per_source.verdict.value] += 1
         if on_result is not None:
             on_result(per_source)
@@ -274,8 +272,8 @@ def run_sources(
     )
     summary = dict(sorted(counts.items()))
     store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
+    # A run that folded health in while it went on was settled, so it is conclusive.
     folded = live.after_id if live is not None else 0
-    assert not (folded and inconclusive), "health was folded in during a run that looked settled"
     store.update_health(run_id, policy, inconclusive=inconclusive, after_id=folded)
     store.cache_purge(now())  # expired archive lookups would otherwise pile up
     return RunOutcome(
@@ -441,21 +439,13 @@ class LiveHealth:
         self.policy = policy
         self.on_folded = on_folded
         self.after_id = 0  # the run's results up to this id are folded in
-        self._kept: list[str] = []
-
-    def kept(self, source_id: str) -> None:
-        """``source_id``'s result was handed to the store (maybe not written yet)."""
-        self._kept.append(source_id)
 
     def fold(self) -> None:
-        """Fold in every result kept so far; call only when all of them are stored."""
-        if not self._kept:
-            return
-        self.after_id = self.store.fold_health(
-            self.run_id, self.policy, after_id=self.after_id
-        ).last_result_id
-        folded, self._kept = self._kept, []
-        self.on_folded(self.run_id, folded)
+        """Fold in the results stored since the last fold."""
+        folded = self.store.fold_health(self.run_id, self.policy, after_id=self.after_id)
+        self.after_id = folded.last_result_id
+        if folded.sources:
+            self.on_folded(self.run_id, folded.sources)
 
 
 def _failing(health: SourceHealth | None) -> bool:

@@ -2,14 +2,16 @@
 
 A run folds health in as it stores results once it can no longer turn out
 inconclusive (:func:`monitor.run.run_sources`, ``on_folded``). From then on a source's
-page shows what it will show once the run is over, so :class:`LivePages` writes it
-right away, on a thread of its own, while the run checks the rest: the dashboard is
-then mostly written by the time the last check ends, and :func:`write_dashboard
-<monitor.dashboard.render.write_dashboard>` writes only the pages left.
+page shows what it would show once the run is over (but for the moment it was
+written), so :class:`LivePages` writes it right away, on a thread of its own, while
+the run checks the rest: the dashboard is then mostly written by the time the last
+check ends, and :func:`write_dashboard <monitor.dashboard.render.write_dashboard>`
+writes only the pages left.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -17,16 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from monitor.dashboard.data import inconclusive_runs, index_facts, source_histories
 from monitor.dashboard.names import SOURCES, source_page
-from monitor.dashboard.render import UNFINISHED, lock_dashboard, source_html, write_page
+from monitor.dashboard.render import LOCK, UNFINISHED, source_html, write_page
 from monitor.reports.status import document_entries, run_entry, source_entry
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
 
+_log = logging.getLogger(__name__)
 # Marks the end of the batches.
 _DONE = None
 # Batches waiting besides the one in hand that show the pages falling behind the run.
@@ -39,8 +42,12 @@ class LivePages:
 
     The first batch takes the dashboard's lock and sets its unfinished mark, as a
     whole dashboard write does; :func:`~monitor.dashboard.render.write_dashboard`
-    given this object waits for the pages (:meth:`finish`), writes the rest, and
-    then lets both go. :meth:`close` lets them go when the run fails before that.
+    given this object stops the writing (:meth:`finish`), writes the pages left, and
+    then lets both go; :meth:`close` lets them go when the run fails before that.
+
+    Writing pages never fails the run: when the dashboard is being written by another
+    process, when the pages fall behind the checks, or when writing one fails, this
+    stops (saying why in the log) and the pages left are written after the run.
     """
 
     def __init__(self, workspace: Workspace, out_dir: Path) -> None:
@@ -51,40 +58,59 @@ class LivePages:
         self.written: dict[str, Path] = {}  # source id -> its page
         self._batches: queue.SimpleQueue[tuple[int, list[str]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
         self._stop = threading.Event()
 
     def __call__(self, run_id: int, source_ids: Sequence[str]) -> None:
-        if self._stop.is_set() or (self._thread is not None and not self._thread.is_alive()):
+        if self._stop.is_set() or (self._thread is not None and not self.writing):
             return  # stopped: the pages left are written after the run
-        if self._thread is None:
-            # Taken here, on the run's thread: a writer already at work delays the run's
-            # pages, never its checks, since the batches wait in the queue meanwhile.
-            self.lock = lock_dashboard(self.out_dir)
-            unfinished = self.out_dir / UNFINISHED
-            self.was_unfinished = unfinished.exists()
-            unfinished.touch()
-            self._thread = threading.Thread(target=self._work, name="live-pages", daemon=True)
-            self._thread.start()
-        self._batches.put((run_id, list(source_ids)))
+        try:
+            if self._thread is None:
+                self._start()
+                if self._thread is None:
+                    return
+            self._batches.put((run_id, list(source_ids)))
+        except Exception:
+            _log.warning("could not write pages during the run", exc_info=True)
+            self._stop.set()
+
+    def _start(self) -> None:
+        # On the run's thread, so it must not wait: the lock of a dashboard another
+        # process is writing leaves this run's pages to its end (when it waits for it).
+        lock = FileLock(str(self.out_dir / LOCK))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            _log.info(
+                "%s is being written by another process: pages wait for the run's end", self.out_dir
+            )
+            self._stop.set()
+            return
+        self.lock = lock
+        unfinished = self.out_dir / UNFINISHED
+        self.was_unfinished = unfinished.exists()
+        unfinished.touch()
+        self._thread = threading.Thread(target=self._work, name="live-pages", daemon=True)
+        self._thread.start()
+
+    @property
+    def writing(self) -> bool:
+        """Whether pages are being written, or may still be."""
+        return self._thread is not None and self._thread.is_alive()
 
     def finish(self) -> None:
         """Stop writing once the batch in hand is written, leaving the batches not
         started to the whole dashboard's write (which shares them out to forked
-        workers, where this thread has one core at most); raise the error that
-        stopped the writing, if one did."""
+        workers, where this thread has one core at most)."""
+        self._stop.set()
         if self._thread is not None:
-            self._stop.set()
             self._batches.put(_DONE)
             self._thread.join()
             self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
 
     def close(self) -> None:
-        """Stop writing (after the pages handed over) and let the lock go. The
-        unfinished mark stays unless a whole dashboard was written since."""
+        """Stop writing and let the lock go. The unfinished mark stays unless a whole
+        dashboard was written since."""
         try:
             self.finish()
         finally:
@@ -102,13 +128,17 @@ class LivePages:
                     break
                 run_id, source_ids = batch
                 self.written.update(writer.write(run_id, source_ids))
-        except BaseException as exc:  # raised by finish(), on the run's thread
-            self._error = exc
+        except Exception:
+            _log.warning(
+                "stopped writing pages during the run; the rest follow after it", exc_info=True
+            )
 
 
 class _PageMaker:
-    """Renders source pages from what the store holds now, as a whole dashboard would
-    after the run (the same entries, facts and histories)."""
+    """Renders source pages from what the store holds now, as a whole dashboard does
+    after the run: the same entries, facts and histories. Only what depends on the
+    moment of writing (the time it was generated, ages, the uptime window) is that of
+    its batch."""
 
     def __init__(self, workspace: Workspace, out_dir: Path) -> None:
         self.workspace = workspace

@@ -400,7 +400,7 @@ def write_dashboard(
             )
         finally:
             live.close()
-    lock = lock_dashboard(out_dir)
+    lock = _lock_dashboard(out_dir)
     try:
         return _write_dashboard(
             workspace,
@@ -415,16 +415,15 @@ def write_dashboard(
         lock.release()
 
 
-def lock_dashboard(out_dir: Path) -> FileLock:
+def _lock_dashboard(out_dir: Path) -> FileLock:
     """The lock of the dashboard in ``out_dir``, taken; waits (and says so in the log)
     while another writer holds it.
 
     Pages are rewritten in place: two runs writing one dashboard at once (a check from
-    the command line while the scheduler runs one) would mix their pages. Not bound to
-    a thread: pages written during a run take it on one and let it go on another.
+    the command line while the scheduler runs one) would mix their pages.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / LOCK), thread_local=False)
+    lock = FileLock(str(out_dir / LOCK))
     try:
         lock.acquire(timeout=0)
     except Timeout:

@@ -203,22 +203,22 @@ def apply_run(
     *,
     after_id: int,
     limit: int,
-) -> tuple[int, int, list[HealthEvent]]:
+) -> tuple[int, list[str], list[HealthEvent]]:
     """Fold up to ``limit`` of the run's results after ``after_id`` into health.
 
-    Returns the last result id seen (``after_id`` when there were none), how many
-    results were read, and the events. Results already folded in are skipped, so
+    Returns the last result id seen (``after_id`` when there were none), the sources
+    of the results read, and the events. Results already folded in are skipped, so
     calling this again for the same run changes nothing. Rows are read and written
     with plain statements, a few per call: the ORM's per-object bookkeeping cost
     more than the rest of the work.
     """
     checks = _checks_of_run(connection, run_id, after_id, limit)
     if not checks:
-        return after_id, 0, []
+        return after_id, [], []
     current = _load_folded(connection, list({c.source_id for c in checks}))
     folded, events = fold(checks, current, policy, snoozes)
     _write_folded(connection, folded, current, events, run_id)
-    return checks[-1].result_id, len(checks), [e.event for e in events]
+    return checks[-1].result_id, [c.source_id for c in checks], [e.event for e in events]
 
 
 # Bound parameters per IN list, well under every backend's limit.

@@ -31,11 +31,12 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class HealthFold:
-    """What folding a run's results into health did: the last result folded in, and
-    the number of health events it recorded."""
+    """What folding a run's results into health did: the last result folded in, the
+    number of health events it recorded, and the sources of the results it read."""
 
     last_result_id: int
     events: int
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

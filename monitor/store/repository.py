@@ -484,18 +484,21 @@ class Store(OutboxStore):
     ) -> HealthFold:
         """Fold the run's stored results after result ``after_id`` into health, for a
         run known to be conclusive, possibly while it goes on: the next call passes
-        the returned ``last_result_id`` and folds only what was stored since."""
+        the returned ``last_result_id`` and folds only what was stored since. The
+        result names the sources of the results it read."""
         with self._session() as s:
             snoozes = health_module.load_snoozes(s)
         recorded = 0
+        sources: list[str] = []
         while True:
             with self.engine.begin() as connection:
                 after_id, read, events = health_module.apply_run(
                     connection, run_id, policy, snoozes, after_id=after_id, limit=batch
                 )
             recorded += len(events)
-            if read < batch:
-                return HealthFold(after_id, recorded)
+            sources.extend(read)
+            if len(read) < batch:
+                return HealthFold(after_id, recorded, tuple(sources))
 
     def events(
         self,
@@ -639,11 +642,21 @@ class Store(OutboxStore):
             return stats.first_failure_after(s, source_id, after)
 
     def summaries(
-        self, now: datetime, start: datetime, *, batch: int = 1000
+        self,
+        now: datetime,
+        start: datetime,
+        *,
+        batch: int = 1000,
+        source_ids: Sequence[str] | None = None,
     ) -> Iterator[SourceSummary]:
-        """Every known source by id, with uptime over ``[start, now]`` (streamed)."""
+        """Every known source (or those of ``source_ids``) by id, with uptime over
+        ``[start, now]`` (streamed)."""
         with self._session() as s:
-            yield from stats.summaries(s, start, now, batch)
+            if source_ids is None:
+                yield from stats.summaries(s, start, now, batch)
+                return
+            for chunk in _chunks(sorted(set(source_ids)), 1000):
+                yield from stats.summaries(s, start, now, batch, chunk)
 
     # --- archive lookups cache ------------------------------------------------------
 

@@ -3,15 +3,17 @@ dashboard written after the run would hold."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import pytest
 from filelock import FileLock, Timeout
 
 from checks.model import CheckResult
+from monitor.dashboard import live as live_pages
 from monitor.dashboard import source_page, write_dashboard
 from monitor.dashboard.render import LOCK, UNFINISHED
 from monitor.jobs import check_sources
@@ -25,8 +27,8 @@ FAST = [f"fast{i}" for i in range(4)]
 
 class Pages(QuietHandler):
     """``/fast*`` at once; ``/late`` after the run's results have waited long enough to
-    be stored; ``/last`` only once the page of ``fast0`` is on disk, or after 1.5 s,
-    well within the 2 s its check may last."""
+    be stored; ``/last`` only once the page of ``fast0`` is on disk, or after 8 s,
+    within the 10 s its check may last."""
 
     first_page: ClassVar[Path]
     seen: ClassVar[dict[str, bool]] = {}
@@ -35,15 +37,24 @@ class Pages(QuietHandler):
         if self.path == "/late":
             time.sleep(0.4)
         if self.path == "/last":
-            deadline = time.monotonic() + 1.5
+            deadline = time.monotonic() + 8
             while not self.first_page.exists() and time.monotonic() < deadline:
                 time.sleep(0.02)
             self.seen["page before the run ended"] = self.first_page.exists()
+            lock = FileLock(str(self.first_page.parents[1] / LOCK))
             try:
-                FileLock(str(self.first_page.parents[1] / LOCK)).acquire(timeout=0)
+                lock.acquire(timeout=0)
+                lock.release()
             except Timeout:
                 self.seen["lock held during the run"] = True
         self.send_page(200, f"<h1>Report {self.path}</h1><p>All figures.</p>".encode())
+
+
+def project(root: Path, urls: dict[str, str]) -> Workspace:
+    """A project whose checks may last 10 s."""
+    registry = write_project(root, urls)
+    registry.write_text(registry.read_text().replace("timeout_s: 2", "timeout_s: 10"))
+    return Workspace.load(registry)
 
 
 def test_pages_are_written_during_the_run_as_a_whole_dashboard_writes_them(
@@ -54,7 +65,7 @@ def test_pages_are_written_during_the_run_as_a_whole_dashboard_writes_them(
     with serving(Pages, ("127.0.0.1",)) as (base,):
         urls = {name: f"{base}/{name}" for name in FAST}
         urls |= {"late": f"{base}/late", "last": f"{base}/last"}
-        workspace = Workspace.load(write_project(tmp_path, urls))
+        workspace = project(tmp_path, urls)
         workspace.now = lambda: NOW
         job = check_sources(workspace, check_all=True, notify=False)
     assert job.checked == 6
@@ -96,4 +107,90 @@ def test_a_run_that_fails_lets_the_dashboard_go_and_leaves_it_marked_unfinished(
     out = workspace.reports_dir
     assert (out / UNFINISHED).exists(), "the next dashboard writes every page again"
     with FileLock(str(out / LOCK)).acquire(timeout=0):
+        pass
+
+
+def test_a_run_is_not_held_up_by_another_writer_of_its_dashboard(tmp_path: Path) -> None:
+    checked = threading.Event()
+    seen: list[str] = []
+
+    def on_result(result: CheckResult) -> None:
+        seen.append(result.url)
+        if len(seen) == 4:
+            checked.set()
+
+    with serving(Failing, ("127.0.0.1",)) as (base,):
+        urls = {"a": f"{base}/a", "b": f"{base}/b", "late": f"{base}/late", "c": f"{base}/c"}
+        workspace = Workspace.load(write_project(tmp_path, urls))
+        out = workspace.reports_dir
+        out.mkdir()
+        other = FileLock(str(out / LOCK))
+        other.acquire()
+        run = threading.Thread(
+            target=check_sources,
+            args=(workspace,),
+            kwargs={"check_all": True, "on_result": on_result, "notify": False},
+        )
+        run.start()
+        try:
+            # Every check ends while the other writer holds the dashboard.
+            assert checked.wait(10)
+        finally:
+            other.release()
+            run.join(20)
+    assert not run.is_alive()
+    assert all((out / source_page(s)).exists() for s in urls)
+    assert not (out / UNFINISHED).exists()
+
+
+def test_pages_that_could_not_be_written_during_the_run_are_written_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_write(*args: object) -> dict[str, Path]:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(live_pages._PageMaker, "write", broken_write)
+    with serving(Failing, ("127.0.0.1",)) as (base,):
+        urls = {"a": f"{base}/a", "late": f"{base}/late", "b": f"{base}/b"}
+        workspace = Workspace.load(write_project(tmp_path, urls))
+        job = check_sources(workspace, check_all=True, notify=False)
+    assert job.checked == 3
+    out = workspace.reports_dir
+    assert all((out / source_page(s)).exists() for s in urls)
+    assert "stopped writing pages during the run" in caplog.text
+    assert not (out / UNFINISHED).exists()
+
+
+def test_pages_falling_behind_the_checks_are_left_to_the_end_of_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_hand, go_on = threading.Event(), threading.Event()
+    asked: list[list[str]] = []
+
+    class SlowPages:
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def write(self, run_id: int, source_ids: list[str]) -> dict[str, Path]:
+            asked.append(source_ids)
+            in_hand.set()
+            go_on.wait(10)
+            return {s: tmp_path / s for s in source_ids}
+
+    monkeypatch.setattr(live_pages, "_PageMaker", SlowPages)
+    live = live_pages.LivePages(cast(Workspace, None), tmp_path / "reports")
+    live(1, ["a"])
+    assert in_hand.wait(10)  # being written while the next ones come
+    for source_id in "bcde":
+        live(1, [source_id])
+    go_on.set()
+    deadline = time.monotonic() + 5
+    while live.writing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not live.writing, "it stopped of itself, four batches behind"
+    assert asked == [["a"]]
+    live.finish()
+    assert list(live.written) == ["a"]
+    live.close()
+    with FileLock(str(tmp_path / "reports" / LOCK)).acquire(timeout=0):
         pass

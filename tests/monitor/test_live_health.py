@@ -17,7 +17,7 @@ from tests.cli.conftest import write_project
 from tests.monitor.loopback import QuietHandler, serving
 
 START = datetime(2026, 2, 1, 6, tzinfo=UTC)
-PAGES = {"/ok", "/ok2", "/flaky", "/late", "/late2"}
+PAGES = {"/ok", "/ok2", "/flaky", "/late", "/late2", "/later"}
 
 
 class Mixed(QuietHandler):
@@ -27,7 +27,9 @@ class Mixed(QuietHandler):
     day = 0
 
     def do_GET(self) -> None:
-        if self.path.startswith("/late"):
+        if self.path == "/later":
+            time.sleep(1.0)
+        elif self.path.startswith("/late"):
             time.sleep(0.35)
         if self.path == "/broken":
             self.send_page(500, b"<p>oops</p>")
@@ -118,3 +120,40 @@ def test_a_run_that_may_still_look_offline_folds_nothing_while_it_goes_on(
     assert outcome.inconclusive
     assert folded.calls == []
     assert {h.health for h in store.healths(list(urls)).values()} == {Health.UNKNOWN}
+
+
+def test_the_first_fold_takes_in_what_was_stored_before_the_run_settled(
+    tmp_path: Path,
+) -> None:
+    # Five hosts: three refuse, one answers at once, one late. Until the late one
+    # answers, three of four failing hosts may still make the run look offline; its
+    # page answering later still is stored after that, with what waited for it.
+    port = _refused_port()
+    with serving(Mixed, ("127.0.0.1", "127.0.0.2")) as (fast, slow):
+        urls = {"ok": f"{fast}/ok", "ok2": f"{fast}/ok2", "late": f"{slow}/late"}
+        urls["later"] = f"{slow}/later"
+        urls |= {f"down{i}": f"http://127.0.0.{i}:{port}/page" for i in range(3, 6)}
+        outcomes = []
+        for mode in ("after", "during"):
+            folder = tmp_path / mode
+            folder.mkdir()
+            registry = load_registry(write_project(folder, urls))
+            store = Store.open(registry.settings.database, folder)
+            folded = Folded()
+            outcome = run_sources(
+                registry,
+                store,
+                registry.sources,
+                settings=check_settings(registry.settings),
+                now=lambda: START,
+                on_folded=folded if mode == "during" else None,
+            )
+            assert not outcome.inconclusive
+            outcomes.append(store.healths(list(urls)))
+            store.close()
+    assert outcomes[0] == outcomes[1]
+    assert folded.calls, "health was folded in during the run"
+    first = set(folded.calls[0][1])
+    assert {"ok", "ok2", "late"} <= first, "results stored before the run settled"
+    told = [s for _, ids in folded.calls for s in ids]
+    assert len(told) == len(set(told))

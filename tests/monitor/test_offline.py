@@ -99,3 +99,18 @@ def test_a_settled_run_never_turns_out_offline() -> None:
         assert tally.offline == looks_offline(results)
         if settled_at is not None:
             assert not tally.offline, (hosts, results[:settled_at])
+
+
+def test_hosts_outside_the_plan_are_left_out() -> None:
+    tally = OfflineTally(["a.example", "b.example", "c.example"])
+    for host in ("x.example", "y.example", "z.example", "w.example"):
+        tally.add(failed(f"http://{host}/"))
+    tally.add(answered("http://a.example/"))
+    assert tally.settled and not tally.offline
+
+
+def test_without_the_plan_a_run_is_never_settled() -> None:
+    tally = OfflineTally()
+    for i in range(5):
+        tally.add(answered(f"http://h{i}.example/"))
+    assert not tally.settled

@@ -173,3 +173,15 @@ def test_summaries_stream_one_line_per_source(store: Store) -> None:
     )
     # The window is the caller's: over half a day, only day 13's failure counts.
     assert {s.source_id: s.uptime for s in history.summaries(store, at(13), days=0.5)}["a"] == 0.0
+
+
+def test_summaries_of_some_sources_are_theirs_in_the_whole_list(store: Store) -> None:
+    # With rollups in the window too, so every part of the figures is filtered alike.
+    story(store)
+    store.apply_retention(at(9), keep_days=5)
+    run(store, 13, [result("a", Verdict.BROKEN, 13, status=404, elapsed_ms=75.0)])
+    every = {s.source_id: s for s in history.summaries(store, at(13))}
+    for wanted in (["a"], ["b"], ["a", "b"], ["b", "nobody"], []):
+        some = list(history.summaries(store, at(13), source_ids=wanted))
+        assert [s.source_id for s in some] == sorted(set(wanted) & set(every))
+        assert all(s == every[s.source_id] for s in some)
