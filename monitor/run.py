@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import random
 import threading
@@ -32,6 +33,7 @@ from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 ResultHook = Callable[[CheckResult], None]
 # Told the run and the sources whose health it has just folded in, while it goes on.
 FoldedHook = Callable[[int, Sequence[str]], None]
@@ -439,13 +441,21 @@ class LiveHealth:
         self.policy = policy
         self.on_folded = on_folded
         self.after_id = 0  # the run's results up to this id are folded in
+        self.stopped = False
 
     def fold(self) -> None:
-        """Fold in the results stored since the last fold."""
-        folded = self.store.fold_health(self.run_id, self.policy, after_id=self.after_id)
-        self.after_id = folded.last_result_id
-        if folded.sources:
-            self.on_folded(self.run_id, folded.sources)
+        """Fold in the results stored since the last fold. A failure is logged and
+        ends folding during the run, not the run: what is left is folded at its end."""
+        if self.stopped:
+            return
+        try:
+            folded = self.store.fold_health(self.run_id, self.policy, after_id=self.after_id)
+            self.after_id = folded.last_result_id
+            if folded.sources:
+                self.on_folded(self.run_id, folded.sources)
+        except Exception:
+            _log.warning("health is folded in at the end of the run instead", exc_info=True)
+            self.stopped = True
 
 
 def _failing(health: SourceHealth | None) -> bool:

@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,13 +76,15 @@ class LivePages:
     def _start(self) -> None:
         # On the run's thread, so it must not wait: the lock of a dashboard another
         # process is writing leaves this run's pages to its end (when it waits for it).
-        lock = FileLock(str(self.out_dir / LOCK))
+        lock = FileLock(str(self.out_dir / LOCK), thread_local=False)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            _log.info(
-                "%s is being written by another process: pages wait for the run's end", self.out_dir
+            _log.warning(
+                "%s is held by another run (%s): this run's pages are written after it",
+                self.out_dir,
+                LOCK,
             )
             self._stop.set()
             return
@@ -94,14 +96,19 @@ class LivePages:
         self._thread.start()
 
     @property
+    def stopped(self) -> bool:
+        """Whether no more pages are to be written (the rest follow after the run)."""
+        return self._stop.is_set()
+
+    @property
     def writing(self) -> bool:
         """Whether pages are being written, or may still be."""
         return self._thread is not None and self._thread.is_alive()
 
     def finish(self) -> None:
-        """Stop writing once the batch in hand is written, leaving the batches not
-        started to the whole dashboard's write (which shares them out to forked
-        workers, where this thread has one core at most)."""
+        """Stop writing once the page in hand is written, leaving the pages not begun
+        to the whole dashboard's write (which shares them out to forked workers, where
+        this thread has one core at most)."""
         self._stop.set()
         if self._thread is not None:
             self._batches.put(_DONE)
@@ -127,7 +134,12 @@ class LivePages:
                     # is bound by the processor, and this thread would only slow it.
                     break
                 run_id, source_ids = batch
-                self.written.update(writer.write(run_id, source_ids))
+                # A batch may be large (the first one holds every result stored before
+                # the run settled): stopping does not wait for the rest of it.
+                for source_id, page in writer.write(run_id, source_ids):
+                    self.written[source_id] = page
+                    if self._stop.is_set():
+                        break
         except Exception:
             _log.warning(
                 "stopped writing pages during the run; the rest follow after it", exc_info=True
@@ -150,7 +162,8 @@ class _PageMaker:
         self.skipped = inconclusive_runs(self.store)
         (out_dir / SOURCES).mkdir(parents=True, exist_ok=True)
 
-    def write(self, run_id: int, source_ids: Sequence[str]) -> dict[str, Path]:
+    def write(self, run_id: int, source_ids: Sequence[str]) -> Iterator[tuple[str, Path]]:
+        """Each source's id and page, as it is written."""
         ids = [i for i in dict.fromkeys(source_ids) if i in self.sources]
         now = self.workspace.now()
         status: dict[str, Any] = {
@@ -162,7 +175,6 @@ class _PageMaker:
         healths = self.store.healths(ids)
         facts = index_facts(self.store, ids, now)
         urls = [(i, self.sources[i].url) for i in ids]
-        written: dict[str, Path] = {}
         for source_id, history in source_histories(
             self.store, urls, now, skipped_runs=self.skipped, facts=facts
         ):
@@ -175,9 +187,8 @@ class _PageMaker:
                 healths.get(source_id),
             )
             html = source_html(self.workspace, status, source_id, history, now, entry=entry)
-            written[source_id] = write_page(self.out_dir / source_page(source_id), html)
+            yield source_id, write_page(self.out_dir / source_page(source_id), html)
             # Hand the interpreter back to the run's thread after every page rather than
             # after its switch interval: each result it waits to take holds up its
             # check workers too.
             time.sleep(0)
-        return written

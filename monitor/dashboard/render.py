@@ -427,7 +427,8 @@ def _lock_dashboard(out_dir: Path) -> FileLock:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        _log.warning("waiting for another dashboard write to %s to finish (%s)", out_dir, LOCK)
+        # The other writer may be a run still checking, which writes pages as it goes.
+        _log.warning("waiting for another run writing the dashboard in %s (%s)", out_dir, LOCK)
         lock.acquire()
     return lock
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import ClassVar, cast
 
@@ -13,6 +15,7 @@ import pytest
 from filelock import FileLock, Timeout
 
 from checks.model import CheckResult
+from monitor import run
 from monitor.dashboard import live as live_pages
 from monitor.dashboard import source_page, write_dashboard
 from monitor.dashboard.render import LOCK, UNFINISHED
@@ -23,6 +26,13 @@ from tests.monitor.loopback import QuietHandler, serving
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 FAST = [f"fast{i}" for i in range(4)]
+
+
+@pytest.fixture(autouse=True)
+def results_stored_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every result is stored (and, once the run is settled, folded in) as it comes,
+    so that what these tests see does not hang on how long a run holds results."""
+    monkeypatch.setattr(run, "ResultWriter", partial(run.ResultWriter, max_batch=1))
 
 
 class Pages(QuietHandler):
@@ -171,11 +181,11 @@ def test_pages_falling_behind_the_checks_are_left_to_the_end_of_the_run(
         def __init__(self, *args: object) -> None:
             pass
 
-        def write(self, run_id: int, source_ids: list[str]) -> dict[str, Path]:
+        def write(self, run_id: int, source_ids: list[str]) -> Iterator[tuple[str, Path]]:
             asked.append(source_ids)
             in_hand.set()
             go_on.wait(10)
-            return {s: tmp_path / s for s in source_ids}
+            yield from ((s, tmp_path / s) for s in source_ids)
 
     monkeypatch.setattr(live_pages, "_PageMaker", SlowPages)
     live = live_pages.LivePages(cast(Workspace, None), tmp_path / "reports")
@@ -194,3 +204,33 @@ def test_pages_falling_behind_the_checks_are_left_to_the_end_of_the_run(
     live.close()
     with FileLock(str(tmp_path / "reports" / LOCK)).acquire(timeout=0):
         pass
+
+
+def test_stopping_does_not_wait_for_the_rest_of_a_large_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_written, go_on = threading.Event(), threading.Event()
+
+    class OneByOne:
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def write(self, run_id: int, source_ids: list[str]) -> Iterator[tuple[str, Path]]:
+            for source_id in source_ids:
+                yield source_id, tmp_path / source_id
+                first_written.set()
+                go_on.wait(10)
+
+    monkeypatch.setattr(live_pages, "_PageMaker", OneByOne)
+    live = live_pages.LivePages(cast(Workspace, None), tmp_path / "reports")
+    live(1, [f"s{i}" for i in range(100)])  # what the first fold of a long run may hold
+    assert first_written.wait(10)
+    stopping = threading.Thread(target=live.close)
+    stopping.start()
+    deadline = time.monotonic() + 10
+    while not live.stopped and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go_on.set()
+    stopping.join(10)
+    assert not stopping.is_alive()
+    assert list(live.written) == ["s0", "s1"]  # the page in hand, and no more

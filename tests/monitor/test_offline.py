@@ -90,6 +90,8 @@ def test_a_settled_run_never_turns_out_offline() -> None:
             for n in range(rng.randint(1, 3))
         ]
         rng.shuffle(results)
+        if rng.random() < 0.3:
+            del results[rng.randint(0, len(results)) :]  # a run cut short
         tally = OfflineTally(hosts)
         settled_at = None
         for position, result in enumerate(results):

@@ -176,12 +176,22 @@ def test_summaries_stream_one_line_per_source(store: Store) -> None:
 
 
 def test_summaries_of_some_sources_are_theirs_in_the_whole_list(store: Store) -> None:
-    # With rollups in the window too, so every part of the figures is filtered alike.
+    # With rollups in the window, a snoozed source, one never checked and one removed.
     story(store)
     store.apply_retention(at(9), keep_days=5)
     run(store, 13, [result("a", Verdict.BROKEN, 13, status=404, elapsed_ms=75.0)])
+    store.snooze("host:c.example.org", at(20), "known bot wall")
+    store.sync_sources(
+        [
+            ("a", "https://a.example.org/page", "A", "owner"),
+            ("c", "https://c.example.org/page", "C", "owner"),
+            ("d", "https://d.example.org/", None, None),
+        ],
+        at(13),
+    )
     every = {s.source_id: s for s in history.summaries(store, at(13))}
-    for wanted in (["a"], ["b"], ["a", "b"], ["b", "nobody"], []):
+    assert every["b"].removed and every["c"].snoozed_until and every["d"].uptime is None
+    for wanted in (["a"], ["b"], ["c"], ["d"], ["a", "c"], ["d", "nobody"], []):
         some = list(history.summaries(store, at(13), source_ids=wanted))
         assert [s.source_id for s in some] == sorted(set(wanted) & set(every))
         assert all(s == every[s.source_id] for s in some)
