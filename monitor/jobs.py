@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +59,7 @@ def check_sources(
             now=workspace.now,
             on_folded=live,
         )
-        status = workspace.status()
-        checked = {s.id for s in sources}
-        written = write_outputs(workspace, status, only=checked, live=live)
+        status, written = write_outputs(workspace, only={s.id for s in sources}, live=live)
     finally:
         if live is not None:
             live.close()
@@ -83,25 +82,30 @@ def check_sources(
 
 def write_outputs(
     workspace: Workspace,
-    status: dict[str, Any],
     *,
     only: set[str] | None = None,
     live: LivePages | None = None,
-) -> list[Path]:
-    """Every report format and the static dashboard, from the stored results.
+) -> tuple[dict[str, Any], list[Path]]:
+    """The status document from the stored results, and every report format and the
+    static dashboard written from them: the document and the files written.
 
     ``only``: the sources whose dashboard pages need rewriting (those just checked);
-    ``live``: those written during the run.
+    ``live``: those written during the run. The document is made, and the reports
+    written, while forked workers already write the dashboard's source pages.
     """
     from monitor.dashboard import write_dashboard
 
     written: list[Path] = []
+    made: list[dict[str, Any]] = []
     out = workspace.reports_dir
 
-    def reports() -> None:
-        written.extend(workspace.write_reports(status))
+    def status(at: datetime) -> dict[str, Any]:
+        made.append(workspace.status(at=at))
+        return made[-1]
 
-    # The reports are written while forked workers write the dashboard's source pages.
+    def reports(document: Mapping[str, Any]) -> None:
+        written.extend(workspace.write_reports(document))
+
     pages = write_dashboard(
         workspace,
         status,
@@ -112,4 +116,4 @@ def write_outputs(
         meanwhile=reports,
         live=live,
     )
-    return [*written, out / "index.html"] if pages else written
+    return made[-1], [*written, out / "index.html"] if pages else written

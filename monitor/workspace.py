@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -98,8 +100,11 @@ class Workspace:
     def citations_by_url(self) -> dict[str, list[Citation]]:
         return self.scan_report.citations_by_url()
 
-    def status(self, latest: dict[str, CheckResult] | None = None) -> dict[str, Any]:
-        """The status document from the newest stored result of every source."""
+    def status(
+        self, latest: dict[str, CheckResult] | None = None, *, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The status document from the newest stored result of every source, as of
+        ``at`` (now by default)."""
         store = self.store()
         if latest is None:
             latest = {k: v.result for k, v in store.latest_results().items()}
@@ -109,7 +114,7 @@ class Workspace:
             latest,
             store.last_run(),
             self.citations_by_url(),
-            self.now(),
+            at or self.now(),
             unresolved=[
                 {
                     "id": r.get("id"),
@@ -124,7 +129,7 @@ class Workspace:
             health=store.healths([s.id for s in self.registry.sources]),
         )
 
-    def write_reports(self, status: dict[str, Any]) -> list[Path]:
+    def write_reports(self, status: Mapping[str, Any]) -> list[Path]:
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for fmt in FORMATS.values():

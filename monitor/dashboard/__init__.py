@@ -6,8 +6,8 @@ from monitor.dashboard.render import (
     render_document,
     render_index,
     render_source,
-    write_dashboard,
 )
+from monitor.dashboard.write import write_dashboard
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",

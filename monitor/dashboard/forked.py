@@ -2,14 +2,15 @@
 
 Rendering a page is Python work that one process does on one core at a time. A run
 that rewrites thousands of source pages shares them with forked workers: a fork starts
-at once with everything already loaded (the registry, the status document, the
-templates) and shares that memory with this process until either side changes it.
+at once with everything already loaded (the registry, the templates, the store's
+settings) and shares that memory with this process until either side changes it.
 The pages are handed out a batch at a time to whichever process is free, so this
 process, which also writes the other output, simply takes fewer of them.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -96,7 +97,14 @@ def map_shares(
     with ProcessPoolExecutor(
         processes - 1, mp_context=context, initializer=_start, initargs=(work, batches)
     ) as pool:
-        futures = [pool.submit(_run) for _ in range(processes - 1)]
+        # The workers fork as the first work is handed over. Frozen, this process's
+        # objects are never visited by a worker's garbage collector, which would
+        # otherwise copy every memory page holding one into the worker.
+        gc.freeze()
+        try:
+            futures = [pool.submit(_run) for _ in range(processes - 1)]
+        finally:
+            gc.unfreeze()
         try:
             if meanwhile is not None:
                 meanwhile()

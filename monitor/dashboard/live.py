@@ -5,7 +5,7 @@ inconclusive (:func:`monitor.run.run_sources`, ``on_folded``). From then on a so
 page shows what it would show once the run is over (but for the moment it was
 written), so :class:`LivePages` writes it right away, on a thread of its own, while
 the run checks the rest: the dashboard is then mostly written by the time the last
-check ends, and :func:`write_dashboard <monitor.dashboard.render.write_dashboard>`
+check ends, and :func:`write_dashboard <monitor.dashboard.write.write_dashboard>`
 writes only the pages left.
 """
 
@@ -14,17 +14,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
-from monitor.dashboard.data import inconclusive_runs, index_facts, source_histories
-from monitor.dashboard.names import SOURCES, source_page
-from monitor.dashboard.render import LOCK, UNFINISHED, source_html, write_page
-from monitor.reports.status import document_entries, run_entry, source_entry
+from monitor.dashboard.files import LOCK, UNFINISHED
+from monitor.dashboard.sourcepages import SourcePages, frame_at
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
@@ -41,7 +38,7 @@ class LivePages:
     the run's thread) on a thread of its own, into ``out_dir``.
 
     The first batch takes the dashboard's lock and sets its unfinished mark, as a
-    whole dashboard write does; :func:`~monitor.dashboard.render.write_dashboard`
+    whole dashboard write does; :func:`~monitor.dashboard.write.write_dashboard`
     given this object stops the writing (:meth:`finish`), writes the pages left, and
     then lets both go; :meth:`close` lets them go when the run fails before that.
 
@@ -147,48 +144,16 @@ class LivePages:
 
 
 class _PageMaker:
-    """Renders source pages from what the store holds now, as a whole dashboard does
-    after the run: the same entries, facts and histories. Only what depends on the
-    moment of writing (the time it was generated, ages, the uptime window) is that of
-    its batch."""
+    """A batch's pages as of the moment it is written, naming the run going on."""
 
     def __init__(self, workspace: Workspace, out_dir: Path) -> None:
         self.workspace = workspace
-        self.out_dir = out_dir
-        self.store = workspace.store()
-        self.sources = {s.id: s for s in workspace.registry.sources}
-        self.citations = workspace.citations_by_url()
-        self.documents = document_entries(workspace.registry)
-        self.skipped = inconclusive_runs(self.store)
-        (out_dir / SOURCES).mkdir(parents=True, exist_ok=True)
+        self.pages = SourcePages(workspace, out_dir, workspace.store())
 
     def write(self, run_id: int, source_ids: Sequence[str]) -> Iterator[tuple[str, Path]]:
         """Each source's id and page, as it is written."""
-        ids = [i for i in dict.fromkeys(source_ids) if i in self.sources]
         now = self.workspace.now()
-        status: dict[str, Any] = {
-            "generated_at": now.isoformat(),
-            "run": run_entry(self.store.run(run_id)),
-            "documents": self.documents,
-        }
-        latest = self.store.latest_results(ids)
-        healths = self.store.healths(ids)
-        facts = index_facts(self.store, ids, now)
-        urls = [(i, self.sources[i].url) for i in ids]
-        for source_id, history in source_histories(
-            self.store, urls, now, skipped_runs=self.skipped, facts=facts
-        ):
-            source = self.sources[source_id]
-            stored = latest.get(source_id)
-            entry = source_entry(
-                stored.result if stored else None,
-                source,
-                self.citations.get(source.url, ()),
-                healths.get(source_id),
-            )
-            html = source_html(self.workspace, status, source_id, history, now, entry=entry)
-            yield source_id, write_page(self.out_dir / source_page(source_id), html)
-            # Hand the interpreter back to the run's thread after every page rather than
-            # after its switch interval: each result it waits to take holds up its
-            # check workers too.
-            time.sleep(0)
+        frame = frame_at(self.workspace, self.pages.store, now, run_id)
+        # Every page hands the interpreter back to the run's thread rather than after
+        # the switch interval: each result it waits to take holds up its checks too.
+        return self.pages.write(source_ids, frame, now, pause=True)

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
-import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
@@ -25,14 +21,11 @@ from checks.model import FAILING_VERDICTS
 from monitor.dashboard.data import (
     Facts,
     SourceHistory,
-    inconclusive_runs,
     index_facts,
-    source_histories,
     source_history,
 )
-from monitor.dashboard.forked import BATCH, map_shares, worker_count
 from monitor.dashboard.jsonblock import json_for_html
-from monitor.dashboard.names import DOCUMENTS, SOURCES, document_page, page_name, source_page
+from monitor.dashboard.names import document_page, page_name
 from monitor.dashboard.timeline import build_timeline, format_ms
 from monitor.dashboard.views import (
     HEALTH_MARKS,
@@ -47,10 +40,8 @@ from monitor.dashboard.views import (
 )
 from monitor.publish.marks import mark_for
 from monitor.state import Health
-from monitor.store import Store
 
 if TYPE_CHECKING:
-    from monitor.dashboard.live import LivePages
     from monitor.workspace import Workspace
 
 RECENT_RESULTS = 50
@@ -197,12 +188,13 @@ def index_html(
     workspace: Workspace, status: Mapping[str, Any], facts: Mapping[str, Facts], now: datetime
 ) -> str:
     """The index page from the status document and each source's facts."""
-    return "".join(_index_parts(workspace, status, facts, now))
+    return "".join(index_parts(workspace, status, facts, now))
 
 
-def _index_parts(
+def index_parts(
     workspace: Workspace, status: Mapping[str, Any], facts: Mapping[str, Facts], now: datetime
 ) -> Iterator[str]:
+    """The index page in pieces, to be written as it is rendered."""
     rows = index_rows(status, workspace.registry, facts)
     documents = document_summaries(status)
     owner_ids = sorted({r.owner_id for r in rows if r.owner_id})
@@ -313,225 +305,3 @@ def render_document(
         citations=citations,
         failing=sum(1 for c in citations if c.entry.get("failing")),
     )
-
-
-# --- writing the static dashboard -------------------------------------------------------
-
-# Present in the dashboard's folder while it is being written: pages are rewritten in
-# place, so if it is still there when the next dashboard starts, the last one was cut
-# short and every page is written again, also those a partial update would keep.
-UNFINISHED = ".unfinished"
-_log = logging.getLogger(__name__)
-# Held while a dashboard is written, by whichever process writes it.
-LOCK = ".lock"
-
-
-def write_page(path: Path, text: str | Iterable[str]) -> Path:
-    """Write a page whole or from its pieces into its existing folder, over the page of
-    the previous run if there is one.
-
-    The page is rewritten in place rather than through a temporary file renamed over
-    it, and cut to its new length only once written rather than emptied first: a
-    rename deletes a file and creates one, emptying a file frees its blocks and
-    writing allocates them again, and on some file systems (ext4 without a journal
-    looks past every recently freed inode and block) either costs several times the
-    rendering. A reader opening a page at the moment it is written may see it cut
-    short or followed by the end of the old page; a write cut short by a crash is
-    mended by the next dashboard (see :data:`UNFINISHED`).
-    """
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "wb") as out:
-        if isinstance(text, str):
-            out.write(text.encode("utf-8"))
-        else:
-            for piece in text:
-                out.write(piece.encode("utf-8"))
-        out.truncate()  # what is left of a longer old page
-    return path
-
-
-def _prune(folder: Path, keep: set[Path]) -> None:
-    """Remove pages of sources or documents no longer in the registry."""
-    if folder.is_dir():
-        for page in folder.glob("*.html"):
-            if page not in keep:
-                page.unlink()
-
-
-def write_dashboard(
-    workspace: Workspace,
-    status: Mapping[str, Any],
-    out_dir: Path,
-    now: datetime,
-    *,
-    only: Collection[str] | None = None,
-    processes: int | None = None,
-    meanwhile: Callable[[], object] | None = None,
-    live: LivePages | None = None,
-) -> list[Path]:
-    """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
-    ``out_dir`` from ``status`` and the store's history. Returns the pages written.
-    ``meanwhile()`` (other output of the run) is called once, while forked workers
-    write the source pages when there are any.
-
-    ``only`` limits the source pages rewritten to those sources (the ones a run just
-    checked); the pages of the others are kept as they are, so a run costs what it
-    checked, not the whole history of the registry. Many source pages are shared out to
-    forked workers (:mod:`monitor.dashboard.forked`), up to ``processes`` of them; when
-    ``processes`` is None, one per core for at most :data:`AUTO_FORK_MAX_PAGES` pages,
-    since each worker holds its own copy of what it renders.
-
-    ``live``: the pages written during the run (:mod:`monitor.dashboard.live`); this
-    waits for them, writes the rest, and ends them.
-    """
-    if live is not None and live.lock is not None:
-        # Pages were written during the run, which holds the lock and set the mark.
-        try:
-            live.finish()
-            return _write_dashboard(
-                workspace,
-                status,
-                out_dir,
-                now,
-                only=only,
-                processes=processes,
-                meanwhile=meanwhile,
-                written_live=live.written,
-                was_unfinished=live.was_unfinished,
-            )
-        finally:
-            live.close()
-    lock = _lock_dashboard(out_dir)
-    try:
-        return _write_dashboard(
-            workspace,
-            status,
-            out_dir,
-            now,
-            only=only,
-            processes=processes,
-            meanwhile=meanwhile,
-        )
-    finally:
-        lock.release()
-
-
-def _lock_dashboard(out_dir: Path) -> FileLock:
-    """The lock of the dashboard in ``out_dir``, taken; waits (and says so in the log)
-    while another writer holds it.
-
-    Pages are rewritten in place: two runs writing one dashboard at once (a check from
-    the command line while the scheduler runs one) would mix their pages.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        # The other writer may be a run still checking, which writes pages as it goes.
-        _log.warning("waiting for another run writing the dashboard in %s (%s)", out_dir, LOCK)
-        lock.acquire()
-    return lock
-
-
-def _write_dashboard(
-    workspace: Workspace,
-    status: Mapping[str, Any],
-    out_dir: Path,
-    now: datetime,
-    *,
-    only: Collection[str] | None,
-    processes: int | None,
-    meanwhile: Callable[[], object] | None,
-    written_live: Mapping[str, Path] | None = None,
-    was_unfinished: bool | None = None,
-) -> list[Path]:
-    store = workspace.store()
-    unfinished = out_dir / UNFINISHED
-    if unfinished.exists() if was_unfinished is None else was_unfinished:
-        only = None  # the last write was cut short: any kept page may be cut short too
-    unfinished.touch()
-    written_live = written_live or {}
-    for folder in (SOURCES, DOCUMENTS):
-        (out_dir / folder).mkdir(exist_ok=True)
-    # Row figures of every source in a few grouped queries, not several per source.
-    entries = {str(entry["id"]): entry for entry in status["sources"]}
-    facts: dict[str, Facts] = index_facts(store, list(entries), now)
-    written: list[Path] = []
-    stale: list[tuple[str, str]] = []
-    for source_id, entry in entries.items():
-        page = out_dir / source_page(source_id)
-        if source_id in written_live:
-            written.append(written_live[source_id])
-        elif only is not None and source_id not in only and page.exists():
-            written.append(page)
-        else:
-            stale.append((source_id, str(entry.get("url") or "")))
-    skipped = inconclusive_runs(store)
-    url = store.engine.url.render_as_string(hide_password=False)
-
-    def write_share(take: Callable[[], Sequence[tuple[str, str]]], forked: bool) -> list[str]:
-        # A forked worker must not use the connections it inherited: it opens its own.
-        reader = Store.open(url, migrate=False) if forked else store
-        done: list[str] = []
-        try:
-            while batch := take():
-                for source_id, history in source_histories(
-                    reader, batch, now, skipped_runs=skipped, facts=facts
-                ):
-                    entry = entries[source_id]
-                    html = source_html(workspace, status, source_id, history, now, entry=entry)
-                    done.append(str(write_page(out_dir / source_page(source_id), html)))
-        finally:
-            if forked:
-                reader.close()
-        return done
-
-    workers = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
-    if store.in_memory:
-        workers = 1  # a forked worker could not open the same database again
-    if processes is not None:
-        workers = min(workers, processes)
-    elif len(stale) > AUTO_FORK_MAX_PAGES:
-        workers = 1
-    documents: list[Path] = []
-    index = out_dir / "index.html"
-    # The index appears last, so that it only links to pages that are there. While
-    # forked workers write source pages it is written beside them under another name
-    # and renamed at the end; otherwise it is streamed last (with thousands of sources
-    # it is the largest thing a run writes).
-    shared_out = workers > 1
-    next_index = index.with_name("index.html.next")
-    next_index.unlink(missing_ok=True)  # left by a write that was killed
-
-    def other_pages() -> None:
-        # They do not need the source pages, so they are written while those are.
-        if meanwhile is not None:
-            meanwhile()
-        for document in status.get("documents", []):
-            html = render_document(workspace, status, document["id"], now)
-            documents.append(write_page(out_dir / document_page(document["id"]), html))
-        if shared_out:
-            write_page(next_index, _index_parts(workspace, status, facts, now))
-
-    # Shared out in batches small enough that a dashboard of a few pages is shared too;
-    # one process takes them all at once (their history is read in large chunks).
-    batch = min(BATCH, len(stale) // (4 * workers)) if shared_out else len(stale)
-    try:
-        shares = map_shares(
-            write_share, stale, max(1, workers), meanwhile=other_pages, batch=max(1, batch)
-        )
-    except BaseException:
-        next_index.unlink(missing_ok=True)
-        raise
-    for share in shares:
-        written.extend(Path(page) for page in share)
-    written.extend(documents)
-    _prune(out_dir / SOURCES, set(written))
-    _prune(out_dir / DOCUMENTS, set(written))
-    if shared_out:
-        next_index.replace(index)
-    else:
-        write_page(index, _index_parts(workspace, status, facts, now))
-    written.append(index)
-    unfinished.unlink()
-    return written

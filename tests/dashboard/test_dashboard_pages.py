@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from checks.model import Verdict
-from monitor.dashboard import forked, page_name, render, source_page, write_dashboard
+from monitor.dashboard import forked, page_name, source_page, write_dashboard
+from monitor.dashboard import write as dashboard_write
 from monitor.registry.model import Document, Registry, Settings, Source
 from monitor.store import NewNotification
 from monitor.workspace import Workspace
@@ -353,16 +354,16 @@ def test_source_page_names_the_last_message_sent_about_it(
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The worker counts of every dashboard write, with any page worth a worker and
     four cores, whatever the machine has."""
-    monkeypatch.setattr(render, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(dashboard_write, "PAGES_PER_WORKER", 1)
     monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)
     seen: list[int] = []
-    real = render.map_shares
+    real = dashboard_write.map_shares
 
     def counted(work: Any, items: Any, processes: int, **options: Any) -> Any:
         seen.append(processes)
         return real(work, items, processes, **options)
 
-    monkeypatch.setattr(render, "map_shares", counted)
+    monkeypatch.setattr(dashboard_write, "map_shares", counted)
     return seen
 
 
@@ -387,9 +388,9 @@ def test_unasked_only_a_bounded_number_of_pages_is_shared_out(
 ) -> None:
     status = project.status()
     pages = len(status["sources"])
-    monkeypatch.setattr(render, "AUTO_FORK_MAX_PAGES", pages)
+    monkeypatch.setattr(dashboard_write, "AUTO_FORK_MAX_PAGES", pages)
     write_dashboard(project, status, tmp_path / "a", NOW)
-    monkeypatch.setattr(render, "AUTO_FORK_MAX_PAGES", pages - 1)
+    monkeypatch.setattr(dashboard_write, "AUTO_FORK_MAX_PAGES", pages - 1)
     write_dashboard(project, status, tmp_path / "b", NOW)
     write_dashboard(project, status, tmp_path / "c", NOW, processes=2)
     assert forks[0] > 1, "few pages: shared out unasked"

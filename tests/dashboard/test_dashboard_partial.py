@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from filelock import FileLock, Timeout
 
-from monitor.dashboard import render, source_page, write_dashboard
-from monitor.dashboard.render import UNFINISHED
+from monitor.dashboard import source_page, write_dashboard
+from monitor.dashboard import write as dashboard_write
+from monitor.dashboard.files import LOCK, UNFINISHED
 from monitor.workspace import Workspace
 from tests.dashboard.project import NOW
 
@@ -83,23 +84,23 @@ def test_one_dashboard_is_written_at_a_time(
     out = fresh_project.reports_dir
     status = fresh_project.status()
     writing, go_on = threading.Event(), threading.Event()
-    real = render.write_page
+    real = dashboard_write.write_page
 
     def slow_write(path: Path, text: Any) -> Path:
         writing.set()
         go_on.wait(10)
         return real(path, text)
 
-    monkeypatch.setattr(render, "write_page", slow_write)
+    monkeypatch.setattr(dashboard_write, "write_page", slow_write)
     first = threading.Thread(target=write_dashboard, args=(fresh_project, status, out, NOW))
     first.start()
     try:
         assert writing.wait(10)
         with pytest.raises(Timeout):
-            FileLock(str(out / render.LOCK)).acquire(timeout=0.2)
+            FileLock(str(out / LOCK)).acquire(timeout=0.2)
     finally:
         go_on.set()
         first.join(10)
-    with FileLock(str(out / render.LOCK)).acquire(timeout=5):
+    with FileLock(str(out / LOCK)).acquire(timeout=5):
         pass
     assert (out / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

@@ -18,7 +18,7 @@ from checks.model import CheckResult
 from monitor import run
 from monitor.dashboard import live as live_pages
 from monitor.dashboard import source_page, write_dashboard
-from monitor.dashboard.render import LOCK, UNFINISHED
+from monitor.dashboard.files import LOCK, UNFINISHED
 from monitor.jobs import check_sources
 from monitor.workspace import Workspace
 from tests.cli.conftest import write_project

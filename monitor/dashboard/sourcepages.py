@@ -1,0 +1,109 @@
+"""Source pages from what the store holds: each source's newest result, health, row
+figures and history, read a batch of sources at a time.
+
+Pages need nothing of the status document but its frame (when it was generated, the
+run it names, the registry's documents), so they can be written before the document
+is made (by forked workers while this process makes it) or during the run
+(:mod:`monitor.dashboard.live`), and are the same pages either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from monitor.dashboard.data import Facts, inconclusive_runs, index_facts, source_histories
+from monitor.dashboard.files import write_page
+from monitor.dashboard.names import SOURCES, source_page
+from monitor.dashboard.render import source_html
+from monitor.reports.status import document_entries, run_entry, source_entry
+from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.workspace import Workspace
+
+# The parts of the status document a source's page shows besides the source's own.
+FRAME_KEYS = ("generated_at", "run", "documents")
+
+
+def frame_of(status: Mapping[str, Any]) -> dict[str, Any]:
+    """The frame of a status document already made."""
+    return {key: status.get(key) for key in FRAME_KEYS}
+
+
+def frame_at(
+    workspace: Workspace, store: Store, now: datetime, run_id: int | None = None
+) -> dict[str, Any]:
+    """The frame of the status document as of ``now``: the one made then names the
+    newest run (``run_id``: this run instead, for pages written while it goes on)."""
+    run = store.last_run() if run_id is None else store.run(run_id)
+    return {
+        "generated_at": now.isoformat(),
+        "run": run_entry(run),
+        "documents": document_entries(workspace.registry),
+    }
+
+
+class SourcePages:
+    """Writes source pages into ``out_dir`` from ``store`` (one this process may use:
+    a forked worker opens its own)."""
+
+    def __init__(self, workspace: Workspace, out_dir: Path, store: Store) -> None:
+        self.workspace = workspace
+        self.out_dir = out_dir
+        self.store = store
+        self.sources = {s.id: s for s in workspace.registry.sources}
+        self.citations = workspace.citations_by_url()
+        self.skipped = inconclusive_runs(store)
+        (out_dir / SOURCES).mkdir(parents=True, exist_ok=True)
+
+    def write(
+        self,
+        source_ids: Sequence[str],
+        frame: Mapping[str, Any],
+        now: datetime,
+        *,
+        status: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Facts] | None = None,
+        pause: bool = False,
+    ) -> Iterator[tuple[str, Path]]:
+        """Each source's id and page, as it is written. ``status`` and ``facts``: the
+        status document and every source's row figures, when already made, instead of
+        reading the same from the store again. ``pause``: hand the interpreter to other
+        threads after every page (see :mod:`monitor.dashboard.live`)."""
+        ids = [i for i in dict.fromkeys(source_ids) if i in self.sources]
+        entries = (
+            {str(e["id"]): e for e in status["sources"]}
+            if status is not None
+            else self._entries(ids)
+        )
+        if facts is None:
+            facts = index_facts(self.store, ids, now)
+        urls = [(i, self.sources[i].url) for i in ids]
+        for source_id, history in source_histories(
+            self.store, urls, now, skipped_runs=self.skipped, facts=facts
+        ):
+            entry = entries[source_id]
+            html = source_html(self.workspace, frame, source_id, history, now, entry=entry)
+            yield source_id, write_page(self.out_dir / source_page(source_id), html)
+            if pause:
+                time.sleep(0)
+
+    def _entries(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The sources' entries as the status document has them, from the store."""
+        latest = self.store.latest_results(ids)
+        healths = self.store.healths(ids)
+        entries: dict[str, Mapping[str, Any]] = {}
+        for source_id in ids:
+            source = self.sources[source_id]
+            stored = latest.get(source_id)
+            entries[source_id] = source_entry(
+                stored.result if stored else None,
+                source,
+                self.citations.get(source.url, ()),
+                healths.get(source_id),
+            )
+        return entries

@@ -1,0 +1,224 @@
+"""Writing the static dashboard: a page per source and per document, and the index.
+
+Source pages need only the store (:mod:`monitor.dashboard.sourcepages`), so when the
+status document is still to be made, forked workers start on them at once while this
+process makes it and writes the other output.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock, Timeout
+
+from monitor.dashboard.data import Facts, index_facts
+from monitor.dashboard.files import LOCK, UNFINISHED, write_page
+from monitor.dashboard.forked import BATCH, map_shares, worker_count
+from monitor.dashboard.names import DOCUMENTS, SOURCES, document_page, source_page
+from monitor.dashboard.render import index_parts, render_document
+from monitor.dashboard.sourcepages import SourcePages, frame_at, frame_of
+from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.dashboard.live import LivePages
+    from monitor.workspace import Workspace
+
+_log = logging.getLogger(__name__)
+# Source pages a forked worker must have to be worth starting.
+PAGES_PER_WORKER = 300
+# Unasked, forked workers render at most this many pages. A worker's own memory grows
+# with what it allocates among this process's objects (each memory page it writes to is
+# copied): about 65 MB for 5,000 pages of a 10,000-source run. The registry's
+# ``processes`` lifts the bound.
+AUTO_FORK_MAX_PAGES = 5000
+
+# The status document, or a function making it as of a moment.
+StatusSource = Mapping[str, Any] | Callable[[datetime], Mapping[str, Any]]
+
+
+def write_dashboard(
+    workspace: Workspace,
+    status: StatusSource,
+    out_dir: Path,
+    now: datetime,
+    *,
+    only: Collection[str] | None = None,
+    processes: int | None = None,
+    meanwhile: Callable[[Mapping[str, Any]], object] | None = None,
+    live: LivePages | None = None,
+) -> list[Path]:
+    """Write ``index.html``, ``sources/<id>.html`` and ``documents/<id>.html`` into
+    ``out_dir`` from the status document and the store's history. Returns the pages
+    written.
+
+    ``status``: the status document, or a function making it as of ``now`` (called
+    once, while forked workers already write the source pages). ``meanwhile(status)``
+    (other output of the run) is called once it is made, while the workers write.
+
+    ``only`` limits the source pages rewritten to those sources (the ones a run just
+    checked); the pages of the others are kept as they are, so a run costs what it
+    checked, not the whole history of the registry. Many source pages are shared out to
+    forked workers (:mod:`monitor.dashboard.forked`), up to ``processes`` of them; when
+    ``processes`` is None, one per core for at most :data:`AUTO_FORK_MAX_PAGES` pages.
+
+    ``live``: the pages written during the run (:mod:`monitor.dashboard.live`); this
+    stops them, writes the rest, and ends them.
+    """
+    if live is not None and live.lock is not None:
+        # Pages were written during the run, which holds the lock and set the mark.
+        try:
+            live.finish()
+            return _write_dashboard(
+                workspace,
+                status,
+                out_dir,
+                now,
+                only=only,
+                processes=processes,
+                meanwhile=meanwhile,
+                written_live=live.written,
+                was_unfinished=live.was_unfinished,
+            )
+        finally:
+            live.close()
+    lock = _lock_dashboard(out_dir)
+    try:
+        return _write_dashboard(
+            workspace,
+            status,
+            out_dir,
+            now,
+            only=only,
+            processes=processes,
+            meanwhile=meanwhile,
+        )
+    finally:
+        lock.release()
+
+
+def _lock_dashboard(out_dir: Path) -> FileLock:
+    """The lock of the dashboard in ``out_dir``, taken; waits (and says so in the log)
+    while another writer holds it.
+
+    Pages are rewritten in place: two runs writing one dashboard at once (a check from
+    the command line while the scheduler runs one) would mix their pages.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        # The other writer may be a run still checking, which writes pages as it goes.
+        _log.warning("waiting for another run writing the dashboard in %s (%s)", out_dir, LOCK)
+        lock.acquire()
+    return lock
+
+
+def _prune(folder: Path, keep: set[Path]) -> None:
+    """Remove pages of sources or documents no longer in the registry."""
+    if folder.is_dir():
+        for page in folder.glob("*.html"):
+            if page not in keep:
+                page.unlink()
+
+
+def _write_dashboard(
+    workspace: Workspace,
+    status: StatusSource,
+    out_dir: Path,
+    now: datetime,
+    *,
+    only: Collection[str] | None,
+    processes: int | None,
+    meanwhile: Callable[[Mapping[str, Any]], object] | None,
+    written_live: Mapping[str, Path] | None = None,
+    was_unfinished: bool | None = None,
+) -> list[Path]:
+    store = workspace.store()
+    unfinished = out_dir / UNFINISHED
+    if unfinished.exists() if was_unfinished is None else was_unfinished:
+        only = None  # the last write was cut short: any kept page may be cut short too
+    unfinished.touch()
+    written_live = written_live or {}
+    for folder in (SOURCES, DOCUMENTS):
+        (out_dir / folder).mkdir(exist_ok=True)
+    ids = [source.id for source in workspace.registry.sources]
+    written: list[Path] = []
+    stale: list[str] = []
+    for source_id in ids:
+        page = out_dir / source_page(source_id)
+        if source_id in written_live:
+            written.append(written_live[source_id])
+        elif only is not None and source_id not in only and page.exists():
+            written.append(page)
+        else:
+            stale.append(source_id)
+    frame = frame_of(status) if isinstance(status, Mapping) else frame_at(workspace, store, now)
+    workspace.citations_by_url()  # read once here, not again in each worker
+    url = store.engine.url.render_as_string(hide_password=False)
+
+    made: dict[str, Any] = {}  # the status document and the row figures, once made
+
+    def write_share(take: Callable[[], Sequence[str]], forked: bool) -> list[str]:
+        # A forked worker must not use the connections it inherited: it opens its own.
+        reader = Store.open(url, migrate=False) if forked else store
+        done: list[str] = []
+        try:
+            pages = SourcePages(workspace, out_dir, reader)
+            # This process takes its share once the status document and the row
+            # figures are made (``other_pages``); a forked worker reads its own.
+            ready: dict[str, Any] = {} if forked else made
+            while batch := take():
+                written_now = pages.write(
+                    batch, frame, now, status=ready.get("status"), facts=ready.get("facts")
+                )
+                done.extend(str(page) for _, page in written_now)
+        finally:
+            if forked:
+                reader.close()
+        return done
+
+    workers = worker_count(len(stale), minimum_share=PAGES_PER_WORKER)
+    if store.in_memory:
+        workers = 1  # a forked worker could not open the same database again
+    if processes is not None:
+        workers = min(workers, processes)
+    elif len(stale) > AUTO_FORK_MAX_PAGES:
+        workers = 1
+    documents: list[Path] = []
+    shared_out = workers > 1
+
+    def other_pages() -> None:
+        # They do not need the source pages, so they are written while those are.
+        made["status"] = document = status if isinstance(status, Mapping) else status(now)
+        if meanwhile is not None:
+            meanwhile(document)
+        for entry in document.get("documents", []):
+            html = render_document(workspace, document, entry["id"], now)
+            documents.append(write_page(out_dir / document_page(entry["id"]), html))
+        # Row figures of every source in a few grouped queries, not several per source.
+        made["facts"] = index_facts(store, ids, now)
+
+    # Shared out in batches small enough that a dashboard of a few pages is shared too;
+    # one process takes them all at once (their history is read in large chunks).
+    batch = min(BATCH, len(stale) // (4 * workers)) if shared_out else len(stale)
+    shares = map_shares(
+        write_share, stale, max(1, workers), meanwhile=other_pages, batch=max(1, batch)
+    )
+    for share in shares:
+        written.extend(Path(page) for page in share)
+    written.extend(documents)
+    _prune(out_dir / SOURCES, set(written))
+    _prune(out_dir / DOCUMENTS, set(written))
+    # The index comes last, so that it only links to pages that are there, and once the
+    # workers are gone: with thousands of sources it is the largest thing written, and
+    # the memory it takes is not added to theirs.
+    facts: dict[str, Facts] = made["facts"]
+    index = index_parts(workspace, made["status"], facts, now)
+    written.append(write_page(out_dir / "index.html", index))
+    unfinished.unlink()
+    return written
