@@ -35,8 +35,9 @@ from monitor.store import Store, StoredResult
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 ResultHook = Callable[[CheckResult], None]
-# Told the run and the sources whose health it has just folded in, while it goes on.
-FoldedHook = Callable[[int, Sequence[str]], None]
+# Told the run and the sources whose health it has just folded in, while it goes on;
+# answers whether it wants to be told again (if not, the rest is folded at the end).
+FoldedHook = Callable[[int, Sequence[str]], bool]
 # Runs in the worker after a check, e.g. to look up an archived copy of a failing source.
 AfterCheck = Callable[[CheckTarget, CheckResult, requests.Session], CheckResult]
 
@@ -445,14 +446,16 @@ class LiveHealth:
 
     def fold(self) -> None:
         """Fold in the results stored since the last fold. A failure is logged and
-        ends folding during the run, not the run: what is left is folded at its end."""
+        ends folding during the run, not the run: what is left is folded at its end,
+        as it is once ``on_folded`` wants no more (folding a few results at a time
+        costs more than folding them all at once)."""
         if self.stopped:
             return
         try:
             folded = self.store.fold_health(self.run_id, self.policy, after_id=self.after_id)
             self.after_id = folded.last_result_id
-            if folded.sources:
-                self.on_folded(self.run_id, folded.sources)
+            if folded.sources and not self.on_folded(self.run_id, folded.sources):
+                self.stopped = True
         except Exception:
             _log.warning("health is folded in at the end of the run instead", exc_info=True)
             self.stopped = True

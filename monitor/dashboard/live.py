@@ -57,18 +57,22 @@ class LivePages:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def __call__(self, run_id: int, source_ids: Sequence[str]) -> None:
+    def __call__(self, run_id: int, source_ids: Sequence[str]) -> bool:
+        """Take a batch; whether more are wanted (not once this has stopped: the pages
+        left are written after the run)."""
         if self._stop.is_set() or (self._thread is not None and not self.writing):
-            return  # stopped: the pages left are written after the run
+            return False
         try:
             if self._thread is None:
                 self._start()
                 if self._thread is None:
-                    return
+                    return False
             self._batches.put((run_id, list(source_ids)))
         except Exception:
             _log.warning("could not write pages during the run", exc_info=True)
             self._stop.set()
+            return False
+        return True
 
     def _start(self) -> None:
         # On the run's thread, so it must not wait: the lock of a dashboard another

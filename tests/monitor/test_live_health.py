@@ -52,8 +52,9 @@ class Folded:
     def __init__(self) -> None:
         self.calls: list[tuple[int, list[str]]] = []
 
-    def __call__(self, run_id: int, source_ids: Sequence[str]) -> None:
+    def __call__(self, run_id: int, source_ids: Sequence[str]) -> bool:
         self.calls.append((run_id, list(source_ids)))
+        return True
 
 
 def test_health_folded_during_runs_is_the_health_folded_after_them(tmp_path: Path) -> None:
@@ -169,7 +170,7 @@ def test_the_first_fold_takes_in_what_was_stored_before_the_run_settled(
 def test_a_fold_that_fails_during_the_run_leaves_the_rest_to_its_end(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(run_id: int, source_ids: Sequence[str]) -> None:
+    def broken(run_id: int, source_ids: Sequence[str]) -> bool:
         raise OSError("the reports folder is gone")
 
     with serving(Mixed, ("127.0.0.1",)) as (base,):
@@ -189,3 +190,28 @@ def test_a_fold_that_fails_during_the_run_leaves_the_rest_to_its_end(
     assert (healths["ok"].health, healths["gone"].health) == (Health.HEALTHY, Health.SUSPECT)
     assert healths["late"].health is Health.HEALTHY
     assert "folded in at the end of the run instead" in caplog.text
+
+
+def test_folding_during_the_run_ends_when_no_more_is_wanted(tmp_path: Path) -> None:
+    told: list[list[str]] = []
+
+    def once(run_id: int, source_ids: Sequence[str]) -> bool:
+        told.append(list(source_ids))
+        return False  # pages stopped: the rest is folded in at the end, at once
+
+    with serving(Mixed, ("127.0.0.1",)) as (base,):
+        urls = {name: f"{base}/{name}" for name in ("ok", "gone", "ok2", "late", "gone2")}
+        registry = load_registry(write_project(tmp_path, urls))
+        store = Store.open(registry.settings.database, tmp_path)
+        run_sources(
+            registry,
+            store,
+            registry.sources,
+            settings=check_settings(registry.settings),
+            now=lambda: START,
+            on_folded=once,
+        )
+    assert len(told) == 1
+    healths = store.healths(list(urls))
+    assert {s for s, h in healths.items() if h.health is Health.SUSPECT} == {"gone", "gone2"}
+    assert {s for s, h in healths.items() if h.health is Health.HEALTHY} == {"ok", "ok2", "late"}
