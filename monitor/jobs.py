@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.run import ResultHook, RunOutcome, run_sources
+from monitor.store import RunRecord
 from monitor.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -99,8 +100,8 @@ def write_outputs(
     made: list[dict[str, Any]] = []
     out = workspace.reports_dir
 
-    def status(at: datetime) -> dict[str, Any]:
-        made.append(workspace.status(at=at))
+    def status(at: datetime, run: RunRecord | None) -> dict[str, Any]:
+        made.append(workspace.status(at=at, run=run))
         return made[-1]
 
     def reports(document: Mapping[str, Any]) -> None:

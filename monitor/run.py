@@ -210,7 +210,8 @@ def run_sources(
     Health is folded in once it is known that the run is conclusive: at its end, or,
     with ``on_folded``, as soon as too many hosts have answered for the run to look
     offline, and from then on as results are stored (``on_folded`` is told which
-    sources, so that pages showing them can be written during the run). Runs that an
+    sources, so that pages showing them can be written during the run, until it
+    answers that it wants no more; the rest is then folded in at the end). Runs that an
     earlier process left unfinished are marked interrupted and their finished results
     folded in first; the sources they did not reach are still due, so this run (or the
     next) checks them.

@@ -20,7 +20,7 @@ from monitor.reports.status import build_status
 from monitor.scan import DocumentScan, ScanReport, compare, scan_file
 from monitor.scan.model import Citation
 from monitor.settings import check_settings
-from monitor.store import Store
+from monitor.store import RunRecord, Store
 
 
 @dataclass
@@ -101,10 +101,14 @@ class Workspace:
         return self.scan_report.citations_by_url()
 
     def status(
-        self, latest: dict[str, CheckResult] | None = None, *, at: datetime | None = None
+        self,
+        latest: dict[str, CheckResult] | None = None,
+        *,
+        at: datetime | None = None,
+        run: RunRecord | None = None,
     ) -> dict[str, Any]:
         """The status document from the newest stored result of every source, as of
-        ``at`` (now by default)."""
+        ``at`` (now by default), naming ``run`` (the newest by default)."""
         store = self.store()
         if latest is None:
             latest = {k: v.result for k, v in store.latest_results().items()}
@@ -112,7 +116,7 @@ class Workspace:
         return build_status(
             self.registry,
             latest,
-            store.last_run(),
+            run or store.last_run(),
             self.citations_by_url(),
             at or self.now(),
             unresolved=[

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
+from monitor.dashboard.data import inconclusive_runs
 from monitor.dashboard.files import LOCK, UNFINISHED
 from monitor.dashboard.sourcepages import SourcePages, frame_at
 
@@ -152,12 +153,19 @@ class _PageMaker:
 
     def __init__(self, workspace: Workspace, out_dir: Path) -> None:
         self.workspace = workspace
-        self.pages = SourcePages(workspace, out_dir, workspace.store())
+        store = workspace.store()
+        self.pages = SourcePages(
+            workspace,
+            out_dir,
+            store,
+            citations=workspace.citations_by_url(),
+            skipped=inconclusive_runs(store),
+        )
 
     def write(self, run_id: int, source_ids: Sequence[str]) -> Iterator[tuple[str, Path]]:
         """Each source's id and page, as it is written."""
         now = self.workspace.now()
-        frame = frame_at(self.workspace, self.pages.store, now, run_id)
+        frame = frame_at(self.workspace, now, self.pages.store.run(run_id))
         # Every page hands the interpreter back to the run's thread rather than after
         # the switch interval: each result it waits to take holds up its checks too.
         return self.pages.write(source_ids, frame, now, pause=True)

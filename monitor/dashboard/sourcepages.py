@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.dashboard.data import Facts, inconclusive_runs, index_facts, source_histories
+from monitor.dashboard.data import Facts, index_facts, source_histories
 from monitor.dashboard.files import write_page
 from monitor.dashboard.names import SOURCES, source_page
 from monitor.dashboard.render import source_html
 from monitor.reports.status import document_entries, run_entry, source_entry
-from monitor.store import Store
+from monitor.scan.model import Citation
+from monitor.store import RunRecord, Store
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
@@ -34,12 +35,8 @@ def frame_of(status: Mapping[str, Any]) -> dict[str, Any]:
     return {key: status.get(key) for key in FRAME_KEYS}
 
 
-def frame_at(
-    workspace: Workspace, store: Store, now: datetime, run_id: int | None = None
-) -> dict[str, Any]:
-    """The frame of the status document as of ``now``: the one made then names the
-    newest run (``run_id``: this run instead, for pages written while it goes on)."""
-    run = store.last_run() if run_id is None else store.run(run_id)
+def frame_at(workspace: Workspace, now: datetime, run: RunRecord | None) -> dict[str, Any]:
+    """The frame of the status document made as of ``now`` naming ``run``."""
     return {
         "generated_at": now.isoformat(),
         "run": run_entry(run),
@@ -47,17 +44,31 @@ def frame_at(
     }
 
 
+def entries_of(status: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Each source's entry in a status document, by id."""
+    return {str(entry["id"]): entry for entry in status["sources"]}
+
+
 class SourcePages:
     """Writes source pages into ``out_dir`` from ``store`` (one this process may use:
-    a forked worker opens its own)."""
+    a forked worker opens its own), with the registry's ``citations`` by URL and the
+    ``skipped`` (inconclusive) runs, read once by the caller."""
 
-    def __init__(self, workspace: Workspace, out_dir: Path, store: Store) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        out_dir: Path,
+        store: Store,
+        *,
+        citations: Mapping[str, Sequence[Citation]],
+        skipped: frozenset[int],
+    ) -> None:
         self.workspace = workspace
         self.out_dir = out_dir
         self.store = store
         self.sources = {s.id: s for s in workspace.registry.sources}
-        self.citations = workspace.citations_by_url()
-        self.skipped = inconclusive_runs(store)
+        self.citations = citations
+        self.skipped = skipped
         (out_dir / SOURCES).mkdir(parents=True, exist_ok=True)
 
     def write(
@@ -66,27 +77,25 @@ class SourcePages:
         frame: Mapping[str, Any],
         now: datetime,
         *,
-        status: Mapping[str, Any] | None = None,
+        entries: Mapping[str, Mapping[str, Any]] | None = None,
         facts: Mapping[str, Facts] | None = None,
         pause: bool = False,
     ) -> Iterator[tuple[str, Path]]:
-        """Each source's id and page, as it is written. ``status`` and ``facts``: the
-        status document and every source's row figures, when already made, instead of
-        reading the same from the store again. ``pause``: hand the interpreter to other
-        threads after every page (see :mod:`monitor.dashboard.live`)."""
+        """Each source's id and page, as it is written. ``entries`` and ``facts``: the
+        sources' entries in the status document and every source's row figures, when
+        already made, instead of reading the same from the store again. ``pause``: hand
+        the interpreter to other threads after every page (see
+        :mod:`monitor.dashboard.live`)."""
         ids = [i for i in dict.fromkeys(source_ids) if i in self.sources]
-        entries = (
-            {str(e["id"]): e for e in status["sources"]}
-            if status is not None
-            else self._entries(ids)
-        )
+        given = entries or {}
+        read = self._entries([i for i in ids if i not in given])
         if facts is None:
             facts = index_facts(self.store, ids, now)
         urls = [(i, self.sources[i].url) for i in ids]
         for source_id, history in source_histories(
             self.store, urls, now, skipped_runs=self.skipped, facts=facts
         ):
-            entry = entries[source_id]
+            entry = given[source_id] if source_id in given else read[source_id]
             html = source_html(self.workspace, frame, source_id, history, now, entry=entry)
             yield source_id, write_page(self.out_dir / source_page(source_id), html)
             if pause:
@@ -94,6 +103,8 @@ class SourcePages:
 
     def _entries(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The sources' entries as the status document has them, from the store."""
+        if not ids:
+            return {}
         latest = self.store.latest_results(ids)
         healths = self.store.healths(ids)
         entries: dict[str, Mapping[str, Any]] = {}

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from monitor.dashboard.data import Facts, index_facts
+from monitor.dashboard.data import Facts, inconclusive_runs, index_facts
 from monitor.dashboard.files import LOCK, UNFINISHED, write_page
 from monitor.dashboard.forked import BATCH, map_shares, worker_count
 from monitor.dashboard.names import DOCUMENTS, SOURCES, document_page, source_page
 from monitor.dashboard.render import index_parts, render_document
-from monitor.dashboard.sourcepages import SourcePages, frame_at, frame_of
-from monitor.store import Store
+from monitor.dashboard.sourcepages import SourcePages, entries_of, frame_at, frame_of
+from monitor.store import RunRecord, Store
 
 if TYPE_CHECKING:
     from monitor.dashboard.live import LivePages
@@ -36,8 +36,8 @@ PAGES_PER_WORKER = 300
 # ``processes`` lifts the bound.
 AUTO_FORK_MAX_PAGES = 5000
 
-# The status document, or a function making it as of a moment.
-StatusSource = Mapping[str, Any] | Callable[[datetime], Mapping[str, Any]]
+# The status document, or a function making it as of a moment and naming a run.
+StatusSource = Mapping[str, Any] | Callable[[datetime, RunRecord | None], Mapping[str, Any]]
 
 
 def write_dashboard(
@@ -55,8 +55,9 @@ def write_dashboard(
     ``out_dir`` from the status document and the store's history. Returns the pages
     written.
 
-    ``status``: the status document, or a function making it as of ``now`` (called
-    once, while forked workers already write the source pages). ``meanwhile(status)``
+    ``status``: the status document, or a function making it as of ``now`` and naming
+    the newest run (called once, while forked workers already write the source
+    pages, which name the same run). ``meanwhile(status)``
     (other output of the run) is called once it is made, while the workers write.
 
     ``only`` limits the source pages rewritten to those sources (the ones a run just
@@ -157,24 +158,32 @@ def _write_dashboard(
             written.append(page)
         else:
             stale.append(source_id)
-    frame = frame_of(status) if isinstance(status, Mapping) else frame_at(workspace, store, now)
-    workspace.citations_by_url()  # read once here, not again in each worker
+    # The status document, its entries and the row figures, once made. Given already,
+    # the document is shared with forked workers too; made here, as of the moment and
+    # the run the source pages name, it is made while they write.
+    made: dict[str, Any] = {}
+    run: RunRecord | None = None
+    if isinstance(status, Mapping):
+        frame = frame_of(status)
+        made.update(status=status, entries=entries_of(status))
+    else:
+        run = store.last_run()
+        frame = frame_at(workspace, now, run)
+    citations = workspace.citations_by_url()
+    skipped = inconclusive_runs(store)
     url = store.engine.url.render_as_string(hide_password=False)
-
-    made: dict[str, Any] = {}  # the status document and the row figures, once made
 
     def write_share(take: Callable[[], Sequence[str]], forked: bool) -> list[str]:
         # A forked worker must not use the connections it inherited: it opens its own.
         reader = Store.open(url, migrate=False) if forked else store
         done: list[str] = []
         try:
-            pages = SourcePages(workspace, out_dir, reader)
-            # This process takes its share once the status document and the row
-            # figures are made (``other_pages``); a forked worker reads its own.
-            ready: dict[str, Any] = {} if forked else made
+            pages = SourcePages(workspace, out_dir, reader, citations=citations, skipped=skipped)
+            # This process takes its share once ``other_pages`` has made everything; a
+            # forked worker has what was made before it started and reads the rest.
             while batch := take():
                 written_now = pages.write(
-                    batch, frame, now, status=ready.get("status"), facts=ready.get("facts")
+                    batch, frame, now, entries=made.get("entries"), facts=made.get("facts")
                 )
                 done.extend(str(page) for _, page in written_now)
         finally:
@@ -194,7 +203,11 @@ def _write_dashboard(
 
     def other_pages() -> None:
         # They do not need the source pages, so they are written while those are.
-        made["status"] = document = status if isinstance(status, Mapping) else status(now)
+        if "status" not in made:
+            assert not isinstance(status, Mapping)
+            document = status(now, run)
+            made.update(status=document, entries=entries_of(document))
+        document = made["status"]
         if meanwhile is not None:
             meanwhile(document)
         for entry in document.get("documents", []):
@@ -216,9 +229,14 @@ def _write_dashboard(
     _prune(out_dir / DOCUMENTS, set(written))
     # The index comes last, so that it only links to pages that are there, and once the
     # workers are gone: with thousands of sources it is the largest thing written, and
-    # the memory it takes is not added to theirs.
+    # the memory it takes is not added to theirs. Written beside the old one and
+    # renamed over it, a reader never sees it cut short.
     facts: dict[str, Facts] = made["facts"]
-    index = index_parts(workspace, made["status"], facts, now)
-    written.append(write_page(out_dir / "index.html", index))
+    index = out_dir / "index.html"
+    next_index = write_page(
+        index.with_name("index.html.next"), index_parts(workspace, made["status"], facts, now)
+    )
+    next_index.replace(index)
+    written.append(index)
     unfinished.unlink()
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from checks.model import Verdict
 from monitor.dashboard import forked, page_name, source_page, write_dashboard
 from monitor.dashboard import write as dashboard_write
 from monitor.registry.model import Document, Registry, Settings, Source
-from monitor.store import NewNotification
+from monitor.store import NewNotification, RunRecord
 from monitor.workspace import Workspace
 from tests.dashboard.project import (
     HOSTILE,
@@ -381,6 +382,28 @@ def test_pages_shared_out_to_forked_workers_are_the_pages_one_process_writes(
         assert twin.read_text(encoding="utf-8") == page.read_text(encoding="utf-8"), page.name
     assert forks[0] == 1 and forks[1] > 1
     assert not list((tmp_path / "three").glob("index.html.*")), "the index was renamed into place"
+
+
+def test_pages_written_while_the_status_document_is_made_are_the_same(
+    project: Workspace, tmp_path: Path, forks: list[int]
+) -> None:
+    # What a run does: forked workers write source pages from the store while this
+    # process makes the status document.
+    given = write_dashboard(project, project.status(at=NOW), tmp_path / "given", NOW, processes=1)
+    made: list[dict[str, object]] = []
+
+    def status(at: datetime, run: RunRecord | None) -> dict[str, object]:
+        made.append(project.status(at=at, run=run))
+        return made[-1]
+
+    later = write_dashboard(project, status, tmp_path / "later", NOW, processes=3)
+    assert forks == [1, 3] and len(made) == 1
+    assert sorted(p.relative_to(tmp_path / "later") for p in later) == sorted(
+        p.relative_to(tmp_path / "given") for p in given
+    )
+    for page in given:
+        twin = tmp_path / "later" / page.relative_to(tmp_path / "given")
+        assert twin.read_bytes() == page.read_bytes(), page.name
 
 
 def test_unasked_only_a_bounded_number_of_pages_is_shared_out(
