@@ -34,7 +34,8 @@ SETTINGS_NOTES = (
     "(`concurrency`, `per_host`, `allow_private: true`, archive look-ups off), a fresh "
     "SQLite database per run; it stores every result and writes its reports and "
     "dashboard (the previous run's report files are removed first; its dashboard pages "
-    "are kept and rewritten, as from one run of a monitor to the next). Up to 2 retries "
+    "are kept and rewritten, as from one run of a monitor to the next, and an unrecorded "
+    "run on the same URLs makes them before the first). Up to 2 retries "
     "of 502/503/504 and timeouts, with exponential backoff (0.5 s base) for the failing "
     "URL, 1 of a 500, at once, and a short pause of its host after a burst of errors; "
     "one catch-all probe per host and folder.",

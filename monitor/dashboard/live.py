@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 # Marks the end of the batches.
 _DONE = None
-# Batches waiting besides the one in hand that show the pages falling behind the run.
-MAX_BACKLOG = 2
+# Batches waiting besides the one in hand that show the pages falling behind the run:
+# fewer may be a pause (the first large batch, a slow disk); more, with a batch of
+# results every few milliseconds, is a run bound by the processor.
+MAX_BACKLOG = 8
 
 
 class LivePages:
