@@ -23,6 +23,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from checks.model import CheckResult, CheckTarget
+from monitor.forks import frozen_heap
 
 # Below this many URLs a run is not worth starting processes for.
 MIN_TARGETS = 200
@@ -150,39 +151,43 @@ def check_in_processes(
         )
         for number, share in enumerate(shares)
     ]
-    for worker in workers:
-        worker.start()
-    for _reader, writer in pipes:
-        writer.close()  # the workers hold the only writing ends
-    running = {pipes[number][0]: number for number in range(len(workers))}
-    failure: str | None = None
-    try:
-        while running:
-            for reader in cast(list[Connection], wait(list(running))):
-                number = running[reader]
-                try:
-                    message = reader.recv()
-                except (EOFError, OSError):
-                    workers[number].join(timeout=5)
-                    code = workers[number].exitcode
-                    raise WorkerError(f"check worker {number} exited with code {code}") from None
-                if isinstance(message, _Done):
-                    del running[reader]
-                elif isinstance(message, _Failed):
-                    del running[reader]
-                    failure = failure or message.error
-                else:
-                    yield from message
-        if failure is not None:
-            raise WorkerError(failure)
-    finally:
+    # The workers and this process leave alone what they share for the whole run.
+    with frozen_heap():
         for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-        for worker in workers:
-            worker.join(timeout=5)
-        for reader, _writer in pipes:
-            reader.close()
+            worker.start()
+        for _reader, writer in pipes:
+            writer.close()  # the workers hold the only writing ends
+        running = {pipes[number][0]: number for number in range(len(workers))}
+        failure: str | None = None
+        try:
+            while running:
+                for reader in cast(list[Connection], wait(list(running))):
+                    number = running[reader]
+                    try:
+                        message = reader.recv()
+                    except (EOFError, OSError):
+                        workers[number].join(timeout=5)
+                        code = workers[number].exitcode
+                        raise WorkerError(
+                            f"check worker {number} exited with code {code}"
+                        ) from None
+                    if isinstance(message, _Done):
+                        del running[reader]
+                    elif isinstance(message, _Failed):
+                        del running[reader]
+                        failure = failure or message.error
+                    else:
+                        yield from message
+            if failure is not None:
+                raise WorkerError(failure)
+        finally:
+            for worker in workers:
+                if worker.is_alive():
+                    worker.terminate()
+            for worker in workers:
+                worker.join(timeout=5)
+            for reader, _writer in pipes:
+                reader.close()
 
 
 def _context() -> Any:

@@ -10,12 +10,13 @@ process, which also writes the other output, simply takes fewer of them.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
+
+from monitor.forks import frozen_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -97,14 +98,9 @@ def map_shares(
     with ProcessPoolExecutor(
         processes - 1, mp_context=context, initializer=_start, initargs=(work, batches)
     ) as pool:
-        # The workers fork as the first work is handed over. Frozen, this process's
-        # objects are never visited by a worker's garbage collector, which would
-        # otherwise copy every memory page holding one into the worker.
-        gc.freeze()
-        try:
+        # The workers fork as the first work is handed over.
+        with frozen_heap():
             futures = [pool.submit(_run) for _ in range(processes - 1)]
-        finally:
-            gc.unfreeze()
         try:
             if meanwhile is not None:
                 meanwhile()
