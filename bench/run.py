@@ -217,26 +217,8 @@ def _run_once(
     return record
 
 
-def _warm_up(tools: Sequence[Tool], farm: Farm, options: Options, folder: Path) -> None:
-    """One unrecorded run of each tool on a few URLs: disk caches, first imports."""
-    inputs = write_inputs(folder / "warm-up", farm.links[:16], options.limits)
-    for tool in tools:
-        out = inputs.folder / f"{tool.name}-output"
-        tool.prepare(inputs, out, fresh=True)
-        run_measured(
-            tool.argv(inputs, out),
-            cwd=inputs.folder,
-            env=tool.env(inputs),
-            timeout_s=options.run_timeout_s,
-            log_stem=inputs.folder / tool.name,
-        )
-
-
-def _prime(tool: Tool, inputs: Inputs, options: Options, logs: Path) -> None:
-    """One unrecorded run of ``tool`` on the scenario's own URLs, so that what it keeps
-    from one run to the next (our dashboard's pages) is there for every recorded run,
-    as for a monitor that has run before: none of them pays for creating thousands of
-    files, which on some file systems costs more than writing them (see README)."""
+def _unrecorded(tool: Tool, inputs: Inputs, options: Options, log_stem: Path) -> None:
+    """Run ``tool`` once on ``inputs`` from a fresh start, measuring nothing."""
     out = inputs.folder / f"{tool.name}-output"
     tool.prepare(inputs, out, fresh=True)
     run_measured(
@@ -244,8 +226,23 @@ def _prime(tool: Tool, inputs: Inputs, options: Options, logs: Path) -> None:
         cwd=inputs.folder,
         env=tool.env(inputs),
         timeout_s=options.run_timeout_s,
-        log_stem=logs / f"{tool.name}-prime",
+        log_stem=log_stem,
     )
+
+
+def _warm_up(tools: Sequence[Tool], farm: Farm, options: Options, folder: Path) -> None:
+    """One unrecorded run of each tool on a few URLs: disk caches, first imports."""
+    inputs = write_inputs(folder / "warm-up", farm.links[:16], options.limits)
+    for tool in tools:
+        _unrecorded(tool, inputs, options, inputs.folder / tool.name)
+
+
+def _prime(tool: Tool, inputs: Inputs, options: Options, logs: Path) -> None:
+    """One unrecorded run of ``tool`` on the scenario's own URLs, so that what it keeps
+    from one run to the next (our dashboard's pages) is there for every recorded run,
+    as for a monitor that has run before: none of them pays for creating thousands of
+    files, which on some file systems costs more than writing them (see README)."""
+    _unrecorded(tool, inputs, options, logs / f"{tool.name}-prime")
 
 
 def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:

@@ -69,25 +69,12 @@ def write_dashboard(
     ``live``: the pages written during the run (:mod:`monitor.dashboard.live`); this
     stops them, writes the rest, and ends them.
     """
-    if live is not None and live.lock is not None:
-        # Pages were written during the run, which holds the lock and set the mark.
-        try:
-            live.finish()
-            return _write_dashboard(
-                workspace,
-                status,
-                out_dir,
-                now,
-                only=only,
-                processes=processes,
-                meanwhile=meanwhile,
-                written_live=live.written,
-                was_unfinished=live.was_unfinished,
-            )
-        finally:
-            live.close()
-    lock = _lock_dashboard(out_dir)
+    # Pages written during the run: the run holds the lock and has set the mark.
+    during = live if live is not None and live.lock is not None else None
+    lock = _lock_dashboard(out_dir) if during is None else None
     try:
+        if during is not None:
+            during.finish()
         return _write_dashboard(
             workspace,
             status,
@@ -96,9 +83,14 @@ def write_dashboard(
             only=only,
             processes=processes,
             meanwhile=meanwhile,
+            written_live=during.written if during is not None else None,
+            was_unfinished=during.was_unfinished if during is not None else None,
         )
     finally:
-        lock.release()
+        if during is not None:
+            during.close()
+        if lock is not None:
+            lock.release()
 
 
 def _lock_dashboard(out_dir: Path) -> FileLock:

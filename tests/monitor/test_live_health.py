@@ -13,7 +13,7 @@ import pytest
 
 from monitor import run
 from monitor.registry import load_registry
-from monitor.run import run_sources
+from monitor.run import FoldedHook, RunOutcome, run_sources
 from monitor.settings import check_settings
 from monitor.state import Health
 from monitor.store import Store
@@ -101,6 +101,23 @@ def test_health_folded_during_runs_is_the_health_folded_after_them(tmp_path: Pat
         assert told and len(told) == len(set(told)) and set(told) <= set(paths)
 
 
+def run_once(
+    folder: Path, urls: dict[str, str], on_folded: FoldedHook | None
+) -> tuple[RunOutcome, Store]:
+    """One run at ``START`` over a project in ``folder`` citing ``urls``."""
+    registry = load_registry(write_project(folder, urls))
+    store = Store.open(registry.settings.database, folder)
+    outcome = run_sources(
+        registry,
+        store,
+        registry.sources,
+        settings=check_settings(registry.settings),
+        now=lambda: START,
+        on_folded=on_folded,
+    )
+    return outcome, store
+
+
 def _refused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -116,17 +133,8 @@ def test_a_run_that_may_still_look_offline_folds_nothing_while_it_goes_on(
     with serving(Mixed, ("127.0.0.1",)) as (base,):
         urls = {"late": f"{base}/late"}
         urls |= {f"down{i}": f"http://127.0.0.{i}:{port}/page" for i in range(2, 6)}
-        registry = load_registry(write_project(tmp_path, urls))
-        store = Store.open(registry.settings.database, tmp_path)
         folded = Folded()
-        outcome = run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            now=lambda: START,
-            on_folded=folded,
-        )
+        outcome, store = run_once(tmp_path, urls, folded)
     assert outcome.inconclusive
     assert folded.calls == []
     assert {h.health for h in store.healths(list(urls)).values()} == {Health.UNKNOWN}
@@ -145,17 +153,8 @@ def test_the_first_fold_takes_in_what_was_stored_before_the_run_settled(
         for mode in ("after", "during"):
             folder = tmp_path / mode
             folder.mkdir()
-            registry = load_registry(write_project(folder, urls))
-            store = Store.open(registry.settings.database, folder)
             folded = Folded()
-            outcome = run_sources(
-                registry,
-                store,
-                registry.sources,
-                settings=check_settings(registry.settings),
-                now=lambda: START,
-                on_folded=folded if mode == "during" else None,
-            )
+            outcome, store = run_once(folder, urls, folded if mode == "during" else None)
             assert not outcome.inconclusive
             outcomes.append(store.healths(list(urls)))
             store.close()
@@ -175,16 +174,7 @@ def test_a_fold_that_fails_during_the_run_leaves_the_rest_to_its_end(
 
     with serving(Mixed, ("127.0.0.1",)) as (base,):
         urls = {"ok": f"{base}/ok", "gone": f"{base}/gone", "late": f"{base}/late"}
-        registry = load_registry(write_project(tmp_path, urls))
-        store = Store.open(registry.settings.database, tmp_path)
-        outcome = run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            now=lambda: START,
-            on_folded=broken,
-        )
+        outcome, store = run_once(tmp_path, urls, broken)
     assert outcome.checked == 3
     healths = store.healths(list(urls))
     assert (healths["ok"].health, healths["gone"].health) == (Health.HEALTHY, Health.SUSPECT)
@@ -201,16 +191,7 @@ def test_folding_during_the_run_ends_when_no_more_is_wanted(tmp_path: Path) -> N
 
     with serving(Mixed, ("127.0.0.1",)) as (base,):
         urls = {name: f"{base}/{name}" for name in ("ok", "gone", "ok2", "late", "gone2")}
-        registry = load_registry(write_project(tmp_path, urls))
-        store = Store.open(registry.settings.database, tmp_path)
-        run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            now=lambda: START,
-            on_folded=once,
-        )
+        _, store = run_once(tmp_path, urls, once)
     assert len(told) == 1
     healths = store.healths(list(urls))
     assert {s for s, h in healths.items() if h.health is Health.SUSPECT} == {"gone", "gone2"}

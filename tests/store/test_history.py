@@ -137,8 +137,9 @@ def test_daily_merges_rollups_and_raw_results(store: Store) -> None:
     assert [d.day for d in since] == [at(d).date() for d in (5, 8, 10, 12)]
 
 
-def test_summaries_stream_one_line_per_source(store: Store) -> None:
-    story(store)
+def sources_of_every_kind(store: Store) -> None:
+    """The story, then a failure of ``a``, a snoozed ``c``, ``d`` never checked and
+    ``b`` removed from the registry."""
     run(store, 13, [result("a", Verdict.BROKEN, 13, status=404, elapsed_ms=75.0)])
     store.snooze("host:c.example.org", at(20), "known bot wall")
     store.sync_sources(
@@ -149,6 +150,11 @@ def test_summaries_stream_one_line_per_source(store: Store) -> None:
         ],
         at(13),
     )
+
+
+def test_summaries_stream_one_line_per_source(store: Store) -> None:
+    story(store)
+    sources_of_every_kind(store)
     lines = {s.source_id: s for s in history.summaries(store, at(13))}
     assert sorted(lines) == ["a", "b", "c", "d"]
     a = lines["a"]
@@ -179,16 +185,7 @@ def test_summaries_of_some_sources_are_theirs_in_the_whole_list(store: Store) ->
     # With rollups in the window, a snoozed source, one never checked and one removed.
     story(store)
     store.apply_retention(at(9), keep_days=5)
-    run(store, 13, [result("a", Verdict.BROKEN, 13, status=404, elapsed_ms=75.0)])
-    store.snooze("host:c.example.org", at(20), "known bot wall")
-    store.sync_sources(
-        [
-            ("a", "https://a.example.org/page", "A", "owner"),
-            ("c", "https://c.example.org/page", "C", "owner"),
-            ("d", "https://d.example.org/", None, None),
-        ],
-        at(13),
-    )
+    sources_of_every_kind(store)
     every = {s.source_id: s for s in history.summaries(store, at(13))}
     assert every["b"].removed and every["c"].snoozed_until and every["d"].uptime is None
     for wanted in (["a"], ["b"], ["c"], ["d"], ["a", "c"], ["d", "nobody"], []):
