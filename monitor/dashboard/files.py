@@ -3,9 +3,12 @@ written, and a lock that keeps two writers apart."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 # Present in the dashboard's folder while it is being written: pages are rewritten in
 # place, so if it is still there when the next dashboard starts, the last one was cut
@@ -13,6 +16,7 @@ from pathlib import Path
 UNFINISHED = ".unfinished"
 # Held while a dashboard is written, by whichever process writes it.
 LOCK = ".lock"
+_log = logging.getLogger(__name__)
 
 
 def write_page(path: Path, text: str | Iterable[str]) -> Path:
@@ -36,3 +40,24 @@ def write_page(path: Path, text: str | Iterable[str]) -> Path:
                 out.write(piece.encode("utf-8"))
         out.truncate()  # what is left of a longer old page
     return path
+
+
+def lock_dashboard(out_dir: Path, *, wait: bool) -> FileLock | None:
+    """The lock of the dashboard in ``out_dir``, taken; None when another writer holds
+    it and ``wait`` is False, else this waits (and says so in the log).
+
+    Pages are rewritten in place: two runs writing one dashboard at once (a check from
+    the command line while the scheduler runs one) would mix their pages. Not bound to
+    the thread that takes it.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            return None
+        # The other writer may be a run still checking, which writes pages as it goes.
+        _log.warning("waiting for another run writing the dashboard in %s (%s)", out_dir, LOCK)
+        lock.acquire()
+    return lock

@@ -18,10 +18,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from monitor.dashboard.data import inconclusive_runs
-from monitor.dashboard.files import LOCK, UNFINISHED
+from monitor.dashboard.files import LOCK, UNFINISHED, lock_dashboard
 from monitor.dashboard.sourcepages import SourcePages, frame_at
 
 if TYPE_CHECKING:
@@ -80,11 +80,8 @@ class LivePages:
     def _start(self) -> None:
         # On the run's thread, so it must not wait: the lock of a dashboard another
         # process is writing leaves this run's pages to its end (when it waits for it).
-        lock = FileLock(str(self.out_dir / LOCK), thread_local=False)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+        lock = lock_dashboard(self.out_dir, wait=False)
+        if lock is None:
             _log.warning(
                 "%s is held by another run (%s): this run's pages are written after it",
                 self.out_dir,

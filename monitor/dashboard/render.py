@@ -45,11 +45,6 @@ if TYPE_CHECKING:
     from monitor.workspace import Workspace
 
 RECENT_RESULTS = 50
-# Source pages a forked worker must have to be worth starting.
-PAGES_PER_WORKER = 300
-# Unasked, forked workers render at most this many pages: each one's copy of what it
-# touches (a few KB a page) stays small; the registry's ``processes`` lifts the bound.
-AUTO_FORK_MAX_PAGES = 5000
 
 
 def _asset(name: str) -> str:

@@ -13,10 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
-
 from monitor.dashboard.data import Facts, inconclusive_runs, index_facts
-from monitor.dashboard.files import LOCK, UNFINISHED, write_page
+from monitor.dashboard.files import UNFINISHED, lock_dashboard, write_page
 from monitor.dashboard.forked import BATCH, map_shares, worker_count
 from monitor.dashboard.names import DOCUMENTS, SOURCES, document_page, source_page
 from monitor.dashboard.render import index_parts, render_document
@@ -71,7 +69,7 @@ def write_dashboard(
     """
     # Pages written during the run: the run holds the lock and has set the mark.
     during = live if live is not None and live.lock is not None else None
-    lock = _lock_dashboard(out_dir) if during is None else None
+    lock = lock_dashboard(out_dir, wait=True) if during is None else None
     try:
         if during is not None:
             during.finish()
@@ -91,24 +89,6 @@ def write_dashboard(
             during.close()
         if lock is not None:
             lock.release()
-
-
-def _lock_dashboard(out_dir: Path) -> FileLock:
-    """The lock of the dashboard in ``out_dir``, taken; waits (and says so in the log)
-    while another writer holds it.
-
-    Pages are rewritten in place: two runs writing one dashboard at once (a check from
-    the command line while the scheduler runs one) would mix their pages.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        # The other writer may be a run still checking, which writes pages as it goes.
-        _log.warning("waiting for another run writing the dashboard in %s (%s)", out_dir, LOCK)
-        lock.acquire()
-    return lock
 
 
 def _prune(folder: Path, keep: set[Path]) -> None:
