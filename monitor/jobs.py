@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor.forks import Forked
 from monitor.run import ResultHook, RunOutcome, run_sources
 from monitor.store import RunRecord
 from monitor.workspace import Workspace
@@ -96,25 +97,31 @@ def write_outputs(
     """
     from monitor.dashboard import write_dashboard
 
-    written: list[Path] = []
     made: list[dict[str, Any]] = []
+    reports: list[Forked] = []
     out = workspace.reports_dir
 
     def status(at: datetime, run: RunRecord | None) -> dict[str, Any]:
         made.append(workspace.status(at=at, run=run))
         return made[-1]
 
-    def reports(document: Mapping[str, Any]) -> None:
-        written.extend(workspace.write_reports(document))
+    def write_reports(document: Mapping[str, Any]) -> None:
+        # Another core writes them while this process writes the dashboard's index.
+        reports.append(Forked(lambda: workspace.write_reports(document)))
 
-    pages = write_dashboard(
-        workspace,
-        status,
-        out,
-        workspace.now(),
-        only=only,
-        processes=workspace.settings.processes,
-        meanwhile=reports,
-        live=live,
-    )
+    try:
+        pages = write_dashboard(
+            workspace,
+            status,
+            out,
+            workspace.now(),
+            only=only,
+            processes=workspace.settings.processes,
+            meanwhile=write_reports,
+            live=live,
+        )
+    finally:
+        for forked in reports:
+            forked.wait()
+    written = workspace.report_paths() if reports else []
     return made[-1], [*written, out / "index.html"] if pages else written

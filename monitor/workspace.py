@@ -112,7 +112,6 @@ class Workspace:
         store = self.store()
         if latest is None:
             latest = {k: v.result for k, v in store.latest_results().items()}
-        unresolved = self.scan_report.to_dict().get("unresolved_references", [])
         return build_status(
             self.registry,
             latest,
@@ -121,23 +120,26 @@ class Workspace:
             at or self.now(),
             unresolved=[
                 {
-                    "id": r.get("id"),
-                    "document": r.get("document"),
-                    "text": r.get("text"),
-                    "line": r.get("line"),
-                    "note": r.get("note"),
+                    "id": u.reference.id,
+                    "document": u.reference.document,
+                    "text": u.reference.text,
+                    "line": u.line,
+                    "note": u.reference.note,
                 }
-                for r in unresolved
+                for u in self.scan_report.unresolved_references
             ],
             unregistered=self.scan_report.unregistered_links,
             health=store.healths([s.id for s in self.registry.sources]),
         )
 
+    def report_paths(self) -> list[Path]:
+        """Where :meth:`write_reports` writes, one file per report format."""
+        return [self.reports_dir / fmt.filename for fmt in FORMATS.values()]
+
     def write_reports(self, status: Mapping[str, Any]) -> list[Path]:
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for fmt in FORMATS.values():
-            path = self.reports_dir / fmt.filename
+        for fmt, path in zip(FORMATS.values(), self.report_paths(), strict=True):
             tmp = path.with_suffix(path.suffix + ".tmp")
             with tmp.open("w", encoding="utf-8") as out:
                 fmt.write(status, out)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import time
+from pathlib import Path
 
 import pytest
 
-from monitor.forks import frozen_heap
+from monitor.forks import Forked, ForkedError, frozen_heap
 
 
 def test_objects_are_frozen_while_workers_share_them_and_let_go_after() -> None:
@@ -17,3 +21,71 @@ def test_objects_are_frozen_while_workers_share_them_and_let_go_after() -> None:
     with pytest.raises(RuntimeError), frozen_heap():
         raise RuntimeError("a run that fails")
     assert gc.get_freeze_count() == 0
+
+
+def test_blocks_nest_and_the_outermost_lets_go() -> None:
+    with frozen_heap():
+        with frozen_heap():
+            pass
+        # The inner block ending must not let go of what the outer still shares.
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_forked_work_runs_in_another_process_while_this_one_goes_on(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    release = tmp_path / "release"
+    done = tmp_path / "done"
+
+    def work() -> None:
+        started.write_text(str(os.getpid()))
+        while not release.exists():
+            time.sleep(0.01)
+        done.write_text("written")
+
+    forked = Forked(work)
+    _wait_for(started)
+    # The fork waits for this process, which therefore went on after starting it.
+    assert int(started.read_text()) != os.getpid()
+    assert gc.get_freeze_count() > 0  # what both share stays unwritten meanwhile
+    release.touch()
+    forked.wait()
+    assert done.read_text() == "written"
+    assert gc.get_freeze_count() == 0
+    forked.wait()  # waiting again is harmless
+
+
+def test_a_failure_in_forked_work_is_raised_with_its_traceback() -> None:
+    def work() -> None:
+        raise ValueError("the report could not be written")
+
+    forked = Forked(work)
+    with pytest.raises(ForkedError) as raised:
+        forked.wait()
+    assert str(raised.value) == "ValueError: the report could not be written"
+    assert "Traceback" in raised.value.__notes__[0] and "in work" in raised.value.__notes__[0]
+    assert gc.get_freeze_count() == 0
+
+
+def test_forked_work_that_dies_without_a_word_is_a_failure() -> None:
+    forked = Forked(lambda: os._exit(3))
+    with pytest.raises(ForkedError, match="exited with code 3"):
+        forked.wait()
+
+
+def test_without_fork_the_work_is_done_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    pids: list[int] = []
+    forked = Forked(lambda: pids.append(os.getpid()))
+    assert pids == [os.getpid()]
+    forked.wait()
+    assert gc.get_freeze_count() == 0
+
+
+def _wait_for(path: Path, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.01)

@@ -1,0 +1,64 @@
+"""A check job's outputs: the reports are written by a fork while the dashboard is."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.forks import ForkedError
+from monitor.jobs import check_sources
+from monitor.reports.formats import FORMATS
+from monitor.reports.formats.json_format import JsonFormat
+from monitor.workspace import Workspace
+from tests.cli.conftest import write_project
+from tests.monitor.loopback import QuietHandler, serving
+
+
+class Pages(QuietHandler):
+    def do_GET(self) -> None:
+        status = 404 if self.path == "/gone" else 200
+        self.send_page(status, f"<h1>Report {self.path}</h1><p>All figures.</p>".encode())
+
+
+def test_reports_are_written_by_another_process_and_are_the_run_s_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers = tmp_path / "writers"
+    write_reports = Workspace.write_reports
+
+    def recording(self: Workspace, status: Mapping[str, Any]) -> list[Path]:
+        with writers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return write_reports(self, status)
+
+    monkeypatch.setattr(Workspace, "write_reports", recording)
+    with serving(Pages, ("127.0.0.1",)) as (base,):
+        workspace = Workspace.load(write_project(tmp_path, {"a": f"{base}/a", "b": f"{base}/gone"}))
+        job = check_sources(workspace, check_all=True, notify=False)
+    assert [int(pid) for pid in writers.read_text().split()] != [os.getpid()]
+    assert len(writers.read_text().split()) == 1
+    reports = [workspace.reports_dir / fmt.filename for fmt in FORMATS.values()]
+    assert set(reports) <= set(job.written)
+    assert all(path.stat().st_size > 0 for path in reports)
+    assert json.loads((workspace.reports_dir / "status.json").read_text()) == job.status
+    assert (workspace.reports_dir / "index.html").exists()
+
+
+def test_a_report_that_cannot_be_written_fails_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: JsonFormat, status: Mapping[str, Any], out: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(JsonFormat, "write", broken)
+    with serving(Pages, ("127.0.0.1",)) as (base,):
+        workspace = Workspace.load(write_project(tmp_path, {"a": f"{base}/a"}))
+        with pytest.raises(ForkedError, match="OSError: disk full"):
+            check_sources(workspace, check_all=True, notify=False)
+    # The dashboard was still written meanwhile.
+    assert (workspace.reports_dir / "index.html").exists()
