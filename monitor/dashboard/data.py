@@ -243,10 +243,10 @@ FEW_SOURCES = 1000
 def index_facts(store: Store, source_ids: Sequence[str], now: datetime) -> dict[str, Facts]:
     """The row figures of the given sources that have been checked."""
     wanted = set(source_ids)
-    newest = store.newest_briefs(sorted(wanted), count=2)
     # A few sources (a batch of pages written during a run) are asked for by id; for
     # many, one pass over every source costs less than the lists of ids.
     few = sorted(wanted) if len(wanted) <= FEW_SOURCES else None
+    newest = store.newest_briefs(few, count=2)
     facts = {}
     for summary in past.summaries(store, now, UPTIME_DAYS, source_ids=few):
         recent = newest.get(summary.source_id)

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from checks.model import FAILING_VERDICTS
+from monitor.dashboard.cells import archive_cell, health_pill, link, percent, uptime, verdict_pill
 from monitor.dashboard.data import (
     Facts,
     SourceHistory,
@@ -119,14 +120,6 @@ def _age(value: Any, now: datetime) -> str:
     return "just now"
 
 
-def _percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value >= 1:
-        return "100%"
-    return f"{value * 100:.1f}%"
-
-
 def _verdict_kind(key: str) -> str:
     return "unchecked" if key == "unchecked" else mark_for(key).kind.value
 
@@ -140,13 +133,20 @@ _env = Environment(
     trim_blocks=False,
     keep_trailing_newline=True,
 )
+_env.globals.update(
+    link=link,
+    verdict_pill=verdict_pill,
+    health_pill=health_pill,
+    uptime=uptime,
+    archive_cell=archive_cell,
+)
 _env.filters.update(
     when=_when,
     day=_day,
     clock=_clock,
     age=_age,
     ms=format_ms,
-    percent=_percent,
+    percent=percent,
     href=web_url,
     verdict_text=verdict_text,
     verdict_kind=_verdict_kind,

@@ -3,6 +3,7 @@ facts. Pure: no I/O, no markup."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,10 +55,14 @@ def verdict_text(verdict: str | None) -> str:
     return verdict.replace("_", " ") if verdict else "not checked"
 
 
+# White space (as str.isspace has it) and control characters.
+_UNFIT_IN_HREF = re.compile(r"[\s\x00-\x1f]")
+
+
 def web_url(url: Any) -> str | None:
     """``url`` when it is an http(s) URL fit for an ``href``; None for anything else
     (``javascript:``, ``data:``, relative or malformed), which is then shown as text."""
-    if not isinstance(url, str) or any(c.isspace() or ord(c) < 32 for c in url):
+    if not isinstance(url, str) or _UNFIT_IN_HREF.search(url):
         return None
     try:
         parts = urlsplit(url)

@@ -58,7 +58,7 @@ def notify_run(
     if email_warning:
         warnings.append(email_warning)
     composition = compose(
-        store.events(run_id=run_id),
+        store.events(run_id=run_id, first_sights=False),  # recorded, not news
         status,
         registry,
         run_id=run_id,

@@ -68,9 +68,14 @@ def write_state(
 
 
 def events_query(
-    source_id: str | None, since: datetime | None, run_id: int | None
+    source_id: str | None, since: datetime | None, run_id: int | None, *, first_sights: bool = True
 ) -> Select[HealthEventRow]:
     query = select(HealthEventRow)
+    if not first_sights:
+        first = (HealthEventRow.previous == Health.UNKNOWN.value) & (
+            HealthEventRow.health == Health.HEALTHY.value
+        )
+        query = query.where(~first)
     if source_id is not None:
         query = query.where(HealthEventRow.source_id == source_id)
     if since is not None:

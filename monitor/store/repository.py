@@ -408,19 +408,23 @@ class Store(OutboxStore):
                     yield _brief(row)
 
     def newest_briefs(
-        self, source_ids: Sequence[str], count: int = 2
+        self, source_ids: Sequence[str] | None, count: int = 2
     ) -> dict[str, list[ResultBrief]]:
-        """The ``count`` newest results of each of many sources, newest first."""
+        """The ``count`` newest results of each of many sources (of every source when
+        ``source_ids`` is None), newest first."""
         rank = (
             func.row_number()
             .over(partition_by=ResultRow.source_id, order_by=ResultRow.id.desc())
             .label("rank")
         )
         found: dict[str, list[ResultBrief]] = {}
-        for chunk in _chunks(source_ids):
-            ranked = (
-                select(*_brief_columns(), rank).where(ResultRow.source_id.in_(chunk)).subquery()
-            )
+        # Every source in one query, rather than thousands of ids in lists.
+        chunks: Iterable[list[str] | None] = [None] if source_ids is None else _chunks(source_ids)
+        for chunk in chunks:
+            briefs = select(*_brief_columns(), rank)
+            if chunk is not None:
+                briefs = briefs.where(ResultRow.source_id.in_(chunk))
+            ranked = briefs.subquery()
             query = (
                 select(*[c for c in ranked.c if c.name != "rank"])
                 .where(ranked.c.rank <= count)
@@ -506,9 +510,12 @@ class Store(OutboxStore):
         since: datetime | None = None,
         *,
         run_id: int | None = None,
+        first_sights: bool = True,
     ) -> list[HealthEvent]:
-        """Health changes, oldest first, of one source or all, from ``since`` on."""
-        return list(self.iter_events(source_id, since, run_id=run_id))
+        """Health changes, oldest first, of one source or all, from ``since`` on;
+        without ``first_sights``, leaving out each source's first, working check
+        (:attr:`HealthEvent.first_sight`), which every source of a new registry has."""
+        return list(self.iter_events(source_id, since, run_id=run_id, first_sights=first_sights))
 
     def iter_events(
         self,
@@ -516,10 +523,11 @@ class Store(OutboxStore):
         since: datetime | None = None,
         *,
         run_id: int | None = None,
+        first_sights: bool = True,
         batch: int = 500,
     ) -> Iterator[HealthEvent]:
         """Like :meth:`events`, streamed."""
-        query = health_module.events_query(source_id, since, run_id)
+        query = health_module.events_query(source_id, since, run_id, first_sights=first_sights)
         with self._session() as s:
             for row in s.scalars(query.execution_options(yield_per=batch)):
                 yield health_module.to_event(row)

@@ -73,6 +73,8 @@ def test_newest_briefs_are_the_last_two_newest_first(store: Store) -> None:
         assert [b.id for b in newest[sid]] == ids[sid][::-1][:2]
     assert [b.verdict for b in newest["a1"]] == [Verdict.BROKEN, Verdict.OK]
     assert [len(v) for v in store.newest_briefs(["a1"], count=1).values()] == [1]
+    # Every source's, asked for without a list of ids.
+    assert store.newest_briefs(None) == newest
 
 
 def test_events_and_notices_of_many_sources(store: Store) -> None:

@@ -85,6 +85,26 @@ def test_update_health_folds_a_run_in_and_records_events(store: Store) -> None:
     assert [e.source_id for e in store.events(since=at(1))] == ["b", "b"]
 
 
+def test_events_without_first_sights_leave_out_only_first_working_checks(store: Store) -> None:
+    sync(store, "a", "b", "c")
+    checked = [
+        result("a", Verdict.OK, 0),
+        result("b", Verdict.BROKEN, 0, status=404),
+        result("c", Verdict.OK, 0),
+    ]
+    first = run(store, 0, checked)
+    assert len(store.events(run_id=first)) == 3
+    [news] = store.events(run_id=first, first_sights=False)
+    assert (news.source_id, news.previous, news.health) == ("b", Health.UNKNOWN, Health.SUSPECT)
+    second = run(store, 1, [result("a", Verdict.BROKEN, 1, status=404)])
+    later = store.events(run_id=second, first_sights=False)
+    assert [(e.source_id, e.previous, e.health) for e in later] == [
+        ("a", Health.HEALTHY, Health.SUSPECT)
+    ]
+    assert all(not e.first_sight for e in store.events(first_sights=False))
+    assert len(store.events(first_sights=False)) == len(store.events()) - 2
+
+
 def test_update_health_is_idempotent_and_works_in_batches(store: Store) -> None:
     ids = [f"s{i:02}" for i in range(7)]
     sync(store, *ids)
