@@ -102,7 +102,7 @@ class Workspace:
 
     def status(
         self,
-        latest: dict[str, CheckResult] | None = None,
+        latest: Mapping[str, CheckResult | Mapping[str, Any]] | None = None,
         *,
         at: datetime | None = None,
         run: RunRecord | None = None,
@@ -111,7 +111,7 @@ class Workspace:
         ``at`` (now by default), naming ``run`` (the newest by default)."""
         store = self.store()
         if latest is None:
-            latest = {k: v.result for k, v in store.latest_results().items()}
+            latest = store.latest_result_data()
         return build_status(
             self.registry,
             latest,

@@ -105,14 +105,13 @@ class SourcePages:
         """The sources' entries as the status document has them, from the store."""
         if not ids:
             return {}
-        latest = self.store.latest_results(ids)
+        latest = self.store.latest_result_data(ids)
         healths = self.store.healths(ids)
         entries: dict[str, Mapping[str, Any]] = {}
         for source_id in ids:
             source = self.sources[source_id]
-            stored = latest.get(source_id)
             entries[source_id] = source_entry(
-                stored.result if stored else None,
+                latest.get(source_id),
                 source,
                 self.citations.get(source.url, ()),
                 healths.get(source_id),

@@ -32,13 +32,17 @@ class CitationLike(Protocol):
 
 
 def source_entry(
-    result: CheckResult | None,
+    result: CheckResult | Mapping[str, Any] | None,
     source: Source | None = None,
     citations: Iterable[CitationLike] = (),
     health: SourceHealth | None = None,
 ) -> dict[str, Any]:
-    """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``."""
-    data: dict[str, Any] = result.to_dict() if result else {}
+    """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``,
+    from its result or the result's plain data (:meth:`CheckResult.to_dict`)."""
+    if isinstance(result, CheckResult):
+        data: dict[str, Any] = result.to_dict()
+    else:
+        data = dict(result) if result else {}
     extra = data.pop("extra", None) or {}
     statements = {c.id: c for c in source.claims} if source else {}
     claims = []
@@ -59,7 +63,7 @@ def source_entry(
                 "score": finding.get("score"),
             }
         )
-    verdict = result.verdict if result else None
+    verdict = Verdict(data["verdict"]) if result else None
     entry: dict[str, Any] = {
         "id": source.id if source else None,
         "url": source.url if source else data.get("url"),
@@ -153,7 +157,7 @@ def document_entries(registry: Registry) -> list[dict[str, Any]]:
 
 def build_status(
     registry: Registry,
-    latest: Mapping[str, CheckResult],
+    latest: Mapping[str, CheckResult | Mapping[str, Any]],
     run: RunRecord | None,
     citations: Mapping[str, Sequence[CitationLike]],
     generated_at: datetime,
@@ -161,7 +165,8 @@ def build_status(
     unregistered: Sequence[CitationLike] = (),
     health: Mapping[str, SourceHealth] | None = None,
 ) -> dict[str, Any]:
-    """The whole status document, from the registry and the newest result of each source."""
+    """The whole status document, from the registry and the newest result of each source
+    (or its plain data)."""
     healths = health or {}
     sources = [
         source_entry(latest.get(s.id), s, citations.get(s.url, ()), healths.get(s.id))

@@ -73,3 +73,41 @@ def result_from_dict(data: dict[str, Any]) -> CheckResult:
         archive=archive_from_dict(data.get("archive")),
         extra=dict(data.get("extra") or {}),
     )
+
+
+def result_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``result_from_dict(data).to_dict()``: the stored JSON with the fields a newer
+    version added given their defaults. A result without redirects, claims or an
+    archived copy (most of them) is made so without building the result, since the
+    status document and the dashboard read every source's newest one."""
+    if data.get("hops") or data.get("claims") or data.get("archive"):
+        return result_from_dict(data).to_dict()
+    checked_at = _dt(data["checked_at"])
+    tls_expires_at = _dt(data.get("tls_expires_at"))
+    error_kind = data.get("error_kind")
+    return {
+        "url": data["url"],
+        "verdict": Verdict(data["verdict"]).value,
+        "reason": data.get("reason", ""),
+        "checked_at": checked_at.isoformat() if checked_at else None,
+        "source_id": data.get("source_id"),
+        "status": data.get("status"),
+        "final_url": data.get("final_url"),
+        "suggested_url": data.get("suggested_url"),
+        "hops": [],
+        "elapsed_ms": data.get("elapsed_ms"),
+        "bytes_read": data.get("bytes_read") or 0,
+        "content_type": data.get("content_type"),
+        "fingerprint": data.get("fingerprint"),
+        "claims": [],
+        "error_kind": ErrorKind(error_kind).value if error_kind else None,
+        "error": data.get("error"),
+        "attempts": data.get("attempts") or 1,
+        "tls_expires_at": tls_expires_at.isoformat() if tls_expires_at else None,
+        "warnings": list(data.get("warnings") or ()),
+        "etag": data.get("etag"),
+        "last_modified": data.get("last_modified"),
+        "not_modified": bool(data.get("not_modified")),
+        "archive": None,
+        "extra": dict(data.get("extra") or {}),
+    }

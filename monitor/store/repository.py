@@ -11,6 +11,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Subquery,
     Table,
     bindparam,
     delete,
@@ -27,7 +28,7 @@ from checks.model import CheckResult, Verdict
 from monitor.state import HealthEvent, HealthPolicy, SourceHealth
 from monitor.store import db, retention, stats
 from monitor.store import health as health_module
-from monitor.store.codec import result_from_dict
+from monitor.store.codec import result_data, result_from_dict
 from monitor.store.outbox import OutboxStore
 from monitor.store.records import (
     CheckPoint,
@@ -352,16 +353,7 @@ class Store(OutboxStore):
         """The newest result of each source (of the given ones, or all). ``answered``:
         the newest with an HTTP status, the one whose validators a 304 refers to (a
         timeout or a DNS failure since leaves the validators as they were)."""
-        newest = (
-            select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
-            .where(ResultRow.source_id.is_not(None))
-            .group_by(ResultRow.source_id)
-        )
-        if answered:
-            newest = newest.where(ResultRow.status.is_not(None))
-        if source_ids is not None:
-            newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
-        sub = newest.subquery()
+        sub = _newest_ids(source_ids, answered=answered)
         # Only the columns a stored result is made of, without building ORM objects:
         # the status document reads every source's newest result on every run.
         query = select(ResultRow.id, ResultRow.run_id, ResultRow.source_id, ResultRow.data).join(
@@ -372,6 +364,20 @@ class Store(OutboxStore):
                 row.source_id: StoredResult(
                     id=row.id, run_id=row.run_id, result=result_from_dict(row.data)
                 )
+                for row in connection.execute(query)
+                if row.source_id is not None
+            }
+
+    def latest_result_data(
+        self, source_ids: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The newest result of each source (of the given ones, or all) as plain data,
+        as :meth:`CheckResult.to_dict` gives it, for the status document."""
+        sub = _newest_ids(source_ids)
+        query = select(ResultRow.source_id, ResultRow.data).join(sub, ResultRow.id == sub.c.id)
+        with self.engine.connect() as connection:
+            return {
+                row.source_id: result_data(row.data)
                 for row in connection.execute(query)
                 if row.source_id is not None
             }
@@ -690,6 +696,21 @@ class Store(OutboxStore):
     def cache_purge(self, now: datetime) -> None:
         with self._session.begin() as s:
             s.execute(delete(ArchiveCacheRow).where(ArchiveCacheRow.expires_at <= now))
+
+
+def _newest_ids(source_ids: Sequence[str] | None, *, answered: bool = False) -> Subquery:
+    """The id of each source's newest result (of the given sources, or all); with
+    ``answered``, of its newest result with an HTTP status."""
+    newest = (
+        select(ResultRow.source_id, func.max(ResultRow.id).label("id"))
+        .where(ResultRow.source_id.is_not(None))
+        .group_by(ResultRow.source_id)
+    )
+    if answered:
+        newest = newest.where(ResultRow.status.is_not(None))
+    if source_ids is not None:
+        newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
+    return newest.subquery()
 
 
 def _chunks(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:
