@@ -6,7 +6,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
@@ -67,15 +78,53 @@ HEAD_REVISION = "0003"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the newest by default)."""
-    if revision == "head" and _stored_revision(engine) == HEAD_REVISION:
-        return  # the usual case; alembic's command machinery is heavy to load
+    """Bring the schema to ``revision`` (the newest by default). A database without
+    any of the store's tables is made at the newest revision at once."""
+    if revision == "head":
+        stored = _stored_revision(engine)
+        if stored == HEAD_REVISION:
+            return  # the usual case; alembic's command machinery is heavy to load
+        if stored is None and _create_at_head(engine):
+            return
+    migrate(engine, revision)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` through alembic's migrations, one at a time."""
     from alembic import command
 
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _create_at_head(engine: Engine) -> bool:
+    """Make the newest schema in a database holding none of the store's tables, as
+    the migrations would, and record it at the newest revision. False, leaving it
+    alone, when it holds some of them (the migrations then know what to do)."""
+    from monitor.store.schema import Base
+
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if tables & set(Base.metadata.tables):
+            return False
+        Base.metadata.create_all(connection)
+        version = _version_table()
+        version.create(connection, checkfirst=True)
+        connection.execute(version.delete())
+        connection.execute(version.insert().values(version_num=HEAD_REVISION))
+    return True
+
+
+def _version_table() -> Table:
+    """Alembic's record of the revision, as alembic makes it."""
+    return Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
 
 
 def _stored_revision(engine: Engine) -> str | None:

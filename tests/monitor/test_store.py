@@ -145,7 +145,7 @@ def test_archive_cache_expires(store: Store) -> None:
 def test_migrations_reach_head(tmp_path: Path) -> None:
     engine = database.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert database.current_revision(engine) is None
-    database.upgrade(engine)
+    database.migrate(engine)
     assert database.current_revision(engine) == database.head_revision()
 
 

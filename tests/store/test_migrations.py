@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 
 from checks.model import Verdict
 from monitor.state import Health, HealthPolicy
@@ -20,7 +23,7 @@ def test_an_empty_database_migrates_to_head(database_url: str) -> None:
     engine = database.make_engine(database_url)
     try:
         assert database.current_revision(engine) is None
-        database.upgrade(engine)
+        database.migrate(engine)
         assert database.current_revision(engine) == database.head_revision() == "0003"
         assert set(inspect(engine).get_table_names()) >= NEW_TABLES
     finally:
@@ -30,7 +33,7 @@ def test_an_empty_database_migrates_to_head(database_url: str) -> None:
 def test_the_models_match_the_migrations(database_url: str) -> None:
     engine = database.make_engine(database_url)
     try:
-        database.upgrade(engine)
+        database.migrate(engine)
         with engine.connect() as connection:
             context = MigrationContext.configure(connection)
             assert compare_metadata(context, Base.metadata) == []
@@ -80,6 +83,77 @@ def test_downgrade_to_0001_keeps_results_and_upgrades_again(database_url: str) -
     assert store.health("s1").health is Health.UNKNOWN
     assert store.count_results() == 1
     store.close()
+
+
+def test_an_empty_database_is_made_at_once_as_the_migrations_make_it(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = database.make_engine(database_url)
+    try:
+        database.migrate(engine)
+        migrated = _schema(engine)
+        database.downgrade(engine, "base")  # an empty alembic_version table stays
+        assert not set(inspect(engine).get_table_names()) & set(Base.metadata.tables)
+        with monkeypatch.context() as patched:
+            # Made at once: alembic's migrations are not run.
+            patched.setattr(database, "migrate", _no_migrations)
+            database.upgrade(engine)
+        assert _schema(engine) == migrated
+        assert database.current_revision(engine) == database.HEAD_REVISION
+        # Alembic takes it from there.
+        database.downgrade(engine, "0001")
+        database.upgrade(engine)
+        assert _schema(engine) == migrated
+    finally:
+        engine.dispose()
+
+
+def test_a_database_holding_some_tables_is_left_to_the_migrations(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = database.make_engine(database_url)
+    try:
+        database.migrate(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM alembic_version"))
+        # 0001's tables without a revision: not made again at once, which would leave
+        # 0002's and 0003's changes to them out.
+        monkeypatch.setattr(database, "migrate", _no_migrations)
+        with pytest.raises(RuntimeError, match="migrations"):
+            database.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def _no_migrations(engine: Engine, revision: str = "head") -> None:
+    raise RuntimeError("the migrations were run")
+
+
+def _schema(engine: Engine) -> dict[str, Any]:
+    """Every table's columns, keys, indexes and constraints, as the database has them."""
+    found = inspect(engine)
+    return {
+        table: {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in found.get_columns(table)
+            ],
+            "primary": found.get_pk_constraint(table)["constrained_columns"],
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in found.get_indexes(table)
+            ),
+            "unique": sorted(
+                (u["name"] or "", tuple(u["column_names"]))
+                for u in found.get_unique_constraints(table)
+            ),
+            "foreign": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], str(f.get("options")))
+                for f in found.get_foreign_keys(table)
+            ),
+        }
+        for table in sorted(found.get_table_names())
+    }
 
 
 def test_the_known_head_is_alembics_head() -> None:
