@@ -1,16 +1,24 @@
-"""Small pieces of markup that several pages repeat, as functions the templates call.
+"""Small pieces of markup that pages repeat, as functions the templates call.
 
-The index calls five of them on every row: as Jinja macros they cost more than the
-rest of the row. Every value is escaped here as the templates' autoescaping would.
+The index has a row per source, each made of several of these: drawn by the template,
+with macros, a row costs several times what it does here, and a dashboard of 10,000
+sources writes its index at the end of every run. Every value is escaped here as the
+templates' autoescaping would.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from monitor.dashboard.dates import age, clock, day
+from monitor.dashboard.timeline import format_ms
 from monitor.dashboard.views import verdict_text, web_url
+
+if TYPE_CHECKING:
+    from monitor.dashboard.views import Row
 
 
 def _percent(value: float) -> str:
@@ -62,3 +70,58 @@ def archive_cell(status: str | None, url: str | None, date: str | None) -> Marku
         return escape(status)
     of = f" of {escape(date)}" if date else ""
     return Markup(f'{escape(status)}<br><a class="url" href="{escape(url)}">copy{of}</a>')
+
+
+_NONE = '<span class="muted">–</span>'
+_NO_DOCUMENT = '<li class="muted">no document</li>'
+
+
+def index_row(r: Row, now: datetime) -> Markup:
+    """A source's row in the index table (``index.html.j2`` has its head)."""
+    changed = ' class="changed"' if r.changed else ""
+    was = (
+        f'<br><span class="flag">Changed: was {escape(verdict_text(r.previous_verdict))}</span>'
+        if r.changed
+        else ""
+    )
+    snoozed = (
+        f'<br><span class="small muted">snoozed until {escape(day(r.snoozed_until))}</span>'
+        if r.snoozed_until
+        else ""
+    )
+    if r.since:
+        since = (
+            f'<time class="nowrap" datetime="{escape(r.since.isoformat())}">'
+            f'{escape(day(r.since))}</time><br><span class="small muted">'
+            f"{escape(age(r.since, now))}</span>"
+        )
+    else:
+        since = _NONE
+    documents = "".join(
+        f'<li><a href="{escape(d.href)}">{escape(d.title)}</a></li>' for d in r.documents
+    )
+    elapsed = _NONE if r.elapsed_ms is None else escape(format_ms(r.elapsed_ms))
+    checked = (
+        f'<span class="nowrap">{escape(day(r.checked_at))}</span> {escape(clock(r.checked_at))}'
+        if r.checked_at
+        else '<span class="muted">never</span>'
+    )
+    return Markup(
+        f'<tr id="{escape(r.key)}"{changed}>\n'
+        f'<td data-label="Source" class="source"><a class="source-title" '
+        f'href="{escape(r.href)}">{escape(r.title)}</a><br><span class="small">'
+        f"{link(r.url)}</span>{was}</td>\n"
+        f'<td data-label="Verdict">{verdict_pill(r.mark, r.verdict)}<br>'
+        f'<span class="small muted">{escape(r.reason)}</span></td>\n'
+        f'<td data-label="Health">{health_pill(r.health)}{snoozed}</td>\n'
+        f'<td data-label="Since">{since}</td>\n'
+        f'<td data-label="Owner">{escape(r.owner_name or "–")}</td>\n'
+        f'<td data-label="Cited in"><ul class="plain">'
+        f"{documents or _NO_DOCUMENT}</ul></td>\n"
+        f'<td data-label="Uptime 30 d" class="num">{uptime(r.uptime)}</td>\n'
+        f'<td data-label="Response" class="num">{elapsed}</td>\n'
+        f'<td data-label="Archive">'
+        f"{archive_cell(r.archive_status, r.archive_url, r.archive_date)}</td>\n"
+        f'<td data-label="Checked">{checked}</td>\n'
+        "</tr>\n"
+    )

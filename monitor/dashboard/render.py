@@ -18,7 +18,16 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from checks.model import FAILING_VERDICTS
-from monitor.dashboard.cells import archive_cell, health_pill, link, percent, uptime, verdict_pill
+from monitor.dashboard import dates
+from monitor.dashboard.cells import (
+    archive_cell,
+    health_pill,
+    index_row,
+    link,
+    percent,
+    uptime,
+    verdict_pill,
+)
 from monitor.dashboard.data import (
     Facts,
     SourceHistory,
@@ -79,47 +88,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # --- filters --------------------------------------------------------------------------
 
 
-def _datetime(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _when(value: Any) -> str:
-    at = _datetime(value)
-    return at.strftime("%Y-%m-%d %H:%M") if at else str(value or "")
-
-
-def _clock(value: Any) -> str:
-    at = _datetime(value)
-    return at.strftime("%H:%M") if at else ""
-
-
-def _day(value: Any) -> str:
-    at = _datetime(value)
-    return at.strftime("%Y-%m-%d") if at else str(value or "")
-
-
-def _age(value: Any, now: datetime) -> str:
-    """How long ago, in the largest whole unit: ``3 days ago``."""
-    at = _datetime(value)
-    if at is None:
-        return ""
-    seconds = (now - at).total_seconds()
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds // size)
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
-
-
 def _verdict_kind(key: str) -> str:
     return "unchecked" if key == "unchecked" else mark_for(key).kind.value
 
@@ -139,12 +107,13 @@ _env.globals.update(
     health_pill=health_pill,
     uptime=uptime,
     archive_cell=archive_cell,
+    index_row=index_row,
 )
 _env.filters.update(
-    when=_when,
-    day=_day,
-    clock=_clock,
-    age=_age,
+    when=dates.when,
+    day=dates.day,
+    clock=dates.clock,
+    age=dates.age,
     ms=format_ms,
     percent=percent,
     href=web_url,

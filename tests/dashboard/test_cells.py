@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 from markupsafe import Markup
 
 from monitor.dashboard.cells import (
     archive_cell,
     health_pill,
+    index_row,
     link,
     percent,
     uptime,
     verdict_pill,
 )
-from monitor.dashboard.views import HEALTH_MARKS
+from monitor.dashboard.views import HEALTH_MARKS, DocumentRef, Row
 from monitor.publish.marks import mark_for
 
 HOSTILE = '<script>alert("x")</script>'
@@ -62,3 +66,44 @@ def test_the_archive_cell_says_whether_a_copy_is_needed_and_links_it() -> None:
     assert archive_cell("found", 'https://a.org/"x', None) == Markup(
         'found<br><a class="url" href="https://a.org/&#34;x">copy</a>'
     )
+
+
+def test_an_index_row_escapes_what_it_shows_and_marks_changes() -> None:
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    row = Row(
+        key="row-0",
+        source_id="s",
+        href="sources/s.html",
+        title=HOSTILE,
+        url="javascript:alert(1)",
+        publisher=None,
+        verdict="broken",
+        mark=mark_for("broken"),
+        failing=True,
+        reason=HOSTILE,
+        health=HEALTH_MARKS["suspect"],
+        since=now - timedelta(days=2),
+        snoozed_until=now + timedelta(days=1),
+        owner_id="o",
+        owner_name=HOSTILE,
+        documents=(DocumentRef("d", HOSTILE, "documents/d.html"),),
+        uptime=0.5,
+        elapsed_ms=None,
+        checked_at=(now - timedelta(hours=1)).isoformat(),
+        archive_status=None,
+        archive_url=None,
+        archive_date=None,
+        previous_verdict="ok",
+        changed=True,
+    )
+    html = index_row(row, now)
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 4
+    assert html.startswith('<tr id="row-0" class="changed">\n') and html.endswith("</tr>\n")
+    assert '<span class="url">javascript:alert(1)</span>' in html  # shown, not linked
+    assert "Changed: was ok" in html and "snoozed until 2026-03-02" in html
+    assert '<time class="nowrap" datetime="2026-02-27T12:00:00+00:00">2026-02-27</time>' in html
+    assert "2 days ago" in html and "2026-03-01</span> 11:00" in html
+    assert '<td data-label="Response" class="num"><span class="muted">–</span></td>' in html
+    unchanged = index_row(replace(row, changed=False, documents=(), since=None), now)
+    assert unchanged.startswith('<tr id="row-0">\n') and "Changed" not in unchanged
+    assert '<li class="muted">no document</li>' in unchanged

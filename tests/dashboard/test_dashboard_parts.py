@@ -16,10 +16,10 @@ import pytest
 from checks.content.drift import fingerprint
 from checks.model import Verdict
 from monitor.dashboard.data import Point, drift_between
+from monitor.dashboard.dates import age
 from monitor.dashboard.forked import map_shares
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import page_name
-from monitor.dashboard.render import _age
 from monitor.dashboard.timeline import build_timeline, format_ms
 from monitor.dashboard.views import web_url
 from monitor.history import HealthSpan
@@ -168,7 +168,7 @@ def test_response_times_read_naturally(value: float | None, text: str) -> None:
     ],
 )
 def test_ages(delta: timedelta, text: str) -> None:
-    assert _age(T - delta, T) == text
+    assert age(T - delta, T) == text
 
 
 def brief(n: int, fp: str | None, similarity: float | None = None) -> ResultBrief:
