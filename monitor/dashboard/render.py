@@ -28,6 +28,7 @@ from monitor.dashboard.cells import (
     uptime,
     verdict_pill,
 )
+from monitor.dashboard.chart import chart_svg
 from monitor.dashboard.data import (
     Facts,
     SourceHistory,
@@ -108,6 +109,7 @@ _env.globals.update(
     uptime=uptime,
     archive_cell=archive_cell,
     index_row=index_row,
+    chart_svg=chart_svg,
 )
 _env.filters.update(
     when=dates.when,

@@ -1,7 +1,7 @@
 """The geometry of a source's timeline chart: state bands over time and response times.
 
-Pure: points in, shapes out. The template draws the shapes as inline SVG, so every
-label passes through the template's escaping.
+Pure: points in, shapes out. :mod:`monitor.dashboard.chart` draws the shapes as inline
+SVG, escaping every label.
 """
 
 from __future__ import annotations

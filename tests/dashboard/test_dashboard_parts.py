@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 
 from checks.content.drift import fingerprint
 from checks.model import Verdict
+from monitor.dashboard.chart import chart_svg
 from monitor.dashboard.data import Point, drift_between
 from monitor.dashboard.dates import age
 from monitor.dashboard.forked import map_shares
@@ -145,6 +147,28 @@ def test_health_spans_are_clipped_to_the_chart() -> None:
     assert [b.kind for b in t.health] == ["healthy", "suspect"]
     assert t.health[0].x == t.left
     assert t.health[1].x + t.health[1].width == pytest.approx(t.plot_right, abs=0.2)
+
+
+def test_the_chart_draws_every_shape_and_escapes_its_labels() -> None:
+    points = [
+        point(0, Verdict.OK, 50),
+        point(24, Verdict.BROKEN, 80, reason="<script>alert(1)</script>"),
+        point(48, Verdict.OK, 40),
+    ]
+    spans = [HealthSpan(Health.SUSPECT, T, None, 'a "quoted" <reason>')]
+    t = build_timeline(points, spans, T + timedelta(hours=48))
+    assert t is not None
+    svg = chart_svg(t, "Report <b>2024</b>")
+    assert svg.startswith('<figure class="chart">\n<svg ') and svg.endswith("</figure>")
+    assert "Timeline of Report &lt;b&gt;2024&lt;/b&gt;" in svg
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "&#34;quoted&#34; &lt;reason&gt;" in svg
+    assert svg.count('<rect class="band band-') == len(t.bands) == 3
+    assert svg.count('<rect class="band hband-suspect"') == 1
+    assert svg.count('<circle class="rt-dot"') == 3 and svg.count('<polyline class="rt"') == 1
+    anchors = re.findall(rf'y="{t.axis_label_y}" text-anchor="(\w+)"', svg)
+    assert anchors == ["start", "middle", "middle", "middle", "end"]
+    assert f'x="{t.left - 8}" y="{t.band_top + t.band_height / 2 + 4}"' in svg
 
 
 def test_no_points_no_chart() -> None:
