@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from monitor.dashboard.live import LivePages
 
 
+# A fork's own memory grows with the document it walks: every memory page holding part
+# of it is copied as it is read, about 60 MB for 10,000 sources. Above this many, unless
+# the registry's ``processes`` asks for more, this process writes the reports itself.
+REPORTS_FORK_MAX_SOURCES = 5000
+
+
 @dataclass(frozen=True)
 class CheckJob:
     outcome: RunOutcome
@@ -106,8 +112,11 @@ def write_outputs(
         return made[-1]
 
     def write_reports(document: Mapping[str, Any]) -> None:
-        # Another core writes them while this process writes the dashboard's index.
-        reports.append(Forked(lambda: workspace.write_reports(document)))
+        if _fork_reports(len(document.get("sources", ())), workspace.settings.processes):
+            # Another core writes them while this process writes the dashboard's index.
+            reports.append(Forked(lambda: workspace.write_reports(document)))
+        else:
+            workspace.write_reports(document)
 
     try:
         pages = write_dashboard(
@@ -123,5 +132,13 @@ def write_outputs(
     finally:
         for forked in reports:
             forked.wait()
-    written = workspace.report_paths() if reports else []
+    written = workspace.report_paths()
     return made[-1], [*written, out / "index.html"] if pages else written
+
+
+def _fork_reports(sources: int, processes: int | None) -> bool:
+    """Whether a fork writes the reports: unless the registry's ``processes`` says,
+    for documents of at most :data:`REPORTS_FORK_MAX_SOURCES` sources."""
+    if processes is not None:
+        return processes > 1
+    return sources <= REPORTS_FORK_MAX_SOURCES

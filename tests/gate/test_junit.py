@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
 
 from monitor.gate.policy import GatePolicy, Severity, evaluate
 from monitor.reports.formats import FORMATS
-from monitor.reports.formats.junit import JUnitFormat
+from monitor.reports.formats.junit import JUnitFormat, serialized
 from tests.gate.conftest import MakeStatus
 from tests.gate.statuses import T, archive, source
 
@@ -119,3 +120,27 @@ def test_markup_and_control_characters_stay_well_formed(make_status: MakeStatus)
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("message") == 'bad <tag> & "quote"\ufffd\ufffd end'
+
+
+def test_cases_are_written_as_elementtree_writes_them() -> None:
+    rng = random.Random(7)
+    alphabet = "ab <>&\"'\t\r\n\u00e9\u2713 x;=/"
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+    for _ in range(300):
+        case = ET.Element("testcase", name=text(), classname=text(), time="0.125")
+        if rng.random() < 0.5:
+            case.set("line", str(rng.randint(1, 99)))
+        if rng.random() < 0.8:
+            props = ET.SubElement(case, "properties")
+            for key in rng.sample(["severity", "verdict", "url", "source"], rng.randint(0, 4)):
+                ET.SubElement(props, "property", name=key, value=text())
+        kind = rng.choice(["failure", "system-out", None])
+        if kind is not None:
+            ET.SubElement(case, kind, type=text()).text = text() or None
+        level = rng.randint(0, 3)
+        fast = serialized(case, level=level)
+        ET.indent(case, "  ", level=level)
+        assert fast == ET.tostring(case, "unicode")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from monitor import jobs
 from monitor.forks import ForkedError
 from monitor.jobs import check_sources
 from monitor.reports.formats import FORMATS
@@ -25,23 +26,29 @@ class Pages(QuietHandler):
         self.send_page(status, f"<h1>Report {self.path}</h1><p>All figures.</p>".encode())
 
 
-def test_reports_are_written_by_another_process_and_are_the_run_s_document(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    writers = tmp_path / "writers"
+@pytest.fixture
+def writers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[int]]:
+    """The processes that wrote the reports, in order."""
+    record = tmp_path / "writers"
     write_reports = Workspace.write_reports
 
     def recording(self: Workspace, status: Mapping[str, Any]) -> list[Path]:
-        with writers.open("a") as out:
+        with record.open("a") as out:
             out.write(f"{os.getpid()}\n")
         return write_reports(self, status)
 
     monkeypatch.setattr(Workspace, "write_reports", recording)
+    return lambda: [int(pid) for pid in record.read_text().split()]
+
+
+def test_reports_are_written_by_another_process_and_are_the_run_s_document(
+    tmp_path: Path, writers: Callable[[], list[int]]
+) -> None:
     with serving(Pages, ("127.0.0.1",)) as (base,):
         workspace = Workspace.load(write_project(tmp_path, {"a": f"{base}/a", "b": f"{base}/gone"}))
         job = check_sources(workspace, check_all=True, notify=False)
-    assert [int(pid) for pid in writers.read_text().split()] != [os.getpid()]
-    assert len(writers.read_text().split()) == 1
+    [writer] = writers()
+    assert writer != os.getpid()
     reports = [workspace.reports_dir / fmt.filename for fmt in FORMATS.values()]
     assert set(reports) <= set(job.written)
     assert all(path.stat().st_size > 0 for path in reports)
@@ -62,3 +69,26 @@ def test_a_report_that_cannot_be_written_fails_the_job(
             check_sources(workspace, check_all=True, notify=False)
     # The dashboard was still written meanwhile.
     assert (workspace.reports_dir / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("processes", "cap", "forked"),
+    [(None, 1, False), ("1", 10, False), ("2", 1, True)],
+)
+def test_large_documents_and_a_single_process_keep_the_reports_here(
+    tmp_path: Path,
+    writers: Callable[[], list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+    processes: str | None,
+    cap: int,
+    forked: bool,
+) -> None:
+    monkeypatch.setattr(jobs, "REPORTS_FORK_MAX_SOURCES", cap)
+    extra = f"  processes: {processes}\n" if processes else ""
+    with serving(Pages, ("127.0.0.1",)) as (base,):
+        urls = {"a": f"{base}/a", "b": f"{base}/b"}
+        workspace = Workspace.load(write_project(tmp_path, urls, extra_settings=extra))
+        job = check_sources(workspace, check_all=True, notify=False)
+    [writer] = writers()
+    assert (writer != os.getpid()) is forked
+    assert json.loads((workspace.reports_dir / "status.json").read_text()) == job.status

@@ -81,13 +81,55 @@ class JUnitFormat(StreamedFormat):
             names: set[str] = set()
             for finding in findings:
                 case = _case(finding, suite_name, registry_name, names, seconds_of(finding))
-                ET.indent(case, _INDENT, level=2)
-                out.write(_INDENT * 2 + ET.tostring(case, "unicode") + "\n")
+                out.write(_INDENT * 2 + serialized(case, level=2) + "\n")
             out.write(_INDENT + "</testsuite>\n")
         out.write("</testsuites>\n")
 
 
 _INDENT = "  "
+
+
+def serialized(element: ET.Element, *, level: int = 0) -> str:
+    """``element`` as ``ET.indent(element, "  ", level=level)`` then ``ET.tostring``
+    write it, for the plain elements made here (no namespaces, comments or tails):
+    several times faster, for the thousands of test cases of a large registry."""
+    head = f"<{element.tag}" + "".join(
+        f' {name}="{_escape_attribute(value)}"' for name, value in element.attrib.items()
+    )
+    if len(element):
+        inner = "\n" + _INDENT * (level + 1)
+        children = "".join(inner + serialized(child, level=level + 1) for child in element)
+        return f"{head}>{children}\n{_INDENT * level}</{element.tag}>"
+    if element.text:
+        return f"{head}>{_escape_text(element.text)}</{element.tag}>"
+    return head + " />"
+
+
+# What ElementTree escapes, in its order; most values hold none of it.
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE_ESCAPES = (
+    *_TEXT_ESCAPES,
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
+)
+_TEXT_SPECIAL = re.compile("[&<>]")
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
+
+
+def _escape_text(text: str) -> str:
+    if _TEXT_SPECIAL.search(text):
+        for raw, escaped in _TEXT_ESCAPES:
+            text = text.replace(raw, escaped)
+    return text
+
+
+def _escape_attribute(text: str) -> str:
+    if _ATTRIBUTE_SPECIAL.search(text):
+        for raw, escaped in _ATTRIBUTE_ESCAPES:
+            text = text.replace(raw, escaped)
+    return text
 
 
 def _start_tag(element: ET.Element) -> str:
