@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import sys
+import os
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from typing import Any
+from multiprocessing.process import BaseProcess
 
 # Blocks of ``frozen_heap`` open now: the heap is let go when the outermost ends.
 _frozen_depth = 0
@@ -47,14 +48,16 @@ class Forked:
     """``work()`` done in a forked copy of this process while this one goes on, for
     work that needs only what this process holds already and writes only files of its
     own. :meth:`wait` returns once it is done and raises :class:`ForkedError` if it
-    failed. Where fork is not offered, the work is done here at once.
+    failed; :meth:`stop` ends it without a word, for when this process fails first.
+    Where fork is not offered, the work is done here at once.
 
-    The heap stays frozen (:func:`frozen_heap`) until :meth:`wait`, so neither process
-    copies the memory they share by collecting garbage in it.
+    The heap stays frozen (:func:`frozen_heap`) until then, so neither process copies
+    the memory they share by collecting garbage in it. As a context manager, it waits
+    on leaving the block, or stops the work when the block raises.
     """
 
     def __init__(self, work: Callable[[], object]) -> None:
-        self._process: Any = None
+        self._process: BaseProcess | None = None
         self._reader: Connection | None = None
         self._freeze = frozen_heap()
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -62,10 +65,6 @@ class Forked:
             return
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        # Text still buffered here would be written again by the fork as it exits.
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
         self._freeze.__enter__()
         try:
             self._process = context.Process(
@@ -73,11 +72,21 @@ class Forked:
             )
             self._process.start()
         except BaseException:
+            reader.close()
             self._freeze.__exit__(None, None, None)
             raise
         finally:
             writer.close()  # the fork holds the only writing end
         self._reader = reader
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.wait()
+        else:
+            self.stop()
 
     def wait(self) -> None:
         """Return once the work is done; raise :class:`ForkedError` if it failed."""
@@ -86,26 +95,50 @@ class Forked:
         reader, self._reader = self._reader, None
         try:
             try:
-                error: str | None = reader.recv()
+                failure: tuple[str, str] | None = reader.recv()
             except (EOFError, OSError):
                 self._process.join()
-                error = f"forked work exited with code {self._process.exitcode}"
+                code = self._process.exitcode
+                failure = (f"forked work exited with code {code}", "")
+            else:
+                self._process.join()
+        finally:
+            reader.close()
+            self._freeze.__exit__(None, None, None)
+        if failure is not None:
+            message, trace = failure
+            error = ForkedError(message)
+            if trace:
+                error.add_note(f"In the forked process:\n{trace.rstrip()}")
+            raise error
+
+    def stop(self) -> None:
+        """End the work, done or not, and say nothing of how it went."""
+        if self._process is None or self._reader is None:
+            return
+        reader, self._reader = self._reader, None
+        try:
+            self._process.terminate()
             self._process.join()
         finally:
             reader.close()
             self._freeze.__exit__(None, None, None)
-        if error is not None:
-            # The error's own line is the message; the whole traceback goes with it.
-            failure = ForkedError(error.strip().splitlines()[-1])
-            failure.add_note(f"In the forked process:\n{error.rstrip()}")
-            raise failure
 
 
 def _do(work: Callable[[], object], outbox: Connection) -> None:
-    error: str | None = None
+    # Interrupting the run is for the process that started this one to handle.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    failure: tuple[str, str] | None = None
     try:
         work()
-    except BaseException:
-        error = traceback.format_exc()
-    outbox.send(error)
-    outbox.close()
+    except BaseException as exc:
+        said = str(exc)
+        name = type(exc).__name__
+        failure = (f"{name}: {said}" if said else name, traceback.format_exc())
+    try:
+        outbox.send(failure)
+        outbox.close()
+    finally:
+        # Leave without the exit handlers this fork inherited (the threads, pools and
+        # pipes of the process that started it are not its own).
+        os._exit(0)

@@ -98,8 +98,11 @@ def write_outputs(
     static dashboard written from them: the document and the files written.
 
     ``only``: the sources whose dashboard pages need rewriting (those just checked);
-    ``live``: those written during the run. The document is made, and the reports
-    written, while forked workers already write the dashboard's source pages.
+    ``live``: those written during the run. The document is made while forked workers
+    already write the dashboard's source pages; the reports are then written by a fork
+    of this process while it writes the rest of the dashboard
+    (:data:`REPORTS_FORK_MAX_SOURCES`). Raises :class:`~monitor.forks.ForkedError` when
+    that fork fails.
     """
     from monitor.dashboard import write_dashboard
 
@@ -129,9 +132,12 @@ def write_outputs(
             meanwhile=write_reports,
             live=live,
         )
-    finally:
+    except BaseException:
         for forked in reports:
-            forked.wait()
+            forked.stop()  # the failure raised is this one, not the fork's
+        raise
+    for forked in reports:
+        forked.wait()
     written = workspace.report_paths()
     return made[-1], [*written, out / "index.html"] if pages else written
 

@@ -183,7 +183,7 @@ class _Databases:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def migrated(self) -> str:
-        """A new database at the newest schema, cloned from one migrated once."""
+        """A new database at the newest schema, cloned from one the store made once."""
         if self.head_template is None:
             name = self.create()
             Store.open(self.server.url(name)).close()

@@ -1,8 +1,8 @@
 """Small pieces of markup that pages repeat, as functions the templates call.
 
-The index has a row per source, each made of several of these: drawn by the template,
-with macros, a row costs several times what it does here, and a dashboard of 10,000
-sources writes its index at the end of every run. Every value is escaped here as the
+They are built in Python because the index has a row per source, each made of several
+of them, and a dashboard of 10,000 sources writes its index at the end of every run:
+a template draws such a row several times slower. Every value is escaped here as the
 templates' autoescaping would.
 """
 

@@ -1,7 +1,7 @@
 """A source's timeline chart as inline SVG, from its geometry (:mod:`.timeline`).
 
-Every source page has one, with a shape per band, dot and tick: drawn by a template
-macro it took a third of the page's time. Every label is escaped here as the
+Built in Python because every source page has one, with a shape per band, dot and
+tick, which a template draws several times slower. Every label is escaped here as the
 templates' autoescaping would; the numbers are the geometry's own.
 """
 

@@ -1,8 +1,10 @@
 """The maintainers' dashboard: self-contained HTML pages from stored results.
 
 Every value from the registry, the documents or the network reaches the page through
-Jinja2's autoescaping; the only unescaped inserts are the package's own stylesheet and
-script, and JSON made by :func:`~monitor.dashboard.jsonblock.json_for_html`.
+Jinja2's autoescaping, or through the markup :mod:`~monitor.dashboard.cells` and
+:mod:`~monitor.dashboard.chart` build, which escape every value themselves (anything
+added there must too); the only other unescaped inserts are the package's own
+stylesheet and script, and JSON made by :func:`~monitor.dashboard.jsonblock.json_for_html`.
 """
 
 from __future__ import annotations

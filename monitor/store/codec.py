@@ -83,13 +83,14 @@ def result_data(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("hops") or data.get("claims") or data.get("archive"):
         return result_from_dict(data).to_dict()
     checked_at = _dt(data["checked_at"])
+    assert checked_at is not None
     tls_expires_at = _dt(data.get("tls_expires_at"))
     error_kind = data.get("error_kind")
     return {
         "url": data["url"],
         "verdict": Verdict(data["verdict"]).value,
         "reason": data.get("reason", ""),
-        "checked_at": checked_at.isoformat() if checked_at else None,
+        "checked_at": checked_at.isoformat(),
         "source_id": data.get("source_id"),
         "status": data.get("status"),
         "final_url": data.get("final_url"),

@@ -102,7 +102,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def _create_at_head(engine: Engine) -> bool:
     """Make the newest schema in a database holding none of the store's tables, as
     the migrations would, and record it at the newest revision. False, leaving it
-    alone, when it holds some of them (the migrations then know what to do)."""
+    alone, when it holds some of them: the migrations take it from there, and fail
+    loudly on tables they did not make (a first start killed while making them)."""
     from monitor.store.schema import Base
 
     with engine.begin() as connection:

@@ -427,7 +427,7 @@ class Store(OutboxStore):
         # Every source in one query, rather than thousands of ids in lists.
         chunks: Iterable[list[str] | None] = [None] if source_ids is None else _chunks(source_ids)
         for chunk in chunks:
-            briefs = select(*_brief_columns(), rank)
+            briefs = select(*_brief_columns(), rank).where(ResultRow.source_id.is_not(None))
             if chunk is not None:
                 briefs = briefs.where(ResultRow.source_id.in_(chunk))
             ranked = briefs.subquery()

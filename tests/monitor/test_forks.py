@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -89,3 +90,54 @@ def _wait_for(path: Path, timeout_s: float = 10.0) -> None:
     while not path.exists():
         assert time.monotonic() < deadline, f"{path.name} never appeared"
         time.sleep(0.01)
+
+
+def test_stopping_ends_the_work_without_a_word(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+
+    def work() -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(30)
+        raise AssertionError("never reached")
+
+    forked = Forked(work)
+    _wait_for(started)
+    began = time.monotonic()
+    forked.stop()
+    assert time.monotonic() - began < 10
+    assert gc.get_freeze_count() == 0
+    forked.wait()  # nothing left to say
+
+
+def test_as_a_block_it_waits_or_stops_with_the_block(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    with Forked(lambda: done.write_text("written")):
+        pass
+    assert done.read_text() == "written"
+    started = tmp_path / "started"
+
+    def slow() -> None:
+        started.touch()
+        time.sleep(30)
+
+    with pytest.raises(KeyError), Forked(slow):
+        _wait_for(started)
+        raise KeyError("this process failed first")
+    assert gc.get_freeze_count() == 0
+
+
+def test_an_interrupt_is_left_to_the_process_that_started_the_work(tmp_path: Path) -> None:
+    started, release, done = tmp_path / "started", tmp_path / "release", tmp_path / "done"
+
+    def work() -> None:
+        started.write_text(str(os.getpid()))
+        while not release.exists():
+            time.sleep(0.01)
+        done.touch()
+
+    forked = Forked(work)
+    _wait_for(started)
+    os.kill(int(started.read_text()), signal.SIGINT)
+    release.touch()
+    forked.wait()
+    assert done.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from monitor import jobs
+from monitor.dashboard import write
 from monitor.forks import ForkedError
 from monitor.jobs import check_sources
 from monitor.reports.formats import FORMATS
@@ -92,3 +94,21 @@ def test_large_documents_and_a_single_process_keep_the_reports_here(
     [writer] = writers()
     assert (writer != os.getpid()) is forked
     assert json.loads((workspace.reports_dir / "status.json").read_text()) == job.status
+
+
+def test_when_the_dashboard_fails_too_its_error_is_the_one_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_report(self: JsonFormat, status: Mapping[str, Any], out: Any) -> None:
+        raise OSError("disk full")
+
+    def broken_index(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the index could not be written")
+
+    monkeypatch.setattr(JsonFormat, "write", broken_report)
+    monkeypatch.setattr(write, "index_parts", broken_index)
+    with serving(Pages, ("127.0.0.1",)) as (base,):
+        workspace = Workspace.load(write_project(tmp_path, {"a": f"{base}/a"}))
+        with pytest.raises(RuntimeError, match="the index could not be written"):
+            check_sources(workspace, check_all=True, notify=False)
+    assert gc.get_freeze_count() == 0

@@ -138,7 +138,10 @@ def _schema(engine: Engine) -> dict[str, Any]:
                 (c["name"], str(c["type"]), c["nullable"], c.get("default"))
                 for c in found.get_columns(table)
             ],
-            "primary": found.get_pk_constraint(table)["constrained_columns"],
+            "primary": (
+                found.get_pk_constraint(table)["name"],
+                found.get_pk_constraint(table)["constrained_columns"],
+            ),
             "indexes": sorted(
                 (i["name"], tuple(i["column_names"]), bool(i["unique"]))
                 for i in found.get_indexes(table)
@@ -148,8 +151,16 @@ def _schema(engine: Engine) -> dict[str, Any]:
                 for u in found.get_unique_constraints(table)
             ),
             "foreign": sorted(
-                (tuple(f["constrained_columns"]), f["referred_table"], str(f.get("options")))
+                (
+                    f["name"] or "",
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    str(f.get("options")),
+                )
                 for f in found.get_foreign_keys(table)
+            ),
+            "checks": sorted(
+                (c["name"] or "", c["sqltext"]) for c in found.get_check_constraints(table)
             ),
         }
         for table in sorted(found.get_table_names())
