@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 import time
 import traceback
@@ -32,6 +33,9 @@ _BATCH = 32
 _BATCH_DELAY_S = 0.05
 # How often a waiting parent looks whether a worker died without a word.
 _POLL_S = 0.5
+
+# A URL's scheme and authority, as urlsplit divides them.
+_AUTHORITY = re.compile(r"[^:/?#]*://[^/?#]*")
 
 # Second-level labels under which country domains register names ("nhs.co.uk"), so
 # that "www.gov.uk" and "gov.uk" stay one site while "a.co.uk" and "b.co.uk" do not.
@@ -104,9 +108,10 @@ def partition(targets: Sequence[CheckTarget], parts: int) -> list[list[CheckTarg
     """Targets split into at most ``parts`` shares, whole sites at a time, the largest
     sites first to the share with the fewest URLs so far. Deterministic; empty shares
     are dropped. Targets keep their order within a share."""
+    sites = sites_of([target.url for target in targets])
     by_site: dict[str, list[int]] = defaultdict(list)
-    for index, target in enumerate(targets):
-        by_site[site_of(target.url)].append(index)
+    for index, site in enumerate(sites):
+        by_site[site].append(index)
     loads = [0] * max(1, parts)
     owner: dict[str, int] = {}
     for site, indexes in sorted(by_site.items(), key=lambda kv: (-len(kv[1]), kv[0])):
@@ -114,9 +119,25 @@ def partition(targets: Sequence[CheckTarget], parts: int) -> list[list[CheckTarg
         owner[site] = lightest
         loads[lightest] += len(indexes)
     shares: list[list[CheckTarget]] = [[] for _ in loads]
-    for target in targets:
-        shares[owner[site_of(target.url)]].append(target)
+    for target, site in zip(targets, sites, strict=True):
+        shares[owner[site]].append(target)
     return [share for share in shares if share]
+
+
+def sites_of(urls: Sequence[str]) -> list[str]:
+    """Each URL's :func:`site_of`, worked out once per network location: a registry
+    holds many URLs of each site, and parsing every URL costs more than the split."""
+    known: dict[str, str] = {}
+    sites = []
+    for url in urls:
+        # The authority (between "//" and the path, query or fragment) fixes the host.
+        found = _AUTHORITY.match(url)
+        location = found.group(0) if found else url
+        site = known.get(location)
+        if site is None:
+            site = known[location] = site_of(url)
+        sites.append(site)
+    return sites
 
 
 def concurrency_shares(total: int, shares: Sequence[int]) -> list[int]:

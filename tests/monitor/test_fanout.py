@@ -21,6 +21,7 @@ from monitor.fanout import (
     default_processes,
     partition,
     site_of,
+    sites_of,
 )
 from monitor.registry import load_registry
 from monitor.run import run_sources
@@ -227,3 +228,21 @@ def test_never_more_processes_than_requests_allowed_at_once(
     store.close()
     assert outcome.checked == 10
     assert calls == [], "one request at a time: one process"
+
+
+def test_sites_worked_out_once_per_location_are_each_url_s_own() -> None:
+    urls = [
+        "https://www.cdc.gov/a",
+        "https://cdc.gov/b?x=1",
+        "https://CDC.gov:443/c",
+        "https://user@www.cdc.gov/d",
+        "https://nhs.co.uk/e",
+        "https://a.nhs.co.uk?q",
+        "https://b.example.org#top",
+        "http://127.0.0.2:8080/f",
+        "http://[::1]:80/g",
+        "http:/no-authority/h",
+        "no-scheme.example/i",
+        "https://www.cdc.gov/a",
+    ]
+    assert sites_of(urls) == [site_of(url) for url in urls]
