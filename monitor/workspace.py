@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -136,10 +136,15 @@ class Workspace:
         """Where :meth:`write_reports` writes, one file per report format."""
         return [self.reports_dir / fmt.filename for fmt in FORMATS.values()]
 
-    def write_reports(self, status: Mapping[str, Any]) -> list[Path]:
+    def write_reports(
+        self, status: Mapping[str, Any], formats: Collection[str] | None = None
+    ) -> list[Path]:
+        """Every report format's file (or those of the named ``formats``)."""
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for fmt, path in zip(FORMATS.values(), self.report_paths(), strict=True):
+        for (name, fmt), path in zip(FORMATS.items(), self.report_paths(), strict=True):
+            if formats is not None and name not in formats:
+                continue
             tmp = path.with_suffix(path.suffix + ".tmp")
             with tmp.open("w", encoding="utf-8") as out:
                 fmt.write(status, out)
