@@ -28,7 +28,7 @@ class OfflineTally:
         self._reachable = 0  # hosts not (or no longer) failing at the network level
 
     def add(self, result: CheckResult) -> None:
-        host = _host(result.url)
+        host = host_of(result.url)
         if not host or (self._planned is not None and host not in self._planned):
             return
         failed = result.error_kind is not None and result.error_kind.is_network_level
@@ -61,7 +61,8 @@ class OfflineTally:
         return (hosts - self._reachable) / hosts < FAILING_SHARE
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
+    """The host a URL's checks are counted under, lower-case; empty when it has none."""
     return (urlsplit(url).hostname or "").lower()
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Generic, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 
@@ -27,7 +26,7 @@ from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.dispatch import HostQueues
 from monitor.fanout import check_in_processes, default_processes
-from monitor.offline import OfflineTally, looks_offline
+from monitor.offline import OfflineTally, host_of, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
@@ -230,7 +229,7 @@ def run_sources(
     fingerprints = store.fingerprints_of(list(by_id))
     jitter = rng or random.Random()
     # Results stream to the store; only counts stay in memory, whatever the run's size.
-    tally = OfflineTally(urlsplit(t.url).hostname or "" for t in run_plan.targets)
+    tally = OfflineTally(host_of(t.url) for t in run_plan.targets)
     counts: dict[str, int] = defaultdict(int)
     writer = ResultWriter(store, run_id)
     unchanged = UnchangedResults(store)

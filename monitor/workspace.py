@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from checks.model import CheckResult, CheckSettings
+from checks.model import CheckSettings
 from monitor.archiving import ArchiveLookups, StoreLookupCache, archive_config
 from monitor.clock import Clock, utc_now
 from monitor.registry.loader import load_registry
@@ -97,24 +97,22 @@ class Workspace:
         texts = {d.id: d.path.read_text(encoding="utf-8") for d in self.registry.documents}
         return compare(self.registry, self.scans, texts)
 
-    def citations_by_url(self) -> dict[str, list[Citation]]:
+    def citations_by_url(self) -> Mapping[str, Sequence[Citation]]:
+        """:meth:`ScanReport.citations_by_url`, worked out once (the status document and
+        the dashboard's pages each read it)."""
+        return self._citations_by_url
+
+    @cached_property
+    def _citations_by_url(self) -> dict[str, list[Citation]]:
         return self.scan_report.citations_by_url()
 
-    def status(
-        self,
-        latest: Mapping[str, CheckResult | Mapping[str, Any]] | None = None,
-        *,
-        at: datetime | None = None,
-        run: RunRecord | None = None,
-    ) -> dict[str, Any]:
+    def status(self, *, at: datetime | None = None, run: RunRecord | None = None) -> dict[str, Any]:
         """The status document from the newest stored result of every source, as of
         ``at`` (now by default), naming ``run`` (the newest by default)."""
         store = self.store()
-        if latest is None:
-            latest = store.latest_result_data()
         return build_status(
             self.registry,
-            latest,
+            store.latest_result_data(),
             run or store.last_run(),
             self.citations_by_url(),
             at or self.now(),
@@ -142,9 +140,10 @@ class Workspace:
         """Every report format's file (or those of the named ``formats``)."""
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for (name, fmt), path in zip(FORMATS.items(), self.report_paths(), strict=True):
+        for name, fmt in FORMATS.items():
             if formats is not None and name not in formats:
                 continue
+            path = self.reports_dir / fmt.filename
             tmp = path.with_suffix(path.suffix + ".tmp")
             with tmp.open("w", encoding="utf-8") as out:
                 fmt.write(status, out)

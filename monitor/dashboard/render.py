@@ -22,7 +22,6 @@ from markupsafe import Markup
 from checks.model import FAILING_VERDICTS
 from monitor.dashboard import dates
 from monitor.dashboard.cells import (
-    archive_cell,
     health_pill,
     index_row,
     link,
@@ -48,8 +47,6 @@ from monitor.dashboard.views import (
     index_rows,
     owner_of,
     summarise,
-    verdict_text,
-    web_url,
 )
 from monitor.publish.marks import mark_for
 from monitor.state import Health
@@ -109,19 +106,14 @@ _env.globals.update(
     verdict_pill=verdict_pill,
     health_pill=health_pill,
     uptime=uptime,
-    archive_cell=archive_cell,
     index_row=index_row,
     chart_svg=chart_svg,
 )
 _env.filters.update(
     when=dates.when,
-    day=dates.day,
-    clock=dates.clock,
     age=dates.age,
     ms=format_ms,
     percent=percent,
-    href=web_url,
-    verdict_text=verdict_text,
     verdict_kind=_verdict_kind,
     mark=mark_for,
 )

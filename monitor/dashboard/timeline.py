@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.dashboard.data import Point
+from monitor.dashboard.dates import when
 from monitor.history import HealthSpan
 from monitor.publish.marks import mark_for
 
@@ -114,7 +115,7 @@ def build_timeline(
         health=_health_bands(spans, start, end, x),
         lines=_lines(points, x, y),
         dots=tuple(
-            Dot(x(p.at), y(p.elapsed_ms), f"{_when(p.at)}: {format_ms(p.elapsed_ms)}")
+            Dot(x(p.at), y(p.elapsed_ms), f"{when(p.at)}: {format_ms(p.elapsed_ms)}")
             for p in points
             if p.elapsed_ms is not None
         ),
@@ -145,7 +146,7 @@ def _bands(
         kind = band_kind(first)
         extra = " (run inconclusive)" if kind == "inconclusive" else ""
         label = (
-            f"{_when(first.at)} to {_when(until)}: {', '.join(verdicts)}{extra}, "
+            f"{when(first.at)} to {when(until)}: {', '.join(verdicts)}{extra}, "
             f"{len(group)} check{'s' if len(group) != 1 else ''}; last: {last.reason}"
         )
         left = x(first.at)
@@ -170,7 +171,7 @@ def _health_bands(
         since = max(span.start, start)
         if until <= since:
             continue
-        label = f"{_when(since)} to {_when(until)}: {span.health.value} ({span.reason})"
+        label = f"{when(since)} to {when(until)}: {span.health.value} ({span.reason})"
         left = x(since)
         bands.append(Band(left, max(round(x(until) - left, 1), 1.0), span.health.value, label, 0))
     return tuple(bands)
@@ -212,10 +213,6 @@ def format_ms(value: float | None) -> str:
     if value < 1000:
         return f"{value:.0f} ms"
     return f"{value / 1000:.2f} s"
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M")
 
 
 def _tick_label(at: datetime, span: timedelta) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import (
     Column,
@@ -91,12 +91,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` through alembic's migrations, one at a time."""
-    from alembic import command
-
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _alembic(engine, "upgrade", revision)
 
 
 def _create_at_head(engine: Engine) -> bool:
@@ -139,12 +134,16 @@ def _stored_revision(engine: Engine) -> str | None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``"base"`` for none)."""
+    _alembic(engine, "downgrade", revision)
+
+
+def _alembic(engine: Engine, direction: Literal["upgrade", "downgrade"], revision: str) -> None:
     from alembic import command
 
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        getattr(command, direction)(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

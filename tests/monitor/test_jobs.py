@@ -61,7 +61,7 @@ def test_reports_are_written_by_another_process_and_are_the_run_s_document(
     assert (here, first) == (os.getpid(), "json")
     assert fork != os.getpid() and rest == ",".join(n for n in FORMATS if n != "json")
     reports = [workspace.reports_dir / fmt.filename for fmt in FORMATS.values()]
-    assert set(reports) <= set(job.written)
+    assert job.written == (*reports, workspace.reports_dir / "index.html")
     assert all(path.stat().st_size > 0 for path in reports)
     assert json.loads((workspace.reports_dir / "status.json").read_text()) == job.status
     assert (workspace.reports_dir / "index.html").exists()

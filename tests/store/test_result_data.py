@@ -67,8 +67,9 @@ RESULTS = [
 ]
 
 
-@pytest.mark.parametrize("stored", [r.to_dict() for r in RESULTS])
+@pytest.mark.parametrize("stored", [r.to_dict() for r in RESULTS[:2]])
 def test_plain_data_is_what_the_result_gives(stored: dict[str, Any]) -> None:
+    # Results without redirects, claims or an archived copy: made without the result.
     assert result_data(stored) == result_from_dict(stored).to_dict()
 
 

@@ -69,7 +69,7 @@ class JUnitFormat(StreamedFormat):
         )
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         if not suites:
-            out.write(ET.tostring(root, "unicode") + "\n")
+            out.write(serialized(root) + "\n")
             return
         out.write(_start_tag(root) + "\n")
         for suite_name, findings in suites.items():
@@ -133,9 +133,8 @@ def _escape_attribute(text: str) -> str:
 
 
 def _start_tag(element: ET.Element) -> str:
-    """``<tag attr="...">`` of a childless element, escaped as ElementTree escapes."""
-    empty = ET.tostring(element, "unicode")  # <tag attr="..." />
-    return empty.removesuffix(" />") + ">"
+    """``<tag attr="...">`` of a childless element."""
+    return serialized(element).removesuffix(" />") + ">"
 
 
 def _failures(findings: list[GateFinding]) -> int:
