@@ -38,6 +38,7 @@ from monitor.dashboard.data import (
 )
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import document_page, page_name
+from monitor.dashboard.sourcemain import CitedIn, SourceView, source_main
 from monitor.dashboard.timeline import build_timeline, format_ms
 from monitor.dashboard.views import (
     HEALTH_MARKS,
@@ -209,32 +210,36 @@ def source_html(
     facts = history.facts if history.checks else None
     health = facts.health.value if facts else Health.UNKNOWN.value
     citations = [
-        {
-            "href": "../" + document_page(c["document"]),
-            "title": titles.get(c["document"], c["document"]),
-            "line": c["line"],
-            "footnote": c.get("footnote"),
-            "text": c.get("text"),
-        }
+        CitedIn(
+            href="../" + document_page(c["document"]),
+            title=titles.get(c["document"], c["document"]),
+            line=c["line"],
+            footnote=c.get("footnote"),
+            text=c.get("text"),
+        )
         for c in entry.get("citations", [])
     ]
+    title = entry.get("title") or source_id
+    view = SourceView(
+        s=entry,
+        title=title,
+        mark=mark_for(entry.get("verdict")),
+        health=HEALTH_MARKS[health],
+        facts=facts,
+        owner_name=names.get(owner_id or "", owner_id),
+        history=history,
+        timeline=build_timeline(history.points, history.spans, now),
+        recent=list(reversed(history.points[-RECENT_RESULTS:])),
+        citations=citations,
+    )
     return _page(
         "source.html.j2",
         root="../",
         status=status,
         now=now,
-        s=entry,
-        title=entry.get("title") or source_id,
+        title=title,
         page=page_name(source_id) + ".html",
-        mark=mark_for(entry.get("verdict")),
-        health=HEALTH_MARKS[health],
-        facts=facts,
-        owner_name=names.get(owner_id or "", owner_id),
-        archive=entry.get("archive"),
-        history=history,
-        timeline=build_timeline(history.points, history.spans, now),
-        recent=list(reversed(history.points[-RECENT_RESULTS:])),
-        citations=citations,
+        main=source_main(view, now),
     )
 
 
