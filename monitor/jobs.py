@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.forks import Forked, frozen_heap
+from monitor.forks import Forked
 from monitor.reports.formats import FORMATS
 from monitor.run import ResultHook, RunOutcome, run_sources
 from monitor.store import RunRecord
@@ -129,26 +129,23 @@ def write_outputs(
         others = [name for name in FORMATS if name not in WRITTEN_BEFORE_FORKING]
         reports.append(Forked(lambda: workspace.write_reports(document, others)))
 
-    # What is alive now (the registry, the store's state) outlives the writing; without
-    # this, each full collection while thousands of pages are made visits all of it.
-    with frozen_heap():
-        try:
-            pages = write_dashboard(
-                workspace,
-                status,
-                out,
-                workspace.now(),
-                only=only,
-                processes=workspace.settings.processes,
-                meanwhile=write_reports,
-                live=live,
-            )
-        except BaseException:
-            for forked in reports:
-                forked.stop()  # the failure raised is this one, not the fork's
-            raise
+    try:
+        pages = write_dashboard(
+            workspace,
+            status,
+            out,
+            workspace.now(),
+            only=only,
+            processes=workspace.settings.processes,
+            meanwhile=write_reports,
+            live=live,
+        )
+    except BaseException:
         for forked in reports:
-            forked.wait()
+            forked.stop()  # the failure raised is this one, not the fork's
+        raise
+    for forked in reports:
+        forked.wait()
     written = workspace.report_paths()
     return made[-1], [*written, out / "index.html"] if pages else written
 

@@ -122,23 +122,3 @@ def test_when_the_dashboard_fails_too_its_error_is_the_one_raised(
         with pytest.raises(RuntimeError, match="the index could not be written"):
             check_sources(workspace, check_all=True, notify=False)
     assert gc.get_freeze_count() == 0
-
-
-def test_the_heap_stays_frozen_while_the_outputs_are_written_and_is_let_go_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # One process for everything: no fork freezes the heap on its own.
-    monkeypatch.setattr(jobs, "REPORTS_FORK_MAX_SOURCES", 0)
-    frozen_while: list[int] = []
-    write_dashboard = write.write_dashboard
-
-    def recording(*args: Any, **kwargs: Any) -> list[Path]:
-        frozen_while.append(gc.get_freeze_count())
-        return write_dashboard(*args, **kwargs)
-
-    monkeypatch.setattr("monitor.dashboard.write_dashboard", recording)
-    with serving(Pages, ("127.0.0.1",)) as (base,):
-        workspace = Workspace.load(write_project(tmp_path, {"a": f"{base}/a"}))
-        check_sources(workspace, check_all=True, notify=False)
-    assert len(frozen_while) == 1 and frozen_while[0] > 0
-    assert gc.get_freeze_count() == 0
