@@ -1,10 +1,11 @@
 """The maintainers' dashboard: self-contained HTML pages from stored results.
 
 Every value from the registry, the documents or the network reaches the page through
-Jinja2's autoescaping, or through the markup :mod:`~monitor.dashboard.cells` and
-:mod:`~monitor.dashboard.chart` build, which escape every value themselves (anything
-added there must too); the only other unescaped inserts are the package's own
-stylesheet and script, and JSON made by :func:`~monitor.dashboard.jsonblock.json_for_html`.
+Jinja2's autoescaping, or through the markup :mod:`~monitor.dashboard.cells`,
+:mod:`~monitor.dashboard.chart` and :mod:`~monitor.dashboard.sourcemain` build, which
+escape every value themselves (anything added there must too); the only other
+unescaped inserts are the package's own stylesheet and script, and JSON made by
+:func:`~monitor.dashboard.jsonblock.json_for_html`.
 """
 
 from __future__ import annotations
@@ -21,15 +22,7 @@ from markupsafe import Markup
 
 from checks.model import FAILING_VERDICTS
 from monitor.dashboard import dates
-from monitor.dashboard.cells import (
-    health_pill,
-    index_row,
-    link,
-    percent,
-    uptime,
-    verdict_pill,
-)
-from monitor.dashboard.chart import chart_svg
+from monitor.dashboard.cells import index_row, link, verdict_pill
 from monitor.dashboard.data import (
     Facts,
     SourceHistory,
@@ -39,7 +32,7 @@ from monitor.dashboard.data import (
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import document_page, page_name
 from monitor.dashboard.sourcemain import CitedIn, SourceView, source_main
-from monitor.dashboard.timeline import build_timeline, format_ms
+from monitor.dashboard.timeline import build_timeline
 from monitor.dashboard.views import (
     HEALTH_MARKS,
     document_citations,
@@ -102,22 +95,8 @@ _env = Environment(
     trim_blocks=False,
     keep_trailing_newline=True,
 )
-_env.globals.update(
-    link=link,
-    verdict_pill=verdict_pill,
-    health_pill=health_pill,
-    uptime=uptime,
-    index_row=index_row,
-    chart_svg=chart_svg,
-)
-_env.filters.update(
-    when=dates.when,
-    age=dates.age,
-    ms=format_ms,
-    percent=percent,
-    verdict_kind=_verdict_kind,
-    mark=mark_for,
-)
+_env.globals.update(link=link, verdict_pill=verdict_pill, index_row=index_row)
+_env.filters.update(when=dates.when, verdict_kind=_verdict_kind)
 
 
 def _page(
@@ -221,7 +200,7 @@ def source_html(
     ]
     title = entry.get("title") or source_id
     view = SourceView(
-        s=entry,
+        entry=entry,
         title=title,
         mark=mark_for(entry.get("verdict")),
         health=HEALTH_MARKS[health],
