@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.store.db import insert_for
 from monitor.store.records import NewNotification, OutboxEntry, OutboxStatus
 from monitor.store.schema import NoticeRow, OutboxRow
 
@@ -35,9 +33,6 @@ class OutboxStore:
     engine: Engine
     _session: sessionmaker[Session]
 
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-
     def outbox_add(self, notifications: Iterable[NewNotification], now: datetime) -> list[str]:
         """Add notifications as pending, due at ``now``; the keys actually added.
 
@@ -46,7 +41,7 @@ class OutboxStore:
         """
         table = OutboxRow.__table__
         assert isinstance(table, Table)
-        insert = self._insert()
+        insert = insert_for(self.engine)
         added: list[str] = []
         with self._session.begin() as s:
             for n in notifications:
@@ -125,7 +120,7 @@ class OutboxStore:
         """
         notices = NoticeRow.__table__
         assert isinstance(notices, Table)
-        insert = self._insert()
+        insert = insert_for(self.engine)
         with self._session.begin() as s:
             row = _row(s, key)
             if row.status == OutboxStatus.SENT.value:

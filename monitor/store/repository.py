@@ -20,8 +20,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
 from checks.model import CheckResult, Verdict
@@ -684,9 +682,7 @@ class Store(OutboxStore):
     def cache_put(self, key: str, value: str, expires_at: datetime) -> None:
         table = ArchiveCacheRow.__table__
         assert isinstance(table, Table)
-        dialect = self.engine.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(key=key, value=value, expires_at=expires_at)
+        stmt = db.insert_for(self.engine)(table).values(key=key, value=value, expires_at=expires_at)
         stmt = stmt.on_conflict_do_update(
             index_elements=["key"], set_={"value": value, "expires_at": expires_at}
         )
