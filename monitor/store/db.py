@@ -55,8 +55,8 @@ def make_engine(url: str) -> Engine:
 
 def insert_for(engine: Engine) -> Any:
     """``insert`` of the engine's dialect, which can add ``ON CONFLICT`` clauses. The
-    PostgreSQL dialect is imported only for PostgreSQL: its modules take about as long
-    to import as the store's own."""
+    PostgreSQL dialect is imported only for PostgreSQL: importing its modules took
+    about 0.03 s, which every command on SQLite paid."""
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
