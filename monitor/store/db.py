@@ -109,12 +109,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def _create_at_head(engine: Engine) -> bool:
     """Make the newest schema in a database holding none of the store's tables, as
-    the migrations would, and record it at the newest revision. False, leaving it
-    alone, when it holds some of them: the migrations take it from there, and fail
-    loudly on tables they did not make (a first start killed while making them)."""
+    the migrations would, and record it at the newest revision, in one transaction:
+    a first start killed half-way leaves nothing for the next. False, leaving it
+    alone, when it holds some of them: the migrations take it from there."""
     from monitor.store.schema import Base
 
     with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            # The sqlite3 module runs each CREATE on its own, committed at once; an
+            # explicit transaction holds them all (and makes a second process starting
+            # at the same moment wait, then find the tables made).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         tables = set(inspect(connection).get_table_names())
         if tables & set(Base.metadata.tables):
             return False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from monitor.store.schema import Base
 from tests.store.helpers import at, result, run, sync
 
 NEW_TABLES = {"source_health", "health_events", "snoozes", "result_rollups"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_empty_database_migrates_to_head(database_url: str) -> None:
@@ -170,3 +174,45 @@ def _schema(engine: Engine) -> dict[str, Any]:
 def test_the_known_head_is_alembics_head() -> None:
     # Starting skips alembic when the database is at HEAD_REVISION: it must be the head.
     assert database.head_revision() == database.HEAD_REVISION
+
+
+# A first start killed after making a few of the tables.
+_KILLED_WHILE_MAKING_TABLES = """
+import os, sys
+from sqlalchemy import event
+from monitor.store import Store
+from monitor.store.schema import Base
+
+made = []
+
+def killed_after_three(target, connection, **kw):
+    made.append(target.name)
+    if len(made) == 3:
+        os._exit(9)
+
+for table in Base.metadata.tables.values():
+    event.listen(table, "after_create", killed_after_three)
+Store.open(sys.argv[1])
+"""
+
+
+def test_a_first_start_killed_while_making_the_tables_leaves_nothing_half_made(
+    database_url: str,
+) -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_MAKING_TABLES, database_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == 9, killed.stderr
+    engine = database.make_engine(database_url)
+    try:
+        # The schema was made whole or not at all: the next start makes it.
+        assert not set(inspect(engine).get_table_names()) & set(Base.metadata.tables)
+        store = Store.open(database_url)
+        store.close()
+        assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+        assert database.current_revision(engine) == database.HEAD_REVISION
+    finally:
+        engine.dispose()
