@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     MetaData,
     PrimaryKeyConstraint,
@@ -115,11 +116,7 @@ def _create_at_head(engine: Engine) -> bool:
     from monitor.store.schema import Base
 
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            # The sqlite3 module runs each CREATE on its own, committed at once; an
-            # explicit transaction holds them all (and makes a second process starting
-            # at the same moment wait, then find the tables made).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _whole_or_nothing(connection)
         tables = set(inspect(connection).get_table_names())
         if tables & set(Base.metadata.tables):
             return False
@@ -129,6 +126,17 @@ def _create_at_head(engine: Engine) -> bool:
         connection.execute(version.delete())
         connection.execute(version.insert().values(version_num=HEAD_REVISION))
     return True
+
+
+def _whole_or_nothing(connection: Connection) -> None:
+    """Make the schema changes of ``connection``'s transaction one transaction on
+    SQLite too. The sqlite3 module runs each CREATE (and whatever else comes before the
+    first row written) on its own, committed at once, so a start killed half-way left
+    tables that the next start's migrations refused; PostgreSQL holds them all in the
+    transaction already. A second process changing the schema at the same moment waits,
+    then finds the work done."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _version_table() -> Table:
@@ -160,6 +168,7 @@ def _alembic(engine: Engine, direction: Literal["upgrade", "downgrade"], revisio
 
     config = alembic_config()
     with engine.begin() as connection:
+        _whole_or_nothing(connection)
         config.attributes["connection"] = connection
         getattr(command, direction)(config, revision)
 

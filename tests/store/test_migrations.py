@@ -216,3 +216,46 @@ def test_a_first_start_killed_while_making_the_tables_leaves_nothing_half_made(
         assert database.current_revision(engine) == database.HEAD_REVISION
     finally:
         engine.dispose()
+
+
+# An upgrade killed after the second table it makes.
+_KILLED_WHILE_MIGRATING = """
+import os, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from monitor.store import db
+
+made = []
+
+@event.listens_for(Engine, "after_cursor_execute")
+def killed_after_two(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        made.append(statement)
+        if len(made) == 2:
+            os._exit(9)
+
+db.upgrade(db.make_engine(sys.argv[1]))
+"""
+
+
+def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None:
+    engine = database.make_engine(database_url)
+    database.upgrade(engine, "0001")
+    old = Store(engine)
+    sync(old, "s1")
+    run_id = old.start_run(at(0), 1)
+    old.save_result(run_id, result("s1", Verdict.OK, 0))
+    old.close()
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_MIGRATING, database_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == 9, killed.stderr
+    store = Store.open(database_url)
+    try:
+        assert database.current_revision(store.engine) == database.HEAD_REVISION
+        assert store.count_results() == 1
+    finally:
+        store.close()
