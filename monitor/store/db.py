@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -71,11 +73,29 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # WAL lets readers (the dashboard) run while a check run writes; NORMAL sync is
     # durable across process kills, which is the crash we guard against.
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# Switching a new database file to WAL does not wait out the busy timeout: a second
+# process opening the same new file at that moment is told at once that it is locked.
+WAL_SWITCH_WAIT_S = 5.0
+_WAL_SWITCH_PAUSE_S = 0.01
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    deadline = time.monotonic() + WAL_SWITCH_WAIT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY" or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_SWITCH_PAUSE_S)
 
 
 def alembic_config() -> Config:
@@ -129,14 +149,23 @@ def _create_at_head(engine: Engine) -> bool:
 
 
 def _whole_or_nothing(connection: Connection) -> None:
-    """Make the schema changes of ``connection``'s transaction one transaction on
-    SQLite too. The sqlite3 module runs each CREATE (and whatever else comes before the
-    first row written) on its own, committed at once, so a start killed half-way left
-    tables that the next start's migrations refused; PostgreSQL holds them all in the
-    transaction already. A second process changing the schema at the same moment waits,
-    then finds the work done."""
+    """Make the schema changes of ``connection``'s transaction happen whole or not at
+    all, one process at a time. On SQLite, the sqlite3 module runs each CREATE (and
+    whatever else comes before the first row written) on its own, committed at once,
+    so a start killed half-way left tables that the next start's migrations refused:
+    an explicit transaction holds them, and its write lock makes a second process wait.
+    PostgreSQL holds DDL in the transaction already; a lock for the transaction's
+    length makes a second process wait there too (two made the same tables at once).
+    Either way the one that waited then finds the work done."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+
+
+# The PostgreSQL advisory lock taken while the schema changes: any number the
+# database's other users do not take ("monitor" in ASCII).
+SCHEMA_LOCK = 0x6D6F6E69746F72
 
 
 def _version_table() -> Table:

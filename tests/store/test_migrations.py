@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +17,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from checks.model import Verdict
 from monitor.state import Health, HealthPolicy
@@ -199,12 +206,7 @@ Store.open(sys.argv[1])
 def test_a_first_start_killed_while_making_the_tables_leaves_nothing_half_made(
     database_url: str,
 ) -> None:
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_WHILE_MAKING_TABLES, database_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    killed = _python(_KILLED_WHILE_MAKING_TABLES, database_url)
     assert killed.returncode == 9, killed.stderr
     engine = database.make_engine(database_url)
     try:
@@ -246,12 +248,7 @@ def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None
     run_id = old.start_run(at(0), 1)
     old.save_result(run_id, result("s1", Verdict.OK, 0))
     old.close()
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_WHILE_MIGRATING, database_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    killed = _python(_KILLED_WHILE_MIGRATING, database_url)
     assert killed.returncode == 9, killed.stderr
     store = Store.open(database_url)
     try:
@@ -259,3 +256,114 @@ def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None
         assert store.count_results() == 1
     finally:
         store.close()
+
+
+def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by another interpreter, on the database named, not the environment's."""
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Opens the store at the moment given, so that several processes start together.
+_OPEN_AT = """
+import sys, time
+from monitor.store import Store
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+Store.open(sys.argv[1]).close()
+"""
+
+
+def _first_starts_together(urls: list[str], per_database: int) -> None:
+    """``per_database`` processes open each database at the same moment; all must."""
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
+    # Time enough for every process to import the store before the moment.
+    moment = str(time.time() + 2.0 + 0.3 * len(urls) * per_database)
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_AT, url, moment],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for url in urls
+        for _ in range(per_database)
+    ]
+    errors = [start.communicate(timeout=120)[1] for start in starts]
+    assert [start.returncode for start in starts] == [0] * len(starts), errors
+    for url in urls:
+        engine = database.make_engine(url)
+        try:
+            assert database.current_revision(engine) == database.HEAD_REVISION
+            assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+        finally:
+            engine.dispose()
+
+
+def test_first_starts_at_the_same_moment_take_turns(database_url: str) -> None:
+    _first_starts_together([database_url], per_database=3)
+
+
+@contextmanager
+def _schema_change_under_way(database_url: str) -> Iterator[Callable[[], None]]:
+    """Hold what another process changing the schema would hold; yields its release."""
+    if database_url.startswith("sqlite"):
+        # A new file, as a first start sees it while the one before it makes the tables.
+        holder = sqlite3.connect(
+            str(make_url(database_url).database), isolation_level=None, check_same_thread=False
+        )
+        holder.execute("BEGIN IMMEDIATE")
+
+        def rollback() -> None:
+            holder.execute("ROLLBACK")
+
+        try:
+            yield rollback
+        finally:
+            holder.close()
+        return
+    engine = database.make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            lock = {"key": database.SCHEMA_LOCK}
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), lock)
+
+            def unlock() -> None:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), lock)
+
+            yield unlock
+    finally:
+        engine.dispose()
+
+
+def test_a_first_start_waits_for_a_schema_change_under_way(database_url: str) -> None:
+    opened = threading.Event()
+    errors: list[BaseException] = []
+
+    def first_start() -> None:
+        try:
+            Store.open(database_url).close()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            opened.set()
+
+    with _schema_change_under_way(database_url) as release:
+        starting = threading.Thread(target=first_start)
+        starting.start()
+        assert not opened.wait(0.5), errors  # neither failed nor went ahead
+        release()
+        starting.join(timeout=30)
+    assert opened.is_set() and not errors
+    engine = database.make_engine(database_url)
+    try:
+        assert database.current_revision(engine) == database.HEAD_REVISION
+    finally:
+        engine.dispose()
