@@ -367,3 +367,39 @@ def test_a_first_start_waits_for_a_schema_change_under_way(database_url: str) ->
         assert database.current_revision(engine) == database.HEAD_REVISION
     finally:
         engine.dispose()
+
+
+# A downgrade to 0001 killed after the first table it drops.
+_KILLED_WHILE_DOWNGRADING = """
+import os, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from monitor.store import db
+
+@event.listens_for(Engine, "after_cursor_execute")
+def killed_after_a_drop(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("DROP TABLE"):
+        os._exit(9)
+
+db.downgrade(db.make_engine(sys.argv[1]), "0001")
+"""
+
+
+def test_a_downgrade_killed_half_way_changes_nothing(database_url: str) -> None:
+    store = Store.open(database_url)
+    sync(store, "s1")
+    run_id = store.start_run(at(0), 1)
+    store.save_result(run_id, result("s1", Verdict.OK, 0))
+    before = _schema(store.engine)
+    store.close()
+    killed = _python(_KILLED_WHILE_DOWNGRADING, database_url)
+    assert killed.returncode == 9, killed.stderr
+    engine = database.make_engine(database_url)
+    try:
+        assert database.current_revision(engine) == database.HEAD_REVISION
+        assert _schema(engine) == before
+        database.downgrade(engine, "0001")
+        assert database.current_revision(engine) == "0001"
+        assert NEW_TABLES.isdisjoint(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
