@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import threading
 import time
 import traceback
 from collections import defaultdict
@@ -24,15 +23,13 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from checks.model import CheckResult, CheckTarget
-from monitor.forks import frozen_heap
+from monitor.forks import exit_with_parent, frozen_heap
 
 # Below this many URLs a run is not worth starting processes for.
 MIN_TARGETS = 200
 # Results a worker sends at once: fewer, larger messages cost less than one per result.
 _BATCH = 32
 _BATCH_DELAY_S = 0.05
-# How often a waiting parent looks whether a worker died without a word.
-_POLL_S = 0.5
 
 # A URL's scheme and authority, as urlsplit divides them.
 _AUTHORITY = re.compile(r"[^:/?#]*://[^/?#]*")
@@ -227,7 +224,7 @@ def _work(
     parent: int,
 ) -> None:
     """A worker's life: check its share, sending results in small batches."""
-    _exit_with(parent)
+    exit_with_parent(parent)
     batch: list[CheckResult] = []
     sent_at = time.monotonic()
     try:
@@ -245,15 +242,3 @@ def _work(
         outbox.send(_Failed(number, traceback.format_exc()))
     finally:
         outbox.close()
-
-
-def _exit_with(parent: int) -> None:
-    """End this worker if the process that started it goes away (killed runs included):
-    an orphan would go on fetching for a run nobody records."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

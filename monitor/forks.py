@@ -6,6 +6,8 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +16,8 @@ from multiprocessing.process import BaseProcess
 
 # Blocks of ``frozen_heap`` open now: the heap is let go when the outermost ends.
 _frozen_depth = 0
+# How often a forked process looks whether the process that started it is still there.
+PARENT_POLL_S = 0.5
 
 
 @contextmanager
@@ -37,6 +41,19 @@ def frozen_heap() -> Iterator[None]:
         _frozen_depth -= 1
         if _frozen_depth == 0:
             gc.unfreeze()
+
+
+def exit_with_parent(parent: int) -> None:
+    """End this forked process soon after ``parent``, the process that started it, goes
+    away (a killed run included): an orphan would go on with work nobody waits for, and
+    outlive the locks its parent held, while the next run takes them."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ForkedError(RuntimeError):
@@ -68,7 +85,7 @@ class Forked:
         self._freeze.__enter__()
         try:
             self._process = context.Process(
-                target=_do, args=(work, writer), name="forked-work", daemon=True
+                target=_do, args=(work, writer, os.getpid()), name="forked-work", daemon=True
             )
             self._process.start()
         except BaseException:
@@ -125,9 +142,10 @@ class Forked:
             self._freeze.__exit__(None, None, None)
 
 
-def _do(work: Callable[[], object], outbox: Connection) -> None:
+def _do(work: Callable[[], object], outbox: Connection, parent: int) -> None:
     # Interrupting the run is for the process that started this one to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent)
     failure: tuple[str, str] | None = None
     try:
         work()

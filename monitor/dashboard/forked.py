@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from monitor.forks import frozen_heap
+from monitor.forks import exit_with_parent, frozen_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -96,7 +96,10 @@ def map_shares(
         return [work(batches.take, False)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        processes - 1, mp_context=context, initializer=_start, initargs=(work, batches)
+        processes - 1,
+        mp_context=context,
+        initializer=_start,
+        initargs=(work, batches, os.getpid()),
     ) as pool:
         # The workers fork as the first work is handed over.
         with frozen_heap():
@@ -111,9 +114,10 @@ def map_shares(
         return [here, *(future.result() for future in futures)]
 
 
-def _start(work: Callable[[Any, bool], Any], batches: Batches[Any]) -> None:
+def _start(work: Callable[[Any, bool], Any], batches: Batches[Any], parent: int) -> None:
     global _work, _batches
     _work, _batches = work, batches
+    exit_with_parent(parent)
 
 
 def _run() -> Any:

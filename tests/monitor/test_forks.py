@@ -6,6 +6,8 @@ import gc
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -141,3 +143,72 @@ def test_an_interrupt_is_left_to_the_process_that_started_the_work(tmp_path: Pat
     release.touch()
     forked.wait()
     assert done.exists()
+
+
+# A process that starts forked work of each kind, each writing its process id into the
+# folder given and then working on, and that waits for them until it is killed.
+_KILLED_WITH_WORK_UNDER_WAY = """
+import os, sys, threading, time
+from pathlib import Path
+from monitor.dashboard.forked import map_shares
+from monitor.fanout import check_in_processes
+from monitor.forks import Forked
+
+folder = Path(sys.argv[1])
+
+def working(name):
+    (folder / f"{name}.{os.getpid()}").touch()
+    time.sleep(60)
+
+def pages(take, forked):
+    if forked:
+        take()
+        working("pages")
+    return []
+
+def checks(share, threads):
+    working("checks")
+    return iter(())
+
+class Target:
+    def __init__(self, n):
+        self.url = f"https://site{n}.org/"
+
+reports = Forked(lambda: working("reports"))
+threading.Thread(target=map_shares, args=(pages, [1, 2], 2), daemon=True).start()
+list(check_in_processes([Target(n) for n in range(4)], checks, processes=2, concurrency=2))
+"""
+
+
+def test_forked_work_ends_soon_after_the_process_that_started_it_is_killed(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
+    started = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WITH_WORK_UNDER_WAY, str(tmp_path)],
+        cwd=Path(__file__).parents[2],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.iterdir())) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        kinds = sorted(p.name.split(".")[0] for p in tmp_path.iterdir())
+        assert kinds == ["checks", "checks", "pages", "reports"]
+    finally:
+        started.kill()
+        started.wait()
+    pids = [int(p.name.split(".")[1]) for p in tmp_path.iterdir()]
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in pids if _running(pid)]
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an exited one not yet reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
