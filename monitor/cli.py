@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import signal
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -577,7 +578,16 @@ def db_upgrade(**params: Any) -> None:
     console.print(f"Database at revision {database.current_revision(store.engine)}.")
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # Ended from outside (a service manager stopping it, a CI job cancelled): leave as
+    # an interrupt does, through the run's own clean-up, which keeps every result it
+    # has finished. A second SIGTERM ends the process at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli(prog_name="run_monitor.py")
     finally:

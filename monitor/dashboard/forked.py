@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from monitor.forks import exit_with_parent, frozen_heap
+from monitor.forks import forked_child, frozen_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,7 +117,7 @@ def map_shares(
 def _start(work: Callable[[Any, bool], Any], batches: Batches[Any], parent: int) -> None:
     global _work, _batches
     _work, _batches = work, batches
-    exit_with_parent(parent)
+    forked_child(parent)
 
 
 def _run() -> Any:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import ClassVar
 
 from pytest_httpserver import HTTPServer
 
 from tests.cli.conftest import write_project
+from tests.monitor.loopback import QuietHandler, serving
 
 ROOT = Path(__file__).parents[2]
 
@@ -43,3 +47,47 @@ def test_a_finished_check_leaves_its_results_in_the_database_file(
     with sqlite3.connect(copy) as connection:
         (verdict,) = connection.execute("SELECT verdict FROM results").fetchone()
     assert verdict == "ok"
+
+
+class _FastThenSlow(QuietHandler):
+    """Every page at once but ``/slow``, which takes its time; counts what it answered."""
+
+    answered: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(1.5)
+        self.send_page(200, b"<html><body><main><p>The report.</p></main></body></html>")
+        _FastThenSlow.answered.append(self.path)
+
+
+def test_a_terminated_check_keeps_every_result_it_finished(tmp_path: Path) -> None:
+    with serving(_FastThenSlow, ("127.0.0.1",)) as (base,):
+        finished = {f"r{n}": f"{base}/r{n}" for n in range(6)}
+        registry = write_project(tmp_path, finished | {"slow": f"{base}/slow"})
+        env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
+        command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--all"]
+        running = subprocess.Popen(
+            [*command, "--no-archive", "--registry", str(registry)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while len(_FastThenSlow.answered) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # The fast pages are in; their results wait for the next to be written together,
+        # and the slow one is still being answered.
+        time.sleep(0.3)
+        running.send_signal(signal.SIGTERM)
+        _, stderr = running.communicate(timeout=60)
+    assert running.returncode == 128 + signal.SIGTERM, stderr
+    with sqlite3.connect(tmp_path / "monitor.db") as connection:
+        stored = {row[0] for row in connection.execute("SELECT source_id FROM results")}
+        (status,) = connection.execute("SELECT status FROM runs").fetchone()
+    # What was finished is kept, and the run is left unfinished for the next start to
+    # mark interrupted.
+    assert set(finished) <= stored
+    assert status == "running"
