@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -236,6 +238,7 @@ def check(
     """
     from monitor.jobs import check_sources
 
+    leave_cleanly_on_sigterm()
     workspace = load(params)
     unknown = set(source_ids) - {s.id for s in workspace.registry.sources}
     if unknown:
@@ -578,18 +581,42 @@ def db_upgrade(**params: Any) -> None:
     console.print(f"Database at revision {database.current_revision(store.engine)}.")
 
 
+class Terminated(SystemExit):
+    """SIGTERM received: the command is on its way out."""
+
+
 def _terminated(signum: int, _frame: object) -> None:
-    # Ended from outside (a service manager stopping it, a CI job cancelled): leave as
-    # an interrupt does, through the run's own clean-up, which keeps every result it
-    # has finished. A second SIGTERM ends the process at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it at once
+    raise Terminated(128 + signum)
+
+
+def _default_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    raise SystemExit(128 + signum)
+
+
+def leave_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (a service manager stopping a run, a cancelled CI job) leave as an
+    interrupt does, through the run's own clean-up, which writes every result it has
+    finished; :func:`main` then exits at once, without waiting for the checks still
+    under way. Forked helpers keep the default: their parent stops them with SIGTERM."""
+    signal.signal(signal.SIGTERM, _terminated)
+    _reset_sigterm_in_forks()
+
+
+@functools.cache
+def _reset_sigterm_in_forks() -> None:
+    os.register_at_fork(after_in_child=_default_sigterm)
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli(prog_name="run_monitor.py")
+    except Terminated as exc:
+        # The command's clean-up is done (its store closed, its files written); the
+        # checks left under way would only delay the exit the signal asked for.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exc.code if isinstance(exc.code, int) else 1)
     finally:
         # By now the command's store is closed and its files are written (they are
         # opened with ``with``: anything left to a finaliser in a reference cycle would

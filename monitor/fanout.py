@@ -23,7 +23,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from checks.model import CheckResult, CheckTarget
-from monitor.forks import forked_child, frozen_heap
+from monitor.forks import exit_with_parent, frozen_heap
 
 # Below this many URLs a run is not worth starting processes for.
 MIN_TARGETS = 200
@@ -224,7 +224,7 @@ def _work(
     parent: int,
 ) -> None:
     """A worker's life: check its share, sending results in small batches."""
-    forked_child(parent)
+    exit_with_parent(parent)
     batch: list[CheckResult] = []
     sent_at = time.monotonic()
     try:

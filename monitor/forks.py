@@ -43,13 +43,10 @@ def frozen_heap() -> Iterator[None]:
             gc.unfreeze()
 
 
-def forked_child(parent: int) -> None:
-    """Set this forked helper of ``parent`` up. SIGTERM ends it at once again: the
-    command line turns SIGTERM into a graceful exit, which a helper that its parent
-    stops with SIGTERM must not inherit. And it ends soon after ``parent`` goes away (a
-    killed run included): an orphan would go on with work nobody waits for, and outlive
-    the locks its parent held while the next run takes them."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def exit_with_parent(parent: int) -> None:
+    """End this forked helper soon after ``parent``, the process that started it, goes
+    away (a killed run included): an orphan would go on with work nobody waits for, and
+    outlive the locks its parent held while the next run takes them."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -148,7 +145,7 @@ class Forked:
 def _do(work: Callable[[], object], outbox: Connection, parent: int) -> None:
     # Interrupting the run is for the process that started this one to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    forked_child(parent)
+    exit_with_parent(parent)
     failure: tuple[str, str] | None = None
     try:
         work()

@@ -157,28 +157,36 @@ class Checker:
         # the same however many checks are in flight.
         finished: queue.SimpleQueue[tuple[CheckTarget, Future[CheckResult]]] = queue.SimpleQueue()
         in_flight = 0
+        pool = ThreadPoolExecutor(self.threads, thread_name_prefix="check")
         try:
-            with ThreadPoolExecutor(self.threads, thread_name_prefix="check") as pool:
-                while queues.waiting or in_flight:
-                    pause: float | None = None
-                    while in_flight < self.threads:
-                        target, pause = queues.take(self.hosts.wait_s)
-                        if target is None:
-                            break
-                        future = pool.submit(self.check_one, target)
-                        future.add_done_callback(partial(_hand_over, finished, target))
-                        in_flight += 1
-                    if not in_flight:
-                        time.sleep(pause or 0.0)  # every host with URLs left is paused
-                        continue
-                    try:
-                        # Wake when a check ends, or when a paused host may go on.
-                        done, future = finished.get(timeout=pause)
-                    except queue.Empty:
-                        continue
-                    in_flight -= 1
-                    queues.done(done)
-                    yield future.result()
+            while queues.waiting or in_flight:
+                pause: float | None = None
+                while in_flight < self.threads:
+                    target, pause = queues.take(self.hosts.wait_s)
+                    if target is None:
+                        break
+                    future = pool.submit(self.check_one, target)
+                    future.add_done_callback(partial(_hand_over, finished, target))
+                    in_flight += 1
+                if not in_flight:
+                    time.sleep(pause or 0.0)  # every host with URLs left is paused
+                    continue
+                try:
+                    # Wake when a check ends, or when a paused host may go on.
+                    done, future = finished.get(timeout=pause)
+                except queue.Empty:
+                    continue
+                in_flight -= 1
+                queues.done(done)
+                yield future.result()
+        except BaseException:
+            # Stopped (interrupted, or the caller gave up): the results in hand are the
+            # caller's to keep now, not after the checks under way, which may take
+            # their whole deadline; those are left to end on their own.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            pool.shutdown(wait=True)
         finally:
             # Pools are made again on demand if this checker is used again.
             self._connections.close()

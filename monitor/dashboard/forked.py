@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from monitor.forks import forked_child, frozen_heap
+from monitor.forks import exit_with_parent, frozen_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -108,16 +108,16 @@ def map_shares(
             if meanwhile is not None:
                 meanwhile()
             here = work(batches.take, False)
+            return [here, *(future.result() for future in futures)]
         except BaseException:
             batches.stop()  # the error is raised once the workers' batches are done
             raise
-        return [here, *(future.result() for future in futures)]
 
 
 def _start(work: Callable[[Any, bool], Any], batches: Batches[Any], parent: int) -> None:
     global _work, _batches
     _work, _batches = work, batches
-    forked_child(parent)
+    exit_with_parent(parent)
 
 
 def _run() -> Any:

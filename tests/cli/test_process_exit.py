@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.cli.conftest import write_project
@@ -50,21 +51,30 @@ def test_a_finished_check_leaves_its_results_in_the_database_file(
 
 
 class _FastThenSlow(QuietHandler):
-    """Every page at once but ``/slow``, which takes its time; counts what it answered."""
+    """Every page at once but ``/slow``, which takes ten seconds; records the pages it
+    answered."""
 
     answered: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         if self.path == "/slow":
-            time.sleep(1.5)
+            time.sleep(10)
         self.send_page(200, b"<html><body><main><p>The report.</p></main></body></html>")
         _FastThenSlow.answered.append(self.path)
 
 
-def test_a_terminated_check_keeps_every_result_it_finished(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_terminated_check_keeps_what_it_finished_and_leaves_at_once(
+    tmp_path: Path, processes: int
+) -> None:
+    _FastThenSlow.answered.clear()
     with serving(_FastThenSlow, ("127.0.0.1",)) as (base,):
         finished = {f"r{n}": f"{base}/r{n}" for n in range(6)}
-        registry = write_project(tmp_path, finished | {"slow": f"{base}/slow"})
+        registry = write_project(
+            tmp_path,
+            finished | {"slow": f"{base}/slow"},
+            extra_settings=f"  processes: {processes}\n",
+        )
         env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
         command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--all"]
         running = subprocess.Popen(
@@ -75,19 +85,27 @@ def test_a_terminated_check_keeps_every_result_it_finished(tmp_path: Path) -> No
             stderr=subprocess.PIPE,
             text=True,
         )
+        pages = {f"/{source_id}" for source_id in finished}
         deadline = time.monotonic() + 60
-        while len(_FastThenSlow.answered) < 6 and time.monotonic() < deadline:
+        while not pages <= set(_FastThenSlow.answered) and time.monotonic() < deadline:
             time.sleep(0.02)
-        # The fast pages are in; their results wait for the next to be written together,
-        # and the slow one is still being answered.
+        # The fast pages are in; their results wait to be written together, and the
+        # slow one is still being answered.
         time.sleep(0.3)
         running.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
         _, stderr = running.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
     assert running.returncode == 128 + signal.SIGTERM, stderr
+    # It did not wait out the slow page (a worker process that took the signal as its
+    # parent does would have waited for it too).
+    assert took < 4, took
     with sqlite3.connect(tmp_path / "monitor.db") as connection:
         stored = {row[0] for row in connection.execute("SELECT source_id FROM results")}
         (status,) = connection.execute("SELECT status FROM runs").fetchone()
-    # What was finished is kept, and the run is left unfinished for the next start to
-    # mark interrupted.
-    assert set(finished) <= stored
+    # The run is left unfinished for the next start to mark interrupted.
     assert status == "running"
+    if processes == 1:
+        # Every finished result is kept. A worker process sends its results a few at a
+        # time, with the next one: those it still held are lost with it.
+        assert set(finished) <= stored
