@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -225,20 +226,57 @@ def _work(
 ) -> None:
     """A worker's life: check its share, sending results in small batches."""
     exit_with_parent(parent)
-    batch: list[CheckResult] = []
-    sent_at = time.monotonic()
+    results = _Sender(outbox)
     try:
         for result in check_share(share, threads):
-            batch.append(result)
-            if len(batch) >= _BATCH or time.monotonic() - sent_at >= _BATCH_DELAY_S:
-                outbox.send(batch)
-                batch, sent_at = [], time.monotonic()
-        if batch:
-            outbox.send(batch)
-        outbox.send(_Done(number))
+            results.add(result)
+        results.close(_Done(number))
     except BaseException:  # reported to the parent, which decides what a failure means
-        if batch:
-            outbox.send(batch)  # what was checked before the failure still counts
-        outbox.send(_Failed(number, traceback.format_exc()))
+        # What was checked before the failure still counts.
+        results.close(_Failed(number, traceback.format_exc()))
     finally:
         outbox.close()
+
+
+class _Sender:
+    """A worker's results, sent a batch at a time: when :data:`_BATCH` are held, or
+    :data:`_BATCH_DELAY_S` after the oldest was held, whether or not another result
+    comes (a thread of its own sees to that). A result is thus in the run's process
+    soon after its check ends: there it is written, and kept if the run is stopped."""
+
+    def __init__(self, outbox: Connection) -> None:
+        self._outbox = outbox
+        self._held: list[CheckResult] = []
+        self._held_since = 0.0
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        threading.Thread(target=self._send_late, name="result-sender", daemon=True).start()
+
+    def add(self, result: CheckResult) -> None:
+        with self._lock:
+            if not self._held:
+                self._held_since = time.monotonic()
+            self._held.append(result)
+            if len(self._held) >= _BATCH:
+                self._send()
+
+    def close(self, last: _Done | _Failed) -> None:
+        """Send what is held, then ``last``; nothing is sent after it."""
+        self._closed.set()
+        with self._lock:
+            self._send()
+            self._outbox.send(last)
+
+    def _send(self) -> None:
+        if self._held:
+            self._outbox.send(self._held)
+            self._held = []
+
+    def _send_late(self) -> None:
+        while not self._closed.wait(_BATCH_DELAY_S):
+            with self._lock:
+                if self._held and time.monotonic() - self._held_since >= _BATCH_DELAY_S:
+                    try:
+                        self._send()
+                    except OSError:
+                        return  # the run's process is gone; the worker follows it
