@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -9,7 +10,8 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -238,13 +240,12 @@ def check(
     """
     from monitor.jobs import check_sources
 
-    leave_cleanly_on_sigterm()
     workspace = load(params)
     unknown = set(source_ids) - {s.id for s in workspace.registry.sources}
     if unknown:
         raise click.BadParameter(f"unknown source id(s): {', '.join(sorted(unknown))}")
     due_count = len(workspace.registry.sources) if check_all or not source_ids else len(source_ids)
-    with progress(console, due_count) as advance:
+    with leaving_cleanly_on_sigterm(), progress(console, due_count) as advance:
         job = check_sources(
             workspace,
             check_all=check_all,
@@ -594,13 +595,22 @@ def _default_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def leave_cleanly_on_sigterm() -> None:
-    """Make SIGTERM (a service manager stopping a run, a cancelled CI job) leave as an
-    interrupt does, through the run's own clean-up, which writes every result it has
-    finished; :func:`main` then exits at once, without waiting for the checks still
-    under way. Forked helpers keep the default: their parent stops them with SIGTERM."""
-    signal.signal(signal.SIGTERM, _terminated)
+@contextlib.contextmanager
+def leaving_cleanly_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (a service manager stopping a run, a cancelled CI job)
+    leaves as an interrupt does, through the run's own clean-up, which writes every
+    result it has finished; :func:`main` then exits at once, without waiting for the
+    checks still under way. Forked helpers keep the default: their parent stops them
+    with SIGTERM. Signals are the main thread's: elsewhere this changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     _reset_sigterm_in_forks()
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import jsonschema
@@ -120,6 +121,8 @@ def test_check_exits_0_when_all_fine(
     urls = serve(httpserver)
     registry = write_project(tmp_path, {"good": urls["good"]})
     assert invoke("check", "--registry", str(registry)).exit_code == 0
+    # Taking SIGTERM gracefully is the command's while it runs, not its caller's after.
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_private_addresses_are_refused_unless_allowed(
