@@ -33,6 +33,13 @@ BACKENDS = ("sqlite", "postgresql")
 _names = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _database_named_by_each_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database the machine names (``MONITOR_DATABASE_URL``) would win over the one a
+    test names, in the test's process and in every process it starts."""
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+
+
 @dataclass(frozen=True)
 class PostgresServer:
     """A running throwaway cluster; ``url(db)`` names a database on it."""

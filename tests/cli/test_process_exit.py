@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -28,12 +27,10 @@ def test_a_finished_check_leaves_its_results_in_the_database_file(
     )
     httpserver.expect_request("").respond_with_data("no", status=404)
     registry = write_project(tmp_path, {"report": httpserver.url_for("/report")})
-    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
     command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--all"]
     done = subprocess.run(
         [*command, "--no-archive", "--registry", str(registry)],
         cwd=tmp_path,
-        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -75,12 +72,10 @@ def test_a_terminated_check_keeps_what_it_finished_and_leaves_at_once(
             finished | {"slow": f"{base}/slow"},
             extra_settings=f"  processes: {processes}\n",
         )
-        env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
         command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--all"]
         running = subprocess.Popen(
             [*command, "--no-archive", "--registry", str(registry)],
             cwd=tmp_path,
-            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -183,31 +182,48 @@ def test_the_known_head_is_alembics_head() -> None:
     assert database.head_revision() == database.HEAD_REVISION
 
 
-# A first start killed after making a few of the tables.
-_KILLED_WHILE_MAKING_TABLES = """
+# Runs one of the store's schema changes on the database named, and kills the process
+# (exit 9) right after the given number of statements beginning with the given words.
+_KILLED_DURING = """
 import os, sys
 from sqlalchemy import event
-from monitor.store import Store
-from monitor.store.schema import Base
+from sqlalchemy.engine import Engine
+from monitor.store import Store, db
 
-made = []
+url, action, words, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+seen = []
 
-def killed_after_three(target, connection, **kw):
-    made.append(target.name)
-    if len(made) == 3:
-        os._exit(9)
+@event.listens_for(Engine, "after_cursor_execute")
+def killed(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith(words):
+        seen.append(statement)
+        if len(seen) == count:
+            os._exit(9)
 
-for table in Base.metadata.tables.values():
-    event.listen(table, "after_create", killed_after_three)
-Store.open(sys.argv[1])
+if action == "open":
+    Store.open(url)
+else:
+    getattr(db, action)(db.make_engine(url), *(["0001"] if action == "downgrade" else []))
 """
+
+
+def _killed_during(database_url: str, action: str, words: str, count: int) -> None:
+    """``action`` (``open``, ``upgrade`` or ``downgrade`` to 0001) in another process,
+    killed after ``count`` statements beginning with ``words``."""
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_DURING, database_url, action, words, str(count)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == 9, killed.stderr
 
 
 def test_a_first_start_killed_while_making_the_tables_leaves_nothing_half_made(
     database_url: str,
 ) -> None:
-    killed = _python(_KILLED_WHILE_MAKING_TABLES, database_url)
-    assert killed.returncode == 9, killed.stderr
+    _killed_during(database_url, "open", "CREATE TABLE", 3)
     engine = database.make_engine(database_url)
     try:
         # The schema was made whole or not at all: the next start makes it.
@@ -220,26 +236,6 @@ def test_a_first_start_killed_while_making_the_tables_leaves_nothing_half_made(
         engine.dispose()
 
 
-# An upgrade killed after the second table it makes.
-_KILLED_WHILE_MIGRATING = """
-import os, sys
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from monitor.store import db
-
-made = []
-
-@event.listens_for(Engine, "after_cursor_execute")
-def killed_after_two(conn, cursor, statement, *args):
-    if statement.lstrip().upper().startswith("CREATE TABLE"):
-        made.append(statement)
-        if len(made) == 2:
-            os._exit(9)
-
-db.upgrade(db.make_engine(sys.argv[1]))
-"""
-
-
 def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None:
     engine = database.make_engine(database_url)
     database.upgrade(engine, "0001")
@@ -248,27 +244,13 @@ def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None
     run_id = old.start_run(at(0), 1)
     old.save_result(run_id, result("s1", Verdict.OK, 0))
     old.close()
-    killed = _python(_KILLED_WHILE_MIGRATING, database_url)
-    assert killed.returncode == 9, killed.stderr
+    _killed_during(database_url, "upgrade", "CREATE TABLE", 2)
     store = Store.open(database_url)
     try:
         assert database.current_revision(store.engine) == database.HEAD_REVISION
         assert store.count_results() == 1
     finally:
         store.close()
-
-
-def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """``code`` run by another interpreter, on the database named, not the environment's."""
-    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 # Opens the store at the moment given, so that several processes start together.
@@ -280,35 +262,26 @@ Store.open(sys.argv[1]).close()
 """
 
 
-def _first_starts_together(urls: list[str], per_database: int) -> None:
-    """``per_database`` processes open each database at the same moment; all must."""
-    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
-    # Time enough for every process to import the store before the moment.
-    moment = str(time.time() + 2.0 + 0.3 * len(urls) * per_database)
+def test_first_starts_at_the_same_moment_take_turns(database_url: str) -> None:
+    # Time enough for each process to import the store before the moment.
+    moment = str(time.time() + 3.0)
     starts = [
         subprocess.Popen(
-            [sys.executable, "-c", _OPEN_AT, url, moment],
+            [sys.executable, "-c", _OPEN_AT, database_url, moment],
             cwd=ROOT,
-            env=env,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for url in urls
-        for _ in range(per_database)
+        for _ in range(3)
     ]
     errors = [start.communicate(timeout=120)[1] for start in starts]
-    assert [start.returncode for start in starts] == [0] * len(starts), errors
-    for url in urls:
-        engine = database.make_engine(url)
-        try:
-            assert database.current_revision(engine) == database.HEAD_REVISION
-            assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
-        finally:
-            engine.dispose()
-
-
-def test_first_starts_at_the_same_moment_take_turns(database_url: str) -> None:
-    _first_starts_together([database_url], per_database=3)
+    assert [start.returncode for start in starts] == [0, 0, 0], errors
+    engine = database.make_engine(database_url)
+    try:
+        assert database.current_revision(engine) == database.HEAD_REVISION
+        assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -369,22 +342,6 @@ def test_a_first_start_waits_for_a_schema_change_under_way(database_url: str) ->
         engine.dispose()
 
 
-# A downgrade to 0001 killed after the first table it drops.
-_KILLED_WHILE_DOWNGRADING = """
-import os, sys
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from monitor.store import db
-
-@event.listens_for(Engine, "after_cursor_execute")
-def killed_after_a_drop(conn, cursor, statement, *args):
-    if statement.lstrip().upper().startswith("DROP TABLE"):
-        os._exit(9)
-
-db.downgrade(db.make_engine(sys.argv[1]), "0001")
-"""
-
-
 def test_a_downgrade_killed_half_way_changes_nothing(database_url: str) -> None:
     store = Store.open(database_url)
     sync(store, "s1")
@@ -392,8 +349,7 @@ def test_a_downgrade_killed_half_way_changes_nothing(database_url: str) -> None:
     store.save_result(run_id, result("s1", Verdict.OK, 0))
     before = _schema(store.engine)
     store.close()
-    killed = _python(_KILLED_WHILE_DOWNGRADING, database_url)
-    assert killed.returncode == 9, killed.stderr
+    _killed_during(database_url, "downgrade", "DROP TABLE", 1)
     engine = database.make_engine(database_url)
     try:
         assert database.current_revision(engine) == database.HEAD_REVISION
