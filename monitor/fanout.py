@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import re
 import threading
-import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from checks.model import CheckResult, CheckTarget
 from monitor.forks import exit_with_parent, frozen_heap
+from monitor.held import HeldBatch
 
 # Below this many URLs a run is not worth starting processes for.
 MIN_TARGETS = 200
@@ -246,37 +246,30 @@ class _Sender:
 
     def __init__(self, outbox: Connection) -> None:
         self._outbox = outbox
-        self._held: list[CheckResult] = []
-        self._held_since = 0.0
+        self._held: HeldBatch[CheckResult] = HeldBatch(_BATCH, _BATCH_DELAY_S)
         self._lock = threading.Lock()
         self._closed = threading.Event()
         threading.Thread(target=self._send_late, name="result-sender", daemon=True).start()
 
     def add(self, result: CheckResult) -> None:
         with self._lock:
-            if not self._held:
-                self._held_since = time.monotonic()
-            self._held.append(result)
-            if len(self._held) >= _BATCH:
-                self._send()
+            self._held.hold(result)
+            if self._held.due():
+                self._outbox.send(self._held.release())
 
     def close(self, last: _Done | _Failed) -> None:
         """Send what is held, then ``last``; nothing is sent after it."""
         self._closed.set()
         with self._lock:
-            self._send()
+            if self._held.items:
+                self._outbox.send(self._held.release())
             self._outbox.send(last)
-
-    def _send(self) -> None:
-        if self._held:
-            self._outbox.send(self._held)
-            self._held = []
 
     def _send_late(self) -> None:
         while not self._closed.wait(_BATCH_DELAY_S):
             with self._lock:
-                if self._held and time.monotonic() - self._held_since >= _BATCH_DELAY_S:
+                if self._held.due():
                     try:
-                        self._send()
+                        self._outbox.send(self._held.release())
                     except OSError:
                         return  # the run's process is gone; the worker follows it

@@ -14,7 +14,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Generic, TypeVar
 
 import requests
 
@@ -26,12 +25,12 @@ from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.dispatch import HostQueues
 from monitor.fanout import check_in_processes, default_processes
+from monitor.held import HeldBatch
 from monitor.offline import OfflineTally, host_of, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
 
-T = TypeVar("T")
 _log = logging.getLogger(__name__)
 ResultHook = Callable[[CheckResult], None]
 # Told the run and the sources whose health it has just folded in, while it goes on;
@@ -370,35 +369,6 @@ def _after_each(
         while in_flight:
             in_flight -= 1
             yield finished.get().result()
-
-
-class HeldBatch(Generic[T]):
-    """Items held until there are ``max_batch`` of them or the oldest has waited
-    ``max_delay_s`` seconds, whichever comes first."""
-
-    def __init__(
-        self, max_batch: int, max_delay_s: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.max_batch = max_batch
-        self.max_delay_s = max_delay_s
-        self.clock = clock
-        self.items: list[T] = []
-        self._oldest = 0.0
-
-    def hold(self, item: T) -> None:
-        if not self.items:
-            self._oldest = self.clock()
-        self.items.append(item)
-
-    def due(self) -> bool:
-        """Whether the held items should go now."""
-        return bool(self.items) and (
-            len(self.items) >= self.max_batch or self.clock() - self._oldest >= self.max_delay_s
-        )
-
-    def release(self) -> list[T]:
-        items, self.items = self.items, []
-        return items
 
 
 class ResultWriter:
