@@ -430,7 +430,8 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
     read-only dashboard (/, /api/status.json, /api/badge/<document>.json, /metrics).
 
     Only one scheduler may run against a database; a second one exits with a message.
-    The web server never runs checks.
+    The web server never runs checks. SIGTERM or Ctrl-C stops it at once, keeping every
+    result the run under way has finished.
     """
     from monitor.jobs import check_sources
     from monitor.schedule import SchedulerLocked, run_scheduler, single_scheduler, sqlite_lock_dir
@@ -467,8 +468,15 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
         finally:
             fresh.close()
 
+    def report(exc: Exception) -> None:
+        # The scheduler goes on: the next tick tries again (after an edit of the
+        # registry that fixes it, say).
+        if click.get_current_context().find_root().params.get("debug"):
+            errors.print_exception()
+        errors.print(f"error: this run failed: {exc}", style="bold red", markup=False)
+
     try:
-        with single_scheduler(store.engine, lock_dir):
+        with leaving_cleanly_on_sigterm(), single_scheduler(store.engine, lock_dir):
             server = None
             if not no_web:
                 server = make_server(WorkspaceLoader(registry_path), host, port)
@@ -476,7 +484,7 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
                 console.print(f"Dashboard on http://{host}:{server.server_address[1]}/")
             console.print(f"Scheduler: looking for due sources every {tick:g} s (UTC).")
             try:
-                run_scheduler(dispatch, tick_s=tick)
+                run_scheduler(dispatch, tick_s=tick, on_error=report)
             finally:
                 if server is not None:
                     server.shutdown()

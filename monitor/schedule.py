@@ -7,6 +7,8 @@ in one run (misfires coalesce by construction), and nothing is pickled.
 
 from __future__ import annotations
 
+import logging
+import queue
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +31,8 @@ JITTER = 0.1  # +-10 %: spreads sources that share an interval over time
 
 # pg_try_advisory_lock key: an arbitrary constant naming "the citation monitor scheduler".
 ADVISORY_KEY = 0x4C_494E_4B4D_4F4E
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -113,21 +117,31 @@ def run_scheduler(
     *,
     tick_s: float,
     stop_after: float | None = None,
+    on_error: Callable[[Exception], object] | None = None,
 ) -> None:
     """Run ``dispatch`` now and every ``tick_s`` seconds until interrupted (UTC clock).
+
+    ``dispatch`` runs in the calling thread, not in one of the scheduler's: a signal
+    (Ctrl-C, or SIGTERM where the caller turns it into an exception) then lands in the
+    run itself, which stops at once and keeps what it has finished. In a thread of its
+    own the run would go on to its end, or die with the process. Ticks that come while a
+    run goes on start one more run as soon as it ends. An exception from ``dispatch`` is
+    passed to ``on_error`` (logged by default) and the next tick runs again.
 
     ``stop_after`` ends the scheduler after that many seconds (for tests and one-off
     catch-up runs).
     """
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BlockingScheduler(
+    wakes: queue.SimpleQueue[bool] = queue.SimpleQueue()  # True: a tick; False: stop
+    scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     scheduler.add_job(
-        dispatch,
+        wakes.put,
         "interval",
+        args=(True,),
         seconds=tick_s,
         id="dispatch-due-checks",
         replace_existing=True,
@@ -135,12 +149,29 @@ def run_scheduler(
     )
     if stop_after is not None:
         scheduler.add_job(
-            lambda: scheduler.shutdown(wait=False),
+            wakes.put,
             "date",
+            args=(False,),
             run_date=datetime.now().astimezone() + timedelta(seconds=stop_after),
             id="stop",
         )
+    scheduler.start()
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=True)
+        while _next_wake(wakes):
+            try:
+                dispatch()
+            except Exception as exc:
+                if on_error is None:
+                    logger.exception("a scheduled run failed")
+                else:
+                    on_error(exc)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _next_wake(wakes: queue.SimpleQueue[bool]) -> bool:
+    """Wait for a tick (True) or the stop (False); ticks already waiting count as one."""
+    tick = wakes.get()
+    while tick and not wakes.empty():
+        tick = wakes.get()
+    return tick

@@ -61,8 +61,11 @@ class _FastThenSlow(QuietHandler):
 
 
 @pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize(
+    "command", [["check", "--all"], ["serve", "--no-web"]], ids=["check", "serve"]
+)
 def test_a_terminated_check_keeps_what_it_finished_and_leaves_at_once(
-    tmp_path: Path, processes: int
+    tmp_path: Path, processes: int, command: list[str]
 ) -> None:
     _FastThenSlow.answered.clear()
     with serving(_FastThenSlow, ("127.0.0.1",)) as (base,):
@@ -72,9 +75,9 @@ def test_a_terminated_check_keeps_what_it_finished_and_leaves_at_once(
             finished | {"slow": f"{base}/slow"},
             extra_settings=f"  processes: {processes}\n",
         )
-        command = [sys.executable, str(ROOT / "run_monitor.py"), "check", "--all"]
+        arguments = [*command, "--no-archive", "--registry", str(registry)]
         running = subprocess.Popen(
-            [*command, "--no-archive", "--registry", str(registry)],
+            [sys.executable, str(ROOT / "run_monitor.py"), *arguments],
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -6,6 +6,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -80,6 +81,35 @@ def test_real_scheduler_ticks_until_stopped() -> None:
     ticks: list[float] = []
     run_scheduler(lambda: ticks.append(time.monotonic()), tick_s=0.2, stop_after=1.1)
     assert len(ticks) >= 3
+
+
+def test_runs_happen_in_the_calling_thread_and_a_failed_one_does_not_stop_the_next() -> None:
+    threads: list[threading.Thread] = []
+    failures: list[Exception] = []
+
+    def dispatch() -> None:
+        threads.append(threading.current_thread())
+        if len(threads) == 1:
+            raise RuntimeError("the registry is broken")
+
+    run_scheduler(dispatch, tick_s=0.2, stop_after=0.7, on_error=failures.append)
+    assert [str(f) for f in failures] == ["the registry is broken"]
+    assert len(threads) >= 2
+    # So a signal, which Python delivers to the main thread, interrupts the run itself.
+    assert set(threads) == {threading.current_thread()}
+
+
+def test_an_interrupt_ends_the_scheduler_without_another_run() -> None:
+    runs: list[float] = []
+
+    def dispatch() -> None:
+        runs.append(time.monotonic())
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scheduler(dispatch, tick_s=0.1, stop_after=2, on_error=lambda exc: None)
+    time.sleep(0.3)
+    assert len(runs) == 1
 
 
 def test_second_scheduler_is_refused_on_sqlite(tmp_path: Path) -> None:
