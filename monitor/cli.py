@@ -355,7 +355,7 @@ def check_url(
         console.print(sources_table(entries, title="Checked URLs"))
         for entry in entries:
             for claim in entry["claims"]:
-                state = "found" if claim["found"] else "NOT FOUND"
+                state = {True: "found", False: "NOT FOUND"}.get(claim["found"], "not checked")
                 where = f": {claim['sentence']}" if claim["sentence"] else ""
                 console.print(
                     f"  {entry['url']}: evidence {claim['id']} {state}{where}", markup=False

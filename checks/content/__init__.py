@@ -45,6 +45,9 @@ class ContentAnalysis:
     fingerprint: str | None
     findings: tuple[ClaimFinding, ...]
     text_fragment: bool | None
+    # Claims not found in a text read only in part (see ExtractedText.partial): they
+    # may be in the rest, so they are neither found nor missing.
+    unchecked: tuple[str, ...] = ()
 
     @property
     def unreadable(self) -> str | None:
@@ -58,12 +61,20 @@ class ContentAnalysis:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line per lenient claim whose evidence was not found."""
-        return tuple(
+        """One line per lenient claim whose evidence was not found, and one for the
+        claims a text read in part leaves unchecked."""
+        lines = [
             f"claim {f.claim_id} not found (lenient)"
             for f in self.findings
             if not f.found and f.lenient
-        )
+        ]
+        if self.unchecked:
+            ids = ", ".join(self.unchecked)
+            lines.append(
+                f"claim{'s' if len(self.unchecked) > 1 else ''} {ids} not checked: "
+                f"not in the text read ({self.extracted.partial})"
+            )
+        return tuple(lines)
 
 
 def analyse(
@@ -74,25 +85,35 @@ def analyse(
 
     Evidence is searched in the main text first; an HTML page's full visible text
     (sidebars, fact boxes) is searched for what the main text lacks. Unreadable
-    content yields a not-found finding, without a method, for every claim.
+    content yields no finding: its claims are not checked, neither found nor missing;
+    so are the claims not found in a text read only in part.
     """
     extracted = extract_text(body, content_type, url)
     if extracted.unreadable is not None:
-        findings = tuple(ClaimFinding(c.id, False, lenient=c.lenient) for c in claims)
         fragment = False if has_text_directive(url) else None
-        return ContentAnalysis(extracted, None, findings, fragment)
-    findings = ()
+        return ContentAnalysis(extracted, None, (), fragment)
+    findings: tuple[ClaimFinding, ...] = ()
     if claims:  # indexing the text for search is the costly part of reading a page
-        paragraphs = extracted.kind is not TextKind.PDF
-        findings = find_all(SearchText(extracted.text, paragraphs=paragraphs), claims)
+        pdf = extracted.kind is TextKind.PDF
+        search = SearchText(extracted.text, paragraphs=not pdf, glued_markers=pdf)
+        findings = find_all(search, claims)
     full_text = extracted.full_text
     if full_text and full_text != extracted.text and not all(f.found for f in findings):
         findings = _second_look(findings, claims, SearchText(full_text))
+    # Last, what the page collapses (accordion panels, tabs): a click shows it.
+    revealed = extracted.revealed_text
+    if revealed and not all(f.found for f in findings):
+        findings = _second_look(findings, claims, SearchText(revealed))
+    unchecked: tuple[str, ...] = ()
+    if extracted.partial is not None:
+        unchecked = tuple(f.claim_id for f in findings if not f.found)
+        findings = tuple(f for f in findings if f.found)
     return ContentAnalysis(
         extracted,
         fingerprint(extracted.text),
         findings,
         fragment_found(full_text or extracted.text, url),
+        unchecked,
     )
 
 

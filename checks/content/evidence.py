@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from checks.content.fuzzy import best_match
 from checks.content.normalise import collapse, normalise
-from checks.content.numbers import Number, canonicalise, parse_number, same
+from checks.content.numbers import Number, canonicalise, parse_number, same, scan
 from checks.content.searchtext import SearchText
 from checks.model import ClaimFinding, ClaimSpec
 
@@ -29,6 +29,10 @@ FUZZY_THRESHOLD = 0.9
 # Words left out of a quote ("...") may stand for at most this many characters.
 _GAP = 400
 _REGEX_SLASHES = re.compile(r"/(?P<pattern>.+)/(?P<flags>[imsx]*)", re.DOTALL)
+# Words that turn a statement into its opposite (text is folded: lower case, straight
+# apostrophes).
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n't\b")
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
@@ -133,8 +137,15 @@ def _quote(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFin
     at = search.folded.find(folded)
     if at != -1:
         return found("folded", at, at + len(folded), "normalised")
-    if any(char.isdigit() for char in folded):
-        canon = canonicalise(folded)
+    unhyphenated = _COMPOUND_HYPHEN.sub("", folded)
+    if unhyphenated != folded:
+        # A PDF's line-end hyphen is taken out when the lines are joined, also in a
+        # compound split there ("well-" / "being"): the text may say "wellbeing".
+        at = search.folded.find(unhyphenated)
+        if at != -1:
+            return found("folded", at, at + len(unhyphenated), "normalised")
+    canon = canonicalise(folded)
+    if canon != folded or any(char.isdigit() for char in folded):  # it holds a number
         at = search.canon.find(canon)
         if at != -1:
             return found("canon", at, at + len(canon), "normalised")
@@ -146,10 +157,40 @@ def _quote(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFin
         folded = collapse(folded.replace("...", " "))
     approximate = best_match(folded, search.folded)
     score = round(approximate.score, 3)
-    if approximate.score >= FUZZY_THRESHOLD:
+    window = _whole_words(search.folded, approximate.start, approximate.end)
+    if approximate.score >= FUZZY_THRESHOLD and _says_the_same(folded, window):
         sentence = search.sentence("folded", approximate.start, approximate.end)
         return ClaimFinding(claim.id, True, sentence, "fuzzy", score, lenient=claim.lenient)
     return ClaimFinding(claim.id, False, method="fuzzy", score=score, lenient=claim.lenient)
+
+
+def _says_the_same(quote: str, window: str) -> bool:
+    """Whether a window that looks like the quote still states the same thing: a
+    changed figure or an added or dropped negation changes a few characters, well
+    within a fuzzy match, and everything the quote is cited for."""
+    for number in scan(quote):
+        if not any(
+            same(want, seen)
+            for seen_number in scan(window)
+            for seen in seen_number.readings
+            for want in number.readings[:1]
+        ):
+            return False
+    return _negations(quote) == _negations(window)
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to whole words: an aligned window may begin or end
+    inside a number."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
+def _negations(text: str) -> int:
+    return len(_NEGATION.findall(text))
 
 
 def _with_gaps(folded: str) -> re.Pattern[str] | None:

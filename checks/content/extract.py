@@ -12,8 +12,9 @@ import codecs
 import enum
 import io
 import re
+import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from checks.content.htmltext import page_text
@@ -50,6 +51,12 @@ class ExtractedText:
     unreadable: str | None = None
     title: str | None = None
     full_text: str | None = field(default=None, repr=False)
+    # For HTML with hidden elements: the full text with them (collapsed panels).
+    revealed_text: str | None = field(default=None, repr=False)
+    # Why only part of the document's text could be read (pages without a text layer,
+    # a document too long to read in full), or None: evidence not found in the part
+    # read may be in the rest.
+    partial: str | None = None
 
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -79,9 +86,27 @@ _DECLARED = re.compile(
     re.IGNORECASE,
 )
 
-# Minimum letters per page for a PDF to count as having a text layer: a scanned page
-# may still carry a stamped page number or a header.
+# An HTML page with scripts and fewer letters than this is an application shell whose
+# text its scripts write (a reader without them sees nothing).
+_MIN_LETTERS_UNSCRIPTED = 30
+_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+# Minimum letters per page, on average, for a PDF to count as having a text layer.
 _MIN_LETTERS_PER_PAGE = 10
+# A page is a scan when it draws a picture with fewer letters than this over it: a
+# scanned page may carry a stamped header ("Case 2:13-cv-01234 Document 5 Filed
+# 01/02/13 Page 3 of 20"), where a short typed page ("Part II") draws no picture.
+_MIN_LETTERS_OVER_PICTURE = 50
+# From this share of pages without a text layer up, the document is a scan (a typed
+# cover or stamped headers do not make it readable); from the lower share up, the
+# evidence may sit on a scanned page.
+_SCANNED_SHARE = 0.5
+_PARTLY_SCANNED_SHARE = 0.2
+# Reading a PDF's text costs CPU in proportion to its content streams, which a small
+# file can make huge (pages sharing one stream); a long report takes tens of seconds.
+# Past any of these bounds the rest of the document is left unread.
+MAX_PDF_PAGES = 2000
+MAX_PDF_CHARACTERS = 8_000_000
+PDF_TIME_BUDGET_S = 20.0
 
 
 def extract_text(body: bytes, content_type: str | None, url: str | None = None) -> ExtractedText:
@@ -179,8 +204,23 @@ def _plain(body: bytes, declared: str | None) -> ExtractedText:
 
 
 def _html(body: bytes, declared: str | None, *, xml: bool) -> ExtractedText:
-    page = page_text(_decode(body, declared, markup=True), xml=xml)
-    return ExtractedText(page.main, TextKind.HTML, title=page.title, full_text=page.full)
+    markup = _decode(body, declared, markup=True)
+    page = page_text(markup, xml=xml)
+    scripted = (
+        not xml
+        and _letters(page.revealed or page.full) < _MIN_LETTERS_UNSCRIPTED
+        and _SCRIPT.search(markup) is not None
+    )
+    return ExtractedText(
+        page.main,
+        TextKind.HTML,
+        unreadable="no text without JavaScript (the page is built by its scripts)"
+        if scripted
+        else None,
+        title=page.title,
+        full_text=page.full,
+        revealed_text=page.revealed,
+    )
 
 
 def _pdf(body: bytes) -> ExtractedText:
@@ -207,27 +247,86 @@ def _pdf(body: bytes) -> ExtractedText:
         return _broken(f"broken PDF ({_describe(exc)})")
     if not pages:
         return _broken("PDF has no pages", 0)
-    texts: list[str] = []
-    failures: list[BaseException] = []
-    for page in pages:
-        try:
-            texts.append(page.extract_text())
-        except Exception as exc:
-            failures.append(exc)
+    texts, failures, stopped = _page_texts(pages)
     title = _pdf_title(reader)
-    if len(failures) == len(pages):
+    if failures and len(failures) == len(texts):
         return _broken(f"PDF text could not be read ({_describe(failures[0])})", len(pages))
     text = collapse_lines(texts)
-    letters = sum(1 for char in text if char.isalpha())
-    if letters < _MIN_LETTERS_PER_PAGE * len(pages):
+    read = len(texts)
+    scanned = sum(1 for page, text in zip(pages, texts, strict=False) if _scanned(page, text))
+    if _letters(text) < _MIN_LETTERS_PER_PAGE * read or scanned >= _SCANNED_SHARE * read:
         return ExtractedText(
             text,
             TextKind.PDF,
             pages=len(pages),
-            unreadable="PDF has no text layer (scanned?)",
+            unreadable=_no_text_layer(scanned, read),
             title=title,
         )
-    return ExtractedText(text, TextKind.PDF, pages=len(pages), title=title)
+    partial = []
+    if scanned >= _PARTLY_SCANNED_SHARE * read:
+        partial.append(_no_text_layer(scanned, read))
+    if stopped is not None:
+        partial.append(f"read to page {read} of {len(pages)} ({stopped})")
+    return ExtractedText(
+        text, TextKind.PDF, pages=len(pages), title=title, partial="; ".join(partial) or None
+    )
+
+
+def _page_texts(pages: list[Any]) -> tuple[list[str], list[BaseException], str | None]:
+    """Each page's text in order ("" for a page that failed), the failures, and why
+    reading stopped before the last page (None when it did not)."""
+    texts: list[str] = []
+    failures: list[BaseException] = []
+    characters = 0
+    started = time.monotonic()
+    for number, page in enumerate(pages):
+        if number == MAX_PDF_PAGES:
+            return texts, failures, f"at most {MAX_PDF_PAGES} pages are read"
+        if characters > MAX_PDF_CHARACTERS:
+            return texts, failures, "text too long"
+        if number and time.monotonic() - started > PDF_TIME_BUDGET_S:
+            return texts, failures, f"reading took over {PDF_TIME_BUDGET_S:g} s"
+        try:
+            texts.append(page.extract_text())
+        except Exception as exc:
+            failures.append(exc)
+            texts.append("")
+        characters += len(texts[-1])
+    return texts, failures, None
+
+
+def _letters(text: str) -> int:
+    return sum(1 for char in text if char.isalpha())
+
+
+def _scanned(page: Any, text: str) -> bool:
+    """Whether a page is a picture with no text layer to speak of."""
+    return _letters(text) < _MIN_LETTERS_OVER_PICTURE and _has_picture(page)
+
+
+def _has_picture(owner: Any, depth: int = 2) -> bool:
+    """Whether a page (or a form it draws, two levels down) draws an image."""
+    try:
+        xobjects = owner["/Resources"]["/XObject"].values()
+    except Exception:  # no resources, or a broken dictionary: nothing to go by
+        return False
+    for reference in xobjects:
+        try:
+            xobject = reference.get_object()
+            subtype = xobject.get("/Subtype")
+        except Exception:
+            continue
+        if subtype == "/Image" or (
+            subtype == "/Form" and depth and _has_picture(xobject, depth - 1)
+        ):
+            return True
+    return False
+
+
+def _no_text_layer(scanned: int, read: int) -> str:
+    if scanned in (0, read):
+        return "PDF has no text layer (scanned?)"
+    return f"PDF has no text layer on {scanned} of {read} pages (scanned?)"
 
 
 def _broken(reason: str, pages: int | None = None) -> ExtractedText:

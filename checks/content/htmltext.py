@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from lxml import etree
@@ -45,9 +46,12 @@ _FURNITURE = frozenset({"nav", "header", "footer", "aside", "form", "button", "s
 _SIDEBARS = frozenset({"aside"})
 # Names for which an element without a role may be furniture.
 _FURNITURE_NAMES = _FURNITURE | _SIDEBARS | {"header", "footer", "form"}
-# Some frameworks wrap the whole page in one <form>; such a form is the page, not a
-# search box or sign-up form.
+# Some frameworks (ASP.NET WebForms, SharePoint) wrap the whole page in one <form>;
+# such a form is the page, not a search box or sign-up form: it holds a main part or
+# a section, or more blocks of prose than a form's few lines of help.
 _PAGE_FORM_CONTENT = ("main", "article", "h1", "h2", "section")
+_PROSE_BLOCKS = ("p", "table", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote")
+_PAGE_FORM_PROSE = 3
 _FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 _SIDEBAR_ROLES = frozenset({"complementary"})
 _MAIN_ROLES = frozenset({"main"})
@@ -135,8 +139,10 @@ _DOCUMENT = "[document]"
 _TITLE_LIMIT = 8
 
 # Which texts an element's text goes to: the full text (sidebars kept), the whole
-# page without sidebars (the main text when a page has no main element), the main text.
-_FULL, _WHOLE, _MAIN = 1, 2, 4
+# page without sidebars (the main text when a page has no main element), the main text,
+# and the full text with what the page collapses (hidden accordion panels and tabs,
+# which a reader opens with a click).
+_FULL, _WHOLE, _MAIN, _REVEALED = 1, 2, 4, 8
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,8 @@ class PageText:
     main: str
     full: str
     title: str | None
+    # The full text with the page's hidden elements, when it has any.
+    revealed: str | None = None
 
 
 def page_text(markup: str, *, xml: bool = False) -> PageText:
@@ -173,7 +181,8 @@ def page_text(markup: str, *, xml: bool = False) -> PageText:
     if not main:
         # No main element, or an empty one filled in by script: take the whole page.
         main = _collapse_like(walk.text(_WHOLE), full_raw, full)
-    return PageText(main, full, _title(tops, xml=xml))
+    revealed = collapse_lines([walk.text(_REVEALED)]) if walk.collapsed else None
+    return PageText(main, full, _title(tops, xml=xml), revealed if revealed != full else None)
 
 
 def _collapse_like(raw: str, other_raw: str, other: str) -> str:
@@ -469,6 +478,7 @@ class _Walk:
         self.pieces: list[str] = []
         # (index of the first piece, texts it belongs to), in order.
         self.runs: list[tuple[int, int]] = []
+        self.collapsed = False  # whether some element was hidden
         self._walk(tops, roots, xml=xml)
 
     def text(self, which: int) -> str:
@@ -499,7 +509,7 @@ class _Walk:
         # it is inside an article or main element). Ends: (closing piece, mask, tail,
         # the parent's mask, None).
         stack: list[tuple[_Node, int, bool, bool] | tuple[str | None, int, str | None, int, None]]
-        stack = [(top, _FULL | _WHOLE, True, False) for top in reversed(tops)]
+        stack = [(top, _FULL | _WHOLE | _REVEALED, True, False) for top in reversed(tops)]
         push = stack.append
         while stack:
             item = stack.pop()
@@ -553,13 +563,14 @@ class _Walk:
                 hidden = node.get("hidden")
                 style = node.get("style")
                 role = node.get("role")
-                if (
-                    name in _NEVER
-                    or (hidden is not None and hidden.lower() != "until-found")
-                    or (style is not None and _HIDDEN_STYLE.search(style) is not None)
-                ):
+                if name in _NEVER:
                     mask = 0
-                elif mask and (role or name in _FURNITURE_NAMES):
+                elif (hidden is not None and hidden.lower() != "until-found") or (
+                    style is not None and _HIDDEN_STYLE.search(style) is not None
+                ):
+                    mask &= _REVEALED
+                    self.collapsed = True
+                if mask and (role or name in _FURNITURE_NAMES):
                     mask = _without_furniture(node, name, role, mask, in_section, is_root)
             if not mask:
                 if node in paths:
@@ -621,8 +632,8 @@ def _without_furniture(
     node: _Node, name: str, role: str | None, mask: int, in_section: bool, is_root: bool
 ) -> int:
     """``mask`` less the texts that leave ``node`` out as page furniture."""
-    if mask & _FULL and _is_furniture(node, name, role, in_section, sidebars=True):
-        mask &= ~_FULL
+    if mask & (_FULL | _REVEALED) and _is_furniture(node, name, role, in_section, sidebars=True):
+        mask &= ~(_FULL | _REVEALED)
     if mask & (_WHOLE | _MAIN) and _is_furniture(node, name, role, in_section, sidebars=False):
         mask &= ~_WHOLE
         if not is_root:  # a main element is never furniture to itself
@@ -638,7 +649,10 @@ def _is_furniture(
     if name in ("header", "footer"):
         return not in_section
     if name == "form":
-        return next(tag.iterdescendants(*_PAGE_FORM_CONTENT), None) is None
+        if next(tag.iterdescendants(*_PAGE_FORM_CONTENT), None) is not None:
+            return False
+        prose = islice(tag.iterdescendants(*_PROSE_BLOCKS), _PAGE_FORM_PROSE)
+        return sum(1 for _ in prose) < _PAGE_FORM_PROSE
     return name in _FURNITURE or _role_in(role, _FURNITURE_ROLES)
 
 

@@ -32,6 +32,35 @@ NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
+# A comma-grouped number with a footnote marker's digits run into it, as a PDF's text
+# layer gives a superscript: "325,00012 children" for 325,000 and note 12. Such a
+# string is no well-formed number, so the reading costs nothing elsewhere.
+_GLUED_MARKER = re.compile(r"(?<!\w)(?<!\d[.,'])(?P<num>\d{1,3}(?:,\d{3})+)\d{1,3}(?![.,']?\d)")
+# Numbers written as words, as style guides want them at the start of a sentence
+# ("Ninety-five percent of...") and in ratios ("one in five"): zero to ninety-nine,
+# with the scale and percent words a printed number takes.
+_UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_VALUES = (
+    {word: value for value, word in enumerate(_UNITS)}
+    | {word: 10 + value for value, word in enumerate(_TEENS)}
+    | {word: 20 + 10 * value for value, word in enumerate(_TENS)}
+)
+WORD_NUMBER = re.compile(
+    rf"""
+    (?<![\w-])
+    (?:(?P<tens>{"|".join(_TENS)})(?:[- ](?P<unit>{"|".join(_UNITS[1:])}))?
+      | (?P<word>{"|".join(_TEENS + _UNITS)}))
+    (?![\w-])
+    (?:[ ](?P<scale>thousand|million|billion|trillion)(?!\w))?
+    (?:[ ]?(?P<percent>%|percent(?!\w)|per[ ]?cent(?!\w)))?
+    """,
+    re.VERBOSE,
+)
 _SCALES = {
     "thousand": 3,
     "k": 3,
@@ -81,12 +110,23 @@ def parse_number(evidence: str) -> tuple[Number, ...] | None:
     return readings or None
 
 
-def scan(text: str) -> Iterator[Found]:
-    """Every number printed in folded ``text``, left to right."""
+def scan(text: str, *, glued_markers: bool = False) -> Iterator[Found]:
+    """Every number printed in folded ``text``, left to right. With ``glued_markers``
+    (text from a PDF), a grouped number with footnote digits run into it is read
+    without them too."""
+    found = []
     for match in NUMBER.finditer(text):
         readings = _readings(match, split_spaces=True)
         if readings:
-            yield Found(match.start(), match.end(), readings)
+            found.append(Found(match.start(), match.end(), readings))
+    for match in WORD_NUMBER.finditer(text):
+        found.append(Found(match.start(), match.end(), (_word_reading(match),)))
+    if glued_markers:
+        for match in _GLUED_MARKER.finditer(text):
+            value = Decimal(match.group("num").replace(",", ""))
+            found.append(Found(match.start(), match.end(), (Number(value, 0),)))
+    found.sort(key=lambda number: number.start)
+    yield from found
 
 
 def same(claimed: Number, seen: Number) -> bool:
@@ -116,7 +156,22 @@ def canonicalise(text: str) -> str:
         readings = _readings(match, split_spaces=False)
         return readings[0].canonical if readings else match.group()
 
-    return NUMBER.sub(canonical, text)
+    def in_digits(match: re.Match[str]) -> str:
+        return _word_reading(match).canonical
+
+    return WORD_NUMBER.sub(in_digits, NUMBER.sub(canonical, text))
+
+
+def _word_reading(match: re.Match[str]) -> Number:
+    """The value of a number written in words (see :data:`WORD_NUMBER`)."""
+    if match.group("tens"):
+        value = _WORD_VALUES[match.group("tens")] + _WORD_VALUES.get(match.group("unit") or "", 0)
+    else:
+        value = _WORD_VALUES[match.group("word")]
+    scaled = Decimal(value).scaleb(_SCALES.get(match.group("scale") or "", 0))
+    exponent = scaled.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite by construction
+    return Number(scaled, exponent, match.group("percent") is not None)
 
 
 def _readings(match: re.Match[str], *, split_spaces: bool) -> tuple[Number, ...]:

@@ -28,9 +28,12 @@ class SearchText:
 
     ``paragraphs`` says whether each line of the text is a paragraph (HTML and plain
     text) or only a layout line (PDF), where a sentence runs on over line breaks.
+    ``glued_markers`` reads footnote digits run into a number apart from it, as a PDF's
+    text layer prints superscripts.
     """
 
-    def __init__(self, text: str, *, paragraphs: bool = True) -> None:
+    def __init__(self, text: str, *, paragraphs: bool = True, glued_markers: bool = False) -> None:
+        self._glued_markers = glued_markers
         self.sentences: tuple[str, ...] = tuple(_sentences(tidy(text), paragraphs))
         self.display, self._display_starts = _joined(self.sentences)
         # Same length as ``display``: offsets carry over.
@@ -41,7 +44,7 @@ class SearchText:
     @cached_property
     def numbers(self) -> tuple[Found, ...]:
         """Every number printed in the folded view."""
-        return tuple(scan(self.folded))
+        return tuple(scan(self.folded, glued_markers=self._glued_markers))
 
     @cached_property
     def _canon(self) -> tuple[str, list[int]]:

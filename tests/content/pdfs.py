@@ -41,6 +41,22 @@ def image_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+def scanned_pdf(*pages: str | None, stamp: str = "") -> bytes:
+    """One page per item: a string is a typed page; None is a scanned page, a picture
+    with ``stamp`` typed over it (as a court's filing system stamps every page)."""
+    picture = Image.new("L", (200, 100), color=255)
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=9)
+    for number, text in enumerate(pages, start=1):
+        pdf.add_page()
+        if text is None:
+            pdf.image(picture, x=10, y=20, w=180)
+            pdf.cell(0, 6, stamp.format(page=number, pages=len(pages)))
+        else:
+            pdf.multi_cell(0, 6, text)
+    return bytes(pdf.output())
+
+
 def encrypted(body: bytes, user_password: str) -> bytes:
     """``body`` encrypted (AES-256) with an owner password and ``user_password``."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.content import ContentAnalysis, TextKind, analyse
 from checks.content.drift import changed, similarity
 from checks.model import ClaimSpec
-from tests.content.pdfs import drawing_pdf, encrypted, text_pdf
+from tests.content.pdfs import drawing_pdf, encrypted, scanned_pdf, text_pdf
 
 URL = "https://www.example.org/reports/csec.html"
 SOLD = ClaimSpec("sold-per-year", "100,000")
@@ -144,19 +144,80 @@ def test_pdf_wrapped_by_the_layout() -> None:
     assert analysis.findings[1].sentence == sentence
 
 
-def test_unreadable_pdf_reports_every_claim_not_found() -> None:
+def test_unreadable_pdf_leaves_every_claim_unchecked() -> None:
+    # Not "not found in the source": nothing in it could be read.
     for body, reason in (
         (drawing_pdf(), "PDF has no text layer (scanned?)"),
         (encrypted(text_pdf("100,000 children."), "secret"), "encrypted PDF"),
     ):
         analysis = run(body, SOLD, ABUSE, url=f"{URL}#:~:text=children", ctype="application/pdf")
         assert analysis.unreadable == reason
-        assert [(f.found, f.method) for f in analysis.findings] == [(False, None), (False, None)]
+        assert analysis.findings == ()
         assert analysis.fingerprint is None
-        assert analysis.missing == ("sold-per-year",)
-        assert analysis.warnings == ("claim abuse not found (lenient)",)
+        assert analysis.missing == ()
+        assert analysis.warnings == ()
         assert analysis.text_fragment is False
     assert run(drawing_pdf(), ctype="application/pdf").text_fragment is None
+
+
+def test_claims_not_in_a_partly_scanned_pdf_are_unchecked_not_missing() -> None:
+    typed = "Recent statistics estimate that 100,000 children are sold for sex each year."
+    body = scanned_pdf(typed, typed, typed, None)
+    analysis = run(body, SOLD, AT_RISK, ctype="application/pdf")
+    assert analysis.unreadable is None
+    assert [(f.claim_id, f.found) for f in analysis.findings] == [("sold-per-year", True)]
+    assert analysis.unchecked == ("at-risk",)
+    assert analysis.missing == ()
+    assert analysis.warnings == (
+        "claim at-risk not checked: not in the text read "
+        "(PDF has no text layer on 1 of 4 pages (scanned?))",
+    )
+
+
+def test_a_pdf_footnote_marker_run_into_a_figure_does_not_hide_it() -> None:
+    # A superscript note marker comes out of a PDF's text layer as plain digits.
+    body = text_pdf("Recent statistics estimate that 100,00012 children are sold each year.")
+    analysis = run(body, SOLD, ctype="application/pdf")
+    assert [(f.found, f.method) for f in analysis.findings] == [(True, "number")]
+    # On a web page the marker is markup (<sup>), and digits run together are a number.
+    html = b"<p>Recent statistics estimate that 100,00012 children are sold each year.</p>"
+    assert run(html, SOLD).missing == ("sold-per-year",)
+
+
+def test_a_pdf_figure_never_matches_inside_a_longer_grouped_number() -> None:
+    body = text_pdf("A total of 1,100,00012 children and 2,100,000 adults were counted.")
+    assert run(body, SOLD, ctype="application/pdf").missing == ("sold-per-year",)
+
+
+def test_evidence_in_a_collapsed_panel_is_found() -> None:
+    body = (
+        b"<html><body><main><h2>Data</h2><button aria-expanded='false'>Figures</button>"
+        b"<div hidden><p>An estimated 100,000 children are sold each year.</p></div>"
+        b"</main></body></html>"
+    )
+    analysis = run(body, SOLD, AT_RISK)
+    assert [(f.claim_id, f.found) for f in analysis.findings] == [
+        ("sold-per-year", True),
+        ("at-risk", False),
+    ]
+    assert analysis.findings[0].sentence == "An estimated 100,000 children are sold each year."
+
+
+def test_a_page_its_scripts_write_cannot_be_checked() -> None:
+    body = (
+        b"<!doctype html><html><head><title>Reports</title></head><body>"
+        b"<noscript>You need to enable JavaScript to run this app.</noscript>"
+        b"<div id='root'></div><script src='/static/js/main.js'></script></body></html>"
+    )
+    analysis = run(body, SOLD)
+    assert analysis.unreadable == "no text without JavaScript (the page is built by its scripts)"
+    assert (analysis.findings, analysis.missing) == ((), ())
+
+
+def test_a_short_page_without_scripts_is_still_read() -> None:
+    analysis = run(b"<html><body><p>Gone.</p></body></html>", SOLD)
+    assert analysis.unreadable is None
+    assert analysis.missing == ("sold-per-year",)
 
 
 def test_no_claims_still_fingerprints() -> None:

@@ -92,6 +92,46 @@ def test_number_matches_across_formats(evidence: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("evidence", "text"),
     [
+        ("95%", "Ninety-five percent of teen victims had run away."),
+        ("20%", "Twenty per cent of youth ran away."),
+        ("2 million", "About two million pages were checked."),
+        ("12", "Victims were as young as twelve."),
+    ],
+)
+def test_number_written_in_words_matches(evidence: str, text: str) -> None:
+    finding = find_evidence(text, claim(evidence))
+    assert (finding.found, finding.method) == (True, "number")
+    assert finding.sentence == text
+
+
+@pytest.mark.parametrize(
+    ("evidence", "text"),
+    [
+        ("95%", "Ninety-five teens had run away."),  # a percentage needs one
+        ("5%", "Ninety-five percent of teen victims had run away."),
+        ("90%", "Ninety-five percent of teen victims had run away."),
+        ("2", "Someone else checked the pages."),  # "one" inside a word
+    ],
+)
+def test_number_in_words_is_read_whole(evidence: str, text: str) -> None:
+    assert not find_evidence(text, claim(evidence)).found
+
+
+@pytest.mark.parametrize(
+    ("quote", "text"),
+    [
+        ("one in five government pages", "About 1 in 5 government pages hold a broken link."),
+        ("1 in 5 government pages", "About one in five government pages hold a broken link."),
+    ],
+)
+def test_quote_with_a_ratio_in_words_or_digits(quote: str, text: str) -> None:
+    finding = find_evidence(text, claim(quote))
+    assert (finding.found, finding.method) == (True, "normalised")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "text"),
+    [
         ("100,000", "estimate that 1,100,000 children"),
         ("100,000", "estimate that 100,0001 children"),
         ("100,000", "estimate that 100,000,000 children"),
@@ -168,6 +208,15 @@ def test_quote_across_pdf_line_break_and_hyphenation() -> None:
     assert find_evidence(text, claim("exploitation in the"), paragraphs=False).method == "exact"
 
 
+def test_short_quote_with_a_compound_split_at_a_pdf_line_end() -> None:
+    finding = find_evidence(
+        "improves their well-\nbeing over time", claim("well-being"), paragraphs=False
+    )
+    assert (finding.found, finding.method) == (True, "normalised")
+    # Only a hyphen between letters: a range is not a number.
+    assert not find_evidence("in 1214 cases", claim("12-14 cases")).found
+
+
 def test_quote_with_a_number_in_another_format() -> None:
     text = "An estimated 100 000 children are sold for sex each year."
     finding = find_evidence(text, claim("100,000 children are sold"))
@@ -207,6 +256,45 @@ def test_fuzzy_long_quote_with_an_edited_word() -> None:
     assert (finding.found, finding.method) == (True, "fuzzy")
     assert finding.score is not None and FUZZY_THRESHOLD <= finding.score < 1.0
     assert finding.sentence is not None and finding.sentence.startswith("All acts involved")
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        (
+            "Recent statistics estimate that 10,000 children are sold for sex each year.",
+            "100,000 children are sold for sex each year",
+        ),
+        (
+            "An estimated 25% of youth in foster care are at risk of exploitation.",
+            "95% of youth in foster care are at risk of exploitation",
+        ),
+        (
+            "The number of trafficked children increased sharply in 2012 across the county.",
+            "The number of trafficked children increased sharply in 2013",
+        ),
+        (
+            "The study found that victims were not sexually abused as children by a relative.",
+            "victims were sexually abused as children by a relative",
+        ),
+        (
+            "The study found that victims were sexually abused as children by a relative.",
+            "victims were never sexually abused as children by a relative",
+        ),
+    ],
+    ids=["figure", "percentage", "year", "negation-added", "negation-dropped"],
+)
+def test_fuzzy_match_never_accepts_a_changed_figure_or_negation(text: str, quote: str) -> None:
+    # Each is within a few characters of the quote, and says something else.
+    finding = find_evidence(text, claim(quote))
+    assert (finding.found, finding.method) == (False, "fuzzy")
+    assert finding.score is not None and finding.score >= FUZZY_THRESHOLD
+
+
+def test_fuzzy_match_accepts_a_figure_printed_another_way() -> None:
+    text = "Recent statistics estimate that 100 000 children were sold for sex each year."
+    finding = find_evidence(text, claim("100,000 children are sold for sex each year"))
+    assert (finding.found, finding.method) == (True, "fuzzy")
 
 
 def test_fuzzy_below_threshold_is_not_found_but_scored() -> None:

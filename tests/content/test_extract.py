@@ -8,8 +8,9 @@ import io
 import pytest
 from pypdf import PdfWriter
 
+from checks.content import extract
 from checks.content.extract import TextKind, extract_text
-from tests.content.pdfs import drawing_pdf, encrypted, image_pdf, text_pdf
+from tests.content.pdfs import drawing_pdf, encrypted, image_pdf, scanned_pdf, text_pdf
 
 
 def html(body: str, head: str = "") -> bytes:
@@ -254,6 +255,52 @@ def test_pdf_without_text_layer_is_unreadable(make: object) -> None:
     extracted = extract_text(make(), "application/pdf")
     assert (extracted.kind, extracted.pages) == (TextKind.PDF, 1)
     assert extracted.unreadable == "PDF has no text layer (scanned?)"
+
+
+STAMP = "Case 2:13-cv-01234-ABC Document 5 Filed 01/02/13 Page {page} of {pages}"
+TYPED = (
+    "Recent statistics estimate that 100,000 children are sold for sex each year within "
+    "the United States."
+)
+
+
+def test_scanned_pdf_with_a_typed_cover_and_stamped_headers_is_unreadable() -> None:
+    body = scanned_pdf(TYPED, *[None] * 5, stamp=STAMP)
+    extracted = extract_text(body, "application/pdf")
+    assert extracted.unreadable == "PDF has no text layer on 5 of 6 pages (scanned?)"
+    assert extracted.pages == 6
+
+
+def test_pdf_with_some_scanned_pages_is_read_in_part() -> None:
+    body = scanned_pdf(TYPED, TYPED, TYPED, None, stamp=STAMP)
+    extracted = extract_text(body, "application/pdf")
+    assert extracted.unreadable is None
+    assert extracted.partial == "PDF has no text layer on 1 of 4 pages (scanned?)"
+    assert "100,000 children" in extracted.text
+
+
+def test_short_typed_pages_are_not_scans() -> None:
+    # A title page or a section divider has few words, and no picture under them.
+    body = scanned_pdf("Part II", TYPED, "Annex", TYPED)
+    extracted = extract_text(body, "application/pdf")
+    assert (extracted.unreadable, extracted.partial) == (None, None)
+
+
+def test_long_pdf_is_read_up_to_its_page_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "MAX_PDF_PAGES", 2)
+    body = text_pdf("First page text.", "Second page text.", "Third page: 326,000.")
+    extracted = extract_text(body, "application/pdf")
+    assert extracted.partial == "read to page 2 of 3 (at most 2 pages are read)"
+    assert extracted.text == "First page text.\nSecond page text."
+
+
+def test_slow_pdf_is_read_within_its_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "PDF_TIME_BUDGET_S", 0.0)
+    body = text_pdf("First page text.", "Second page text.", "Third page: 326,000.")
+    extracted = extract_text(body, "application/pdf")
+    # Past the budget before the second page: a page in progress is never cut.
+    assert extracted.partial == "read to page 1 of 3 (reading took over 0 s)"
+    assert extracted.text == "First page text."
 
 
 def test_pdf_without_pages_is_unreadable() -> None:

@@ -97,7 +97,26 @@ def test_an_empty_main_falls_back_to_the_page_without_sidebars() -> None:
 )
 def test_hidden_elements_are_left_out(attributes: str) -> None:
     text = page_text(page(f"<p>Shown</p><div {attributes}>Secret</div>"))
-    assert text == PageText("Shown", "Shown", None)
+    assert (text.main, text.full, text.title) == ("Shown", "Shown", None)
+    # A collapsed panel: one click shows it, so evidence in it is still the source's.
+    assert text.revealed == "Shown\nSecret"
+
+
+def test_collapsed_accordion_panels_are_revealed_but_never_code_or_furniture() -> None:
+    text = page_text(
+        page(
+            "<main><h2>Data</h2><button>Show figures</button>"
+            "<div class='usa-accordion__content' hidden><p>95% of victims</p>"
+            "<nav>Panel menu</nav><script>var x = 1;</script></div></main>"
+            "<nav><ul style='display:none'><li>Sub-menu</li></ul></nav>"
+        )
+    )
+    assert (text.main, text.full) == ("Data", "Data")
+    assert text.revealed == "Data\n95% of victims"
+
+
+def test_a_page_without_hidden_elements_has_nothing_to_reveal() -> None:
+    assert page_text(page("<p>Shown</p><nav>Menu</nav>")).revealed is None
 
 
 @pytest.mark.parametrize(
@@ -141,6 +160,28 @@ def test_an_articles_own_header_and_footer_are_content() -> None:
 def test_a_form_around_the_whole_page_is_content() -> None:
     text = page_text(page("<form><section><h2>Report</h2><p>Figures</p></section></form>"))
     assert text.main == "Report\nFigures"
+
+
+def test_a_webforms_page_inside_one_form_is_content() -> None:
+    # ASP.NET and SharePoint pages: no main, section or h1/h2, only prose in the form.
+    text = page_text(
+        page(
+            "<form id='aspnetForm'><input type='hidden' name='__VIEWSTATE'>"
+            "<div id='content'><h3>Facts</h3><p>An estimated 325,000 children are at risk.</p>"
+            "<table><tr><td>2013</td><td>1,200</td></tr></table></div></form>"
+        )
+    )
+    assert text.main == "Facts\nAn estimated 325,000 children are at risk.\n2013 1,200"
+
+
+def test_a_sign_up_form_with_a_line_of_help_is_still_furniture() -> None:
+    text = page_text(
+        page(
+            "<p>Body</p><form><h3>Newsletter</h3><p>We never share your address.</p>"
+            "<input name='email'><button>Sign up</button></form>"
+        )
+    )
+    assert (text.main, text.full) == ("Body", "Body")
 
 
 def test_a_main_that_is_also_a_sidebar_is_main_text() -> None:
@@ -267,7 +308,9 @@ def test_xml_rules_on_prefixed_elements_use_local_names() -> None:
         "<s:svg><s:title>Icon</s:title></s:svg><h:title>Doc</h:title>"
         "<h:nav>Menu</h:nav><h:main><h:p>Body<h:br/>line</h:p></h:main><p hidden=''>x</p></doc>"
     )
-    assert page_text(document, xml=True) == PageText("Body\nline", "Doc\nBody\nline", "Doc")
+    assert page_text(document, xml=True) == PageText(
+        "Body\nline", "Doc\nBody\nline", "Doc", revealed="Doc\nBody\nline\nx"
+    )
 
 
 def test_xml_cdata_is_text_and_comments_are_not() -> None:
