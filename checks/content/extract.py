@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from checks.content.htmltext import page_text
+from checks.content.pagefurniture import without_running_lines
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -251,7 +252,7 @@ def _pdf(body: bytes) -> ExtractedText:
     title = _pdf_title(reader)
     if failures and len(failures) == len(texts):
         return _broken(f"PDF text could not be read ({_describe(failures[0])})", len(pages))
-    text = collapse_lines(texts)
+    text = collapse_lines(without_running_lines(texts))
     read = len(texts)
     scanned = sum(1 for page, text in zip(pages, texts, strict=False) if _scanned(page, text))
     if _letters(text) < _MIN_LETTERS_PER_PAGE * read or scanned >= _SCANNED_SHARE * read:

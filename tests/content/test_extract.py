@@ -262,6 +262,8 @@ TYPED = (
     "Recent statistics estimate that 100,000 children are sold for sex each year within "
     "the United States."
 )
+MORE = "The county approved a multi-agency response model to combat the exploitation."
+LAST = "A specialised court supervises and supports youth identified as victims."
 
 
 def test_scanned_pdf_with_a_typed_cover_and_stamped_headers_is_unreadable() -> None:
@@ -272,7 +274,7 @@ def test_scanned_pdf_with_a_typed_cover_and_stamped_headers_is_unreadable() -> N
 
 
 def test_pdf_with_some_scanned_pages_is_read_in_part() -> None:
-    body = scanned_pdf(TYPED, TYPED, TYPED, None, stamp=STAMP)
+    body = scanned_pdf(TYPED, MORE, LAST, None, stamp=STAMP)
     extracted = extract_text(body, "application/pdf")
     assert extracted.unreadable is None
     assert extracted.partial == "PDF has no text layer on 1 of 4 pages (scanned?)"
@@ -281,7 +283,7 @@ def test_pdf_with_some_scanned_pages_is_read_in_part() -> None:
 
 def test_short_typed_pages_are_not_scans() -> None:
     # A title page or a section divider has few words, and no picture under them.
-    body = scanned_pdf("Part II", TYPED, "Annex", TYPED)
+    body = scanned_pdf("Part II", TYPED, "Annex", MORE)
     extracted = extract_text(body, "application/pdf")
     assert (extracted.unreadable, extracted.partial) == (None, None)
 

@@ -1,0 +1,69 @@
+"""A PDF's running headers and footers are left out of the text searched."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from checks.content import analyse
+from checks.content.pagefurniture import without_running_lines
+from checks.model import ClaimSpec
+
+QUOTE = "children are at risk of being sold for sex each year within the United States"
+
+
+class _Report(FPDF):
+    def header(self) -> None:
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 5, "U.S. Department of Justice, Office of the Inspector General")
+        self.ln(8)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 10, f"- {self.page_no()} -", align="C")
+
+
+def _report_with_a_sentence_over_a_page_break() -> bytes:
+    pages = [
+        ["Findings of the review.", "The FBI estimates that hundreds of thousands of "
+         "American children are at risk of being sold for sex each"],
+        ["year within the United States, and the number grows.", "Methods follow."],
+        ["Recommendations.", "Every county should keep a registry."],
+    ]  # fmt: skip
+    pdf = _Report()
+    pdf.set_font("Helvetica", size=11)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_a_quote_over_a_page_break_is_found_without_the_running_lines() -> None:
+    body = _report_with_a_sentence_over_a_page_break()
+    analysis = analyse(
+        body, "application/pdf", "https://example.org/r.pdf", [ClaimSpec("q", QUOTE)]
+    )
+    assert analysis.extracted.pages is not None and analysis.extracted.pages >= 3
+    assert "Inspector General" not in analysis.extracted.text
+    assert "- 2 -" not in analysis.extracted.text
+    (finding,) = analysis.findings
+    assert finding.found and finding.method in ("exact", "normalised")
+
+
+def test_lines_repeated_inside_pages_or_on_few_pages_stay() -> None:
+    pages = [
+        "Annual Report\nIntroduction\nTotal 12\nPage 1 of 4",
+        "Annual Report\nMethods\nTotal 12\nmore text\nPage 2 of 4",
+        "Annual Report\nResults\n325,000 children\nTotal 12\nend\nPage 3 of 4",
+        "Summary\nOnly this page\nclosing words here\nand more",
+    ]
+    kept = without_running_lines(pages)
+    assert kept[0] == "Introduction\nTotal 12"
+    assert kept[2] == "Results\n325,000 children\nTotal 12\nend"
+    assert kept[3] == pages[3]
+
+
+def test_two_pages_are_too_few_to_tell_running_lines() -> None:
+    pages = ["Title\nbody one", "Title\nbody two"]
+    assert without_running_lines(pages) == pages
