@@ -20,10 +20,11 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from checks.model import CheckTarget, ClaimSpec
+from checks.model import CheckTarget
 from monitor.console import progress, run_table, sources_table
 from monitor.exitcodes import ExitCode
 from monitor.registry.errors import RegistryInvalid
+from monitor.registry.model import Claim
 from monitor.reports.status import source_entry
 from monitor.workspace import Workspace
 
@@ -335,10 +336,15 @@ def check_url(
     workspace = load(params, required=False)
     settings = workspace.check_settings()
     concurrency, per_host = workspace.settings.concurrency, workspace.settings.per_host
-    claims = tuple(ClaimSpec(id=f"evidence-{i}", evidence=e) for i, e in enumerate(evidence, 1))
+    claims = tuple(Claim(f"evidence-{i}", "", e) for i, e in enumerate(evidence, 1))
     accessed_date: date | None = accessed.date() if accessed else None
     targets = [
-        CheckTarget(url=u, expect_content_type=expect_type, claims=claims, accessed=accessed_date)
+        CheckTarget(
+            url=u,
+            expect_content_type=expect_type,
+            claims=tuple(c.spec() for c in claims),
+            accessed=accessed_date,
+        )
         for u in urls
     ]
     checker = Checker(
@@ -348,7 +354,7 @@ def check_url(
         after_check=workspace.archive_lookups(use_store=False),
     )
     by_url = {r.url: r for r in checker.check_all(targets)}
-    entries = [source_entry(by_url[t.url]) for t in targets]
+    entries = [source_entry(by_url[t.url], claims=claims) for t in targets]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from checks.model import CheckResult, Verdict
-from monitor.registry.model import Registry, Source
+from monitor.registry.model import Claim, Registry, Source
 from monitor.state import SourceHealth
 from monitor.store.records import RunRecord
 
@@ -36,24 +36,28 @@ def source_entry(
     source: Source | None = None,
     citations: Iterable[CitationLike] = (),
     health: SourceHealth | None = None,
+    claims: Sequence[Claim] = (),
 ) -> dict[str, Any]:
     """One source (or one ad-hoc URL) as it appears in ``status.json`` and ``check-url``,
-    from its result or the result's plain data (:meth:`CheckResult.to_dict`)."""
+    from its result or the result's plain data (:meth:`CheckResult.to_dict`).
+
+    Every claim of the source (or, for an ad-hoc URL, every one of ``claims``) is
+    listed, found or not, or not checked when its result has no finding for it."""
     if isinstance(result, CheckResult):
         data: dict[str, Any] = result.to_dict()
     else:
         data = dict(result) if result else {}
     extra = data.pop("extra", None) or {}
-    statements = {c.id: c for c in source.claims} if source else {}
-    claims = []
+    statements = {c.id: c for c in (source.claims if source else claims)}
+    listed = []
     found = {c["claim_id"]: c for c in data.pop("claims", [])}
     for claim_id in list(statements) + [k for k in found if k not in statements]:
         finding = found.get(claim_id, {})
         claim = statements.get(claim_id)
-        claims.append(
+        listed.append(
             {
                 "id": claim_id,
-                "statement": claim.statement if claim else None,
+                "statement": (claim.statement or None) if claim else None,
                 "evidence": claim.evidence if claim else None,
                 "cited_as": claim.cited_as if claim else None,
                 "lenient": claim.lenient if claim else bool(finding.get("lenient")),
@@ -101,7 +105,7 @@ def source_entry(
         entry[key] = data.get(key)
     entry["hops"] = entry["hops"] or []
     entry["warnings"] = entry["warnings"] or []
-    entry["claims"] = claims
+    entry["claims"] = listed
     entry["saved_capture"] = extra.get("saved_capture")
     entry["drift"] = extra.get("drift")
     entry["citations"] = [

@@ -160,6 +160,27 @@ def test_check_url_json_has_the_status_entry_shape(
         jsonschema.Draft202012Validator(source_schema).validate(entry)
     assert [e["verdict"] for e in entries] == ["ok", "broken"]
     assert entries[0]["claims"][0]["found"] is True
+    # The gone page's content was never read: its evidence is listed, not checked.
+    assert [(c["id"], c["evidence"], c["found"]) for c in entries[1]["claims"]] == [
+        ("evidence-1", "Report text", None)
+    ]
+
+
+def test_check_url_table_says_which_evidence_was_not_checked(
+    invoke: Invoke, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    urls = serve(httpserver)
+    result = invoke(
+        "check-url",
+        urls["gone"],
+        "--allow-private",
+        "--evidence",
+        "Report text",
+        "--registry",
+        str(tmp_path / "none.yaml"),
+        "--no-archive",
+    )
+    assert f"{urls['gone']}: evidence evidence-1 not checked" in result.output
 
 
 def test_network_down_run_is_inconclusive_and_reports_every_source(
