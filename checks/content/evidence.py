@@ -32,6 +32,8 @@ _REGEX_SLASHES = re.compile(r"/(?P<pattern>.+)/(?P<flags>[imsx]*)", re.DOTALL)
 # Words that turn a statement into its opposite (text is folded: lower case, straight
 # apostrophes).
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n't\b")
+_RATE_BASE = re.compile(r"(?:\bper|/) ?$")
+_CONFIDENCE = re.compile(r" ?(?:ci\b|c\.i\.|cl\b|confidence\b|credible\b)")
 _COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
@@ -117,11 +119,24 @@ def _regex(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFin
 
 
 def _number(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
+    text = search.folded
     for found in search.numbers:
+        if _notation(text, found.start, found.end):
+            continue
         if any(same(want, seen) for want in evidence.numbers for seen in found.readings):
             sentence = search.sentence("folded", found.start, found.end)
             return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
     return ClaimFinding(claim.id, False, method="number", lenient=claim.lenient)
+
+
+def _notation(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` (folded) is statistical notation, not
+    a quantity: the base of a rate ("per 100,000 population") or the level of a
+    confidence interval ("95% ci"). Every statistical report prints these."""
+    return (
+        _RATE_BASE.search(text, max(0, start - 5), start) is not None
+        or _CONFIDENCE.match(text, end) is not None
+    )
 
 
 def _quote(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:

@@ -153,6 +153,25 @@ def test_number_does_not_match_other_or_larger_numbers(evidence: str, text: str)
     assert (finding.found, finding.method, finding.sentence) == (False, "number", None)
 
 
+@pytest.mark.parametrize(
+    ("evidence", "text"),
+    [
+        ("100,000", "Arrest rates were 12.5 per 100,000 population in 2013."),
+        ("100,000", "Arrests: 12.5/100,000 residents."),
+        ("95%", "The odds ratio was 2.1 (95% CI 1.4-3.0)."),
+        ("95%", "Estimates carry a 95% confidence interval of two points."),
+    ],
+)
+def test_statistical_notation_is_not_a_claimed_quantity(evidence: str, text: str) -> None:
+    assert not find_evidence(text, claim(evidence)).found
+
+
+def test_a_quantity_beside_notation_is_still_found() -> None:
+    text = "About 100,000 children were counted, a rate of 12.5 per 100,000 population."
+    assert find_evidence(text, claim("100,000")).found
+    assert find_evidence("Of victims, 95% (CI 93-97) had run away.", claim("95%")).found
+
+
 def test_number_finding_reports_its_sentence() -> None:
     text = (
         "Problem\nRecent statistics from the FBI estimate that 100,000 children are sold "
