@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.scan.blocks import Block, LinkSpan, ParsedDocument, parse_document
@@ -14,7 +15,6 @@ from monitor.scan.model import (
     FootnoteRef,
     UncitedStatistic,
 )
-from monitor.scan.sentences import split_sentences
 from monitor.scan.statistics import claims_statistic
 
 # What may surround the links of a paragraph that only cites, e.g. "(<url>)" or
@@ -66,7 +66,7 @@ def _citations(document: str, parsed: ParsedDocument) -> list[Citation]:
 
 
 def _sentence_at(block: Block, offset: int) -> str:
-    for start, end in split_sentences(block.text, block.hard_breaks):
+    for start, end in block.units():
         # A marker written after the full stop ("States.[^i]") belongs to that sentence.
         if start <= offset <= end:
             return _clean(block.text[start:end])
@@ -96,34 +96,56 @@ def _footnote_notes(document: str, parsed: ParsedDocument) -> list[FootnoteNote]
     return notes
 
 
-def is_citation_only(block: Block) -> bool:
-    """True for a paragraph that holds nothing but links, such as ``(<url>)``.
-
-    Such a line cites the block just above it.
-    """
-    if not block.links or block.heading or block.footnote:
+def _only_cites(block: Block, start: int, end: int) -> bool:
+    """True when ``block.text[start:end]`` holds links and nothing but, e.g. "(<url>)"."""
+    links = [link for link in block.links if _overlaps(link, start, end)]
+    if not links:
         return False
-    rest, cursor = [], 0
-    for link in block.links:
+    rest, cursor = [], start
+    for link in links:
         rest.append(block.text[cursor : link.start])
         cursor = link.end
-    rest.append(block.text[cursor:])
+    rest.append(block.text[cursor:end])
     return _CITATION_ONLY_REST.fullmatch("".join(rest)) is not None
 
 
-def _cited_by_next_block(blocks: tuple[Block, ...]) -> set[int]:
-    """Indexes of blocks that a citation-only paragraph right after them cites."""
+def is_citation_only(block: Block) -> bool:
+    """True for a paragraph that holds nothing but links, such as ``(<url>)``.
+
+    Such a line cites the block just above it. A table row is a statement of its own,
+    never such a line.
+    """
+    if block.heading or block.footnote or block.table is not None:
+        return False
+    return _only_cites(block, 0, len(block.text))
+
+
+def _cited_by_next(units: Sequence[bool]) -> set[int]:
+    """Indexes of the units that a citation-only unit right after them cites.
+
+    ``units`` says, for each paragraph or each sentence, whether it only cites.
+    Several citation-only units in a row all cite the unit above the first of them.
+    """
     cited: set[int] = set()
-    for index, block in enumerate(blocks):
-        if not is_citation_only(block):
+    for index, only_cites in enumerate(units):
+        if not only_cites:
             continue
-        # Several citation lines in a row all cite the prose above the first of them.
         target = index - 1
-        while target >= 0 and is_citation_only(blocks[target]):
+        while target >= 0 and units[target]:
             target -= 1
         if target >= 0:
             cited.add(target)
     return cited
+
+
+def _cited_blocks(blocks: Sequence[Block]) -> set[int]:
+    """Indexes of blocks that a citation-only paragraph cites.
+
+    A paragraph under a table cites the whole table: every one of its rows.
+    """
+    cited = _cited_by_next([is_citation_only(block) for block in blocks])
+    tables = {blocks[index].table for index in cited} - {None}
+    return cited | {i for i, block in enumerate(blocks) if block.table in tables}
 
 
 def _overlaps(link: LinkSpan, start: int, end: int) -> bool:
@@ -132,12 +154,18 @@ def _overlaps(link: LinkSpan, start: int, end: int) -> bool:
 
 def _uncited_statistics(document: str, parsed: ParsedDocument) -> list[UncitedStatistic]:
     found: list[UncitedStatistic] = []
-    cited_blocks = _cited_by_next_block(parsed.blocks)
+    cited_blocks = _cited_blocks(parsed.blocks)
     for index, block in enumerate(parsed.blocks):
         # A footnote's own text describes a source; it is not a claim.
         if block.footnote or index in cited_blocks:
             continue
-        for start, end in split_sentences(block.text, block.hard_breaks):
+        units = block.units()
+        # "95% were abused. (Source: <url>)": a sentence that only cites cites the one
+        # before it, as a paragraph that only cites cites the paragraph above.
+        cited_units = _cited_by_next([_only_cites(block, start, end) for start, end in units])
+        for unit, (start, end) in enumerate(units):
+            if unit in cited_units:
+                continue
             if any(_overlaps(link, start, end) for link in block.links):
                 continue
             if any(start <= m.offset <= end for m in block.markers):

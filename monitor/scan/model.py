@@ -16,6 +16,7 @@ class CitationKind(enum.StrEnum):
     INLINE = "inline"  # [text](url) or a reference-style link
     AUTOLINK = "autolink"  # <url>
     BARE = "bare"  # url typed as plain text
+    HTML = "html"  # <a href="url"> in raw HTML
     FOOTNOTE_NOTE = "footnote_note"  # any link inside a footnote definition
 
 

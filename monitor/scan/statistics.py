@@ -3,8 +3,9 @@
 A number alone is not a statistic. Dates, years, ages, durations ("48-hour"), clock
 times and identifiers ("Section 236.1") are numbers that claim nothing countable, so
 each digit group is classified by the words around it and only counts, amounts and
-rates are kept. Plural quantity words ("hundreds of cases") claim a count without a
-digit and are kept too.
+rates are kept. Quantities in words ("hundreds of cases", "one in five", "two-thirds
+of victims", "the majority of cases") claim a count or a rate without a digit and are
+kept too.
 """
 
 from __future__ import annotations
@@ -58,7 +59,40 @@ _IDENTIFIER_BEFORE = re.compile(
     r"|table|figure|fig|ab|sb|hr|code|case|docket|motion|resolution)\.?|[§#])\s*$",
     re.IGNORECASE,
 )
-_QUANTITY_WORD = re.compile(r"\b(?:hundreds|thousands|millions|billions|dozens)\b", re.IGNORECASE)
+_COUNT_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
+    r"|seventy|eighty|ninety)"
+)
+_DENOMINATOR = rf"(?:(?:a|one)\s+(?:hundred|thousand)|(?!one\b){_COUNT_WORD})"
+_TIME_UNIT = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ies)|time|way)s?\b"
+_FRACTION = r"(?:half|(?:a|one|two)[\s-]thirds?|(?:a|one|three)[\s-]quarters?)"
+_DETERMINER = r"(?:the|all|an?|its|their|these|those|this|that|our)"
+# Quantities written in words. Each needs what makes it a share of something ("of
+# victims", "in five"), so "one of the reports", "a third party" and "half an hour"
+# stay prose; a share of a time ("half of the year") is a duration.
+_QUANTITY_WORDS = (
+    # "hundreds of cases"
+    re.compile(r"\b(?:hundreds|thousands|millions|billions|dozens)\b", re.IGNORECASE),
+    # "one in five", "three out of every four", but not "the first one in ten years"
+    re.compile(
+        rf"\b{_COUNT_WORD}\s+(?:in|out\s+of)\s+(?:every\s+)?{_DENOMINATOR}\b"
+        rf"(?!\s*[-–]?\s*{_TIME_UNIT})",
+        re.IGNORECASE,
+    ),
+    # "two-thirds of victims", "half of all cases", "a quarter of the budget"; the
+    # determiner is kept once read ("?+"), else "half of the year" would pass as
+    # "half of" + "the".
+    re.compile(rf"\b{_FRACTION}\s+of\s+(?:{_DETERMINER}\s+)?+(?!{_TIME_UNIT})\w", re.IGNORECASE),
+    # "half the victims"
+    re.compile(rf"\bhalf\s+(?:the|all|its|their|these|those)\s+(?!{_TIME_UNIT})\w", re.IGNORECASE),
+    # "the majority of victims", "a small minority of cases"
+    re.compile(
+        r"\b(?:the|a)\s+(?:(?:vast|large|great|overwhelming|clear|slim|narrow|small|tiny"
+        r"|significant|substantial)\s+)?(?:majority|minority)\s+of\b",
+        re.IGNORECASE,
+    ),
+)
 _CONTEXT = 40
 
 
@@ -109,6 +143,6 @@ def numbers_in(sentence: str) -> list[NumberMention]:
 
 def claims_statistic(sentence: str) -> bool:
     """True when ``sentence`` states a count, an amount or a rate."""
-    if _QUANTITY_WORD.search(sentence):
+    if any(pattern.search(sentence) for pattern in _QUANTITY_WORDS):
         return True
     return any(n.role in STATISTIC_ROLES for n in numbers_in(sentence))

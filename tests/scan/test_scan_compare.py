@@ -153,3 +153,28 @@ def test_find_line_ignores_wrapping_then_case() -> None:
     assert find_line(text, "Fact Sheet") == 4
     assert find_line(text, "absent") is None
     assert find_line(text, "  ") is None
+
+
+def test_urls_outside_ascii_match_however_each_side_spells_them() -> None:
+    text = (
+        "Read the “State report” at “https://example.org/state-report”.\n"
+        "\n"
+        "The German study is at [Bücher](https://bücher.example/studie), the French one\n"
+        "at <https://example.org/%C3%A9tude.pdf> and the tables at\n"
+        "[data](https://example.org/data?year[]=2013).\n"
+    )
+    sources = (
+        Source(id="state", url="https://example.org/state-report"),
+        Source(id="german", url="https://xn--bcher-kva.example/studie"),
+        Source(id="french", url="https://example.org/étude.pdf"),
+        Source(id="data", url="https://example.org/data?year%5B%5D=2013"),
+    )
+    found = compare(registry(*sources), [scan_markdown(DOC, text)], {DOC: text})
+    assert found.unregistered_links == ()
+    assert found.uncited_sources == ()
+    assert {s: [c.line for c in cs] for s, cs in found.citations_by_source().items()} == {
+        "state": [1],
+        "german": [3],
+        "french": [4],
+        "data": [5],
+    }

@@ -159,3 +159,22 @@ def test_scan_file_reads_utf8(tmp_path: Path) -> None:
     scan = scan_file("doc", path)
     assert scan.document == "doc"
     assert scan.citations[0].url == "https://example.org/%C3%A9"
+
+
+def test_a_source_sentence_cites_the_sentence_before_it() -> None:
+    text = (
+        "95% of teen victims were abused earlier. (Source: <https://example.org/s1>)\n"
+        "\n"
+        "40% of cases close early. Source: https://example.org/s2\n"
+        "\n"
+        "Some 300 cases stay open.\n"
+        "Source: [Prevent Abuse Now](https://example.org/s3).\n"
+    )
+    assert scan_markdown("doc", text).uncited_statistics == ()
+
+
+def test_a_source_sentence_cites_only_the_sentence_just_before() -> None:
+    text = "We saw 300 cases. Another 40% closed. (<https://example.org/s>)\n"
+    assert [u.sentence for u in scan_markdown("doc", text).uncited_statistics] == [
+        "We saw 300 cases."
+    ]
