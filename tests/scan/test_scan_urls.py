@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from monitor.scan import normalize_url
@@ -71,3 +74,18 @@ def test_escaped_reserved_characters_keep_their_meaning() -> None:
     assert normalize_url("https://example.org/?q=a%26b") != normalize_url(
         "https://example.org/?q=a&b"
     )
+
+
+def test_urls_markdown_it_would_not_change_are_kept_as_they_are() -> None:
+    # normalize_url skips markdown-it's encoding when it would change nothing: checked
+    # against the encoding itself over random URLs of the characters it leaves alone.
+    from markdown_it.common.normalize_url import normalizeLink
+
+    safe = string.ascii_letters + string.digits + ";/?:@&=+$,-_.!~*'()#"
+    hosts = ["example.org", "127.0.0.1:8080", "Sub.Example.COM", "[::1]:81", "u:p@h.org"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        tail = "".join(rng.choice(safe) for _ in range(rng.randint(0, 30)))
+        url = f"{rng.choice(['http', 'https', 'HTTP'])}://{rng.choice(hosts)}/{tail}"
+        normal = normalize_url(url)
+        assert normalize_url(normalizeLink(normal)) == normal
