@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import requests
 
 from checks.archive import ArchiveConfig, ArchiveLimiter, LookupCache, find_fallback
 from checks.archive.cache import InMemoryLookupCache
-from checks.archive.ratelimit import ArchiveUnavailable
-from checks.archive.savepagenow import SaveError, needs_capture, poll_capture, request_capture
+from checks.archive.config import MementoEndpoint
+from checks.archive.savepagenow import needs_capture, poll_capture, request_capture
 from checks.archive.wayback import newest_capture
 from checks.model import ArchiveFallback, ArchiveStatus, CheckResult, CheckTarget, Verdict
 from monitor.clock import Clock, utc_now
@@ -64,10 +65,23 @@ def with_overrides(endpoints: ArchiveEndpoints, overrides: tuple[str, ...]) -> A
         if not sep or name not in ("wayback", "memento") or not url:
             raise ValueError(f"--archive expects wayback=URL or memento=URL, got {option!r}")
         if name == "wayback":
-            wayback = None if url.lower() == "none" else url
+            wayback = None if url.lower() == "none" else _http_url(url, option)
         else:
+            # Checked now, so that a typo fails the command, not every lookup of the run.
+            _http_url(MementoEndpoint.parse(url).timegate, option)
             memento.append(url)
     return ArchiveEndpoints(wayback=wayback, memento=tuple(memento) or endpoints.memento)
+
+
+def _http_url(url: str, option: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"--archive {option!r}: expected an http(s) URL")
+    return url
+
+
+# When a source was last seen healthy, by source id; None when never or unknown.
+LastHealthy = Callable[[str], datetime | None]
 
 
 class ArchiveLookups:
@@ -80,12 +94,19 @@ class ArchiveLookups:
         *,
         now: Clock = utc_now,
         spn_wait_s: float = 120.0,
+        last_healthy: LastHealthy | None = None,
     ) -> None:
         self.config = config
         self.now = now
         self.spn_wait_s = spn_wait_s
         self.limiter = ArchiveLimiter.from_config(config)
+        # Same rates and outages as the fallbacks (the archive sees one client), but a
+        # budget of its own: saving healthy sources must not starve dead ones.
+        self.save_limiter = self.limiter.with_budget(config.save_budget)
         self.cache: LookupCache = cache if cache is not None else InMemoryLookupCache()
+        if last_healthy is None and isinstance(cache, StoreLookupCache):
+            last_healthy = cache.store.last_success_at
+        self.last_healthy = last_healthy
         self._local = threading.local()
 
     @property
@@ -116,7 +137,12 @@ class ArchiveLookups:
             return result
         try:
             fallback = find_fallback(
-                target, self.config, session=self._session(), limiter=self.limiter, cache=self.cache
+                target,
+                self.config,
+                session=self._session(),
+                limiter=self.limiter,
+                cache=self.cache,
+                last_healthy=self._last_healthy(target),
             )
         except Exception as exc:  # an archive bug must not lose the source's own result
             fallback = ArchiveFallback(
@@ -124,15 +150,27 @@ class ArchiveLookups:
             )
         return result.replace(archive=fallback)
 
+    def _last_healthy(self, target: CheckTarget) -> datetime | None:
+        """When the monitor last saw the source work: without an access date, the
+        captures before then are the ones most likely to show what was cited."""
+        if target.accessed is not None or self.last_healthy is None or not target.source_id:
+            return None
+        try:
+            return self.last_healthy(target.source_id)
+        except Exception:  # a history that cannot be read only costs the preference
+            return None
+
     def _capture_if_stale(self, target: CheckTarget, result: CheckResult) -> CheckResult:
         """Save Page Now (opt-in, keys from the environment): a live source with no
         capture in the last ``spn_min_age_days`` gets one, so that a copy exists
-        before the source dies. The outcome is recorded with the result."""
+        before the source dies. The outcome is recorded with the result; a failure
+        of any kind is recorded too, never raised: it must not abort the run."""
         session = self._session()
+        limiter = self.save_limiter
         saved: dict[str, object]
         try:
             newest = newest_capture(
-                target.url, self.config, session=session, limiter=self.limiter, cache=self.cache
+                target.url, self.config, session=session, limiter=limiter, cache=self.cache
             )
             if not needs_capture(newest, self.now(), self.config.spn_min_age_days):
                 return result
@@ -141,10 +179,10 @@ class ArchiveLookups:
                 target.url,
                 self.config,
                 session,
-                self.limiter,
+                limiter,
                 options={"force_get": "1"} if pdf else None,
             )
-            done = poll_capture(job, self.config, session, self.limiter, max_wait=self.spn_wait_s)
+            done = poll_capture(job, self.config, session, limiter, max_wait=self.spn_wait_s)
             saved = {
                 "job_id": done.job_id,
                 "status": done.status.value,
@@ -153,6 +191,6 @@ class ArchiveLookups:
                 "message": done.message,
                 "previous_capture": newest.isoformat() if newest else None,
             }
-        except (ArchiveUnavailable, SaveError) as exc:
-            saved = {"status": "error", "message": str(exc)}
+        except Exception as exc:
+            saved = {"status": "error", "message": str(exc) or type(exc).__name__}
         return result.replace(extra={**result.extra, "saved_capture": saved})

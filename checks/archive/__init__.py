@@ -2,8 +2,9 @@
 
 :func:`find_fallback` asks the Wayback Machine (CDX index, Availability API as a second
 opinion) and then each configured Memento archive (TimeMap, TimeGate), tries the
-captures closest to the source's access date, and verifies each by fetching it: a
-real 200 of the cited kind of document, not a soft 404, holding every claim.
+captures closest to the source's access date (or, without one, to the last time the
+source was seen healthy), and verifies each by fetching it: a real 200 of the cited
+resource and kind of document, not a soft 404 or parked domain, holding every claim.
 
 An archive that cannot be asked (outage, throttling, spent budget) makes the answer
 ``unknown``, never ``none``.
@@ -12,7 +13,8 @@ An archive that cannot be asked (outage, throttling, spent budget) makes the ans
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import requests
@@ -24,6 +26,7 @@ from checks.archive.choose import (
     combine,
     index_rejection,
     judge_replay,
+    plan_replays,
     rank_captures,
     rank_key,
 )
@@ -73,27 +76,35 @@ def find_fallback(
     limiter: ArchiveLimiter,
     cache: LookupCache | None = None,
     now: Callable[[], datetime] = _utcnow,
+    last_healthy: datetime | None = None,
 ) -> ArchiveFallback:
     """The best archived copy of ``target.url``.
 
     ``verified``: the first capture (closest before ``target.accessed``, then after)
     that replays as a real copy holding every claim; ``url`` is the reader-facing
-    replay URL. ``unverified``: captures exist but none holds the claims (or they
-    cannot be read); the closest real copy is offered. ``none``: nothing usable is
-    archived. ``unknown``: an archive could not be asked and nothing better was found.
+    replay URL. Without an access date, ``last_healthy`` (when the monitor last saw the
+    source work) takes its place; without either, the newest captures come first.
+    ``unverified``: captures exist but none holds the claims (or they cannot be read);
+    the closest real copy is offered. ``none``: nothing usable is archived.
+    ``unknown``: an archive could not be asked and nothing better was found.
     """
     accessed = accessed_instant(target.accessed)
+    reference = accessed or last_healthy
     outcomes: list[ArchiveOutcome] = []
     if limiter.budget_left <= 0:
         return ArchiveFallback(ArchiveStatus.UNKNOWN, reason=BUDGET_EXHAUSTED)
+    lookup = _Lookup(target, reference, config, session, limiter, cache)
     archives: list[Callable[[], ArchiveOutcome]] = []
     if config.wayback:
-        archives.append(partial(_wayback, target, accessed, config, session, limiter, cache))
-    for endpoint in config.memento_endpoints:
-        moment = accessed or now()
-        archives.append(
-            partial(_memento, target, endpoint, moment, config, session, limiter, cache)
-        )
+        archives.append(partial(_wayback, lookup))
+    for spec in config.memento:
+        try:
+            endpoint = MementoEndpoint.parse(spec)
+        except ValueError as exc:
+            # One mistyped entry must not hide what the other archives hold.
+            archives.append(partial(ArchiveOutcome, spec, ArchiveStatus.UNKNOWN, str(exc)))
+            continue
+        archives.append(partial(_memento, lookup, endpoint, reference or now()))
     for ask in archives:
         outcome = ask()
         outcomes.append(outcome)
@@ -109,17 +120,36 @@ def find_fallback(
     return fallback
 
 
-def _wayback(
-    target: CheckTarget,
-    accessed: datetime | None,
-    config: ArchiveConfig,
-    session: requests.Session,
-    limiter: ArchiveLimiter,
-    cache: LookupCache | None,
-) -> ArchiveOutcome:
+@dataclass(frozen=True)
+class _Lookup:
+    """One source's lookup: what every archive step needs."""
+
+    target: CheckTarget
+    reference: datetime | None  # the access date, else when last seen healthy
+    config: ArchiveConfig
+    session: requests.Session
+    limiter: ArchiveLimiter
+    cache: LookupCache | None
+
+    @property
+    def window(self) -> timedelta | None:
+        """How near the reference a capture must be to rank by side (before, after)
+        rather than by distance: only for sources whose claims cannot tell."""
+        return None if self.target.claims else self.config.unchecked_window
+
+
+def _wayback(lookup: _Lookup) -> ArchiveOutcome:
+    target, config = lookup.target, lookup.config
     try:
         answer = cdx_captures(
-            target.url, config, session=session, limiter=limiter, cache=cache, locks=_LOCKS
+            target.url,
+            config,
+            session=lookup.session,
+            limiter=lookup.limiter,
+            cache=lookup.cache,
+            locks=_LOCKS,
+            around=lookup.reference,
+            newest=lookup.reference is None,
         )
     except BudgetExhausted as exc:
         return ArchiveOutcome(ARCHIVE_NAME, ArchiveStatus.UNKNOWN, exc.reason)
@@ -134,11 +164,11 @@ def _wayback(
         try:
             extra = availability_capture(
                 target.url,
-                accessed,
+                lookup.reference,
                 config,
-                session=session,
-                limiter=limiter,
-                cache=cache,
+                session=lookup.session,
+                limiter=lookup.limiter,
+                cache=lookup.cache,
                 locks=_LOCKS,
             )
         except BudgetExhausted as exc:
@@ -151,8 +181,11 @@ def _wayback(
     if not captures:
         if problems:
             return ArchiveOutcome(ARCHIVE_NAME, ArchiveStatus.UNKNOWN, "; ".join(problems))
-        return ArchiveOutcome(ARCHIVE_NAME, ArchiveStatus.NONE, "no captures")
-    outcome = _try_captures(ARCHIVE_NAME, captures, target, accessed, config, session, limiter)
+        reason = "no captures"
+        if answer.foreign:
+            reason += f" ({answer.foreign} of other URLs the index files under it ignored)"
+        return ArchiveOutcome(ARCHIVE_NAME, ArchiveStatus.NONE, reason)
+    outcome = _try_captures(ARCHIVE_NAME, captures, lookup)
     if outcome.status is ArchiveStatus.NONE and problems:
         # Another variant might hold a good capture: an error is not an answer.
         return ArchiveOutcome(
@@ -164,78 +197,73 @@ def _wayback(
     return outcome
 
 
-def _memento(
-    target: CheckTarget,
-    endpoint: MementoEndpoint,
-    moment: datetime,
-    config: ArchiveConfig,
-    session: requests.Session,
-    limiter: ArchiveLimiter,
-    cache: LookupCache | None,
-) -> ArchiveOutcome:
+def _memento(lookup: _Lookup, endpoint: MementoEndpoint, moment: datetime) -> ArchiveOutcome:
     try:
         captures = memento_captures(
-            target.url,
+            lookup.target.url,
             endpoint,
             moment,
-            config,
-            session=session,
-            limiter=limiter,
-            cache=cache,
+            lookup.config,
+            session=lookup.session,
+            limiter=lookup.limiter,
+            cache=lookup.cache,
             locks=_LOCKS,
         )
     except ArchiveUnavailable as exc:
         return ArchiveOutcome(endpoint.name, ArchiveStatus.UNKNOWN, exc.reason)
     if not captures:
         return ArchiveOutcome(endpoint.name, ArchiveStatus.NONE, "no mementos")
-    return _try_captures(
-        endpoint.name,
-        captures,
-        target,
-        accessed_instant(target.accessed),
-        config,
-        session,
-        limiter,
-        require_memento_header=False,
-    )
+    return _try_captures(endpoint.name, captures, lookup, require_memento_header=False)
+
+
+def _replay_order(
+    captures: Sequence[Capture], lookup: _Lookup
+) -> tuple[list[Capture], list[Capture]]:
+    """The captures to replay, in order, and those the index alone rules out.
+
+    Real captures first, within ``max_candidates`` and keeping slots for the nearest
+    after the reference; then, if configured, archived redirects with the slots left,
+    since a URL that had already moved when cited has only those, and replaying one
+    reaches the copy it led to.
+    """
+    config, reference = lookup.config, lookup.reference
+    ranked = rank_captures(captures, reference, lookup.window)
+    real = [c for c in ranked if index_rejection(c) is None]
+    planned = plan_replays(real, reference, config.max_candidates, config.reserved_after)
+    if config.replay_archived_redirects:
+        redirects = [c for c in ranked if c.status is not None and 300 <= c.status < 400]
+        slots = config.max_candidates - len(planned)
+        planned += plan_replays(redirects, reference, slots, config.reserved_after)
+    ruled_out = [c for c in ranked if index_rejection(c) is not None and c not in planned]
+    return planned, ruled_out
 
 
 def _try_captures(
     archive: str,
     captures: Sequence[Capture],
-    target: CheckTarget,
-    accessed: datetime | None,
-    config: ArchiveConfig,
-    session: requests.Session,
-    limiter: ArchiveLimiter,
+    lookup: _Lookup,
     *,
     require_memento_header: bool = True,
 ) -> ArchiveOutcome:
     """Replay captures in order until one verifies or ``max_candidates`` were fetched."""
+    target, config, reference = lookup.target, lookup.config, lookup.reference
     expect_pdf = "pdf" in (target.expect_content_type or "").lower()
-    tried: list[ArchiveCandidate] = []
+    planned, ruled_out = _replay_order(captures, lookup)
+    tried = [
+        ArchiveCandidate(c.url, c.captured_at, archive, False, index_rejection(c) or "")
+        for c in ruled_out[: _RECORDED_PER_REPLAY * config.max_candidates]
+    ]
     replays = 0
-    index_rejected = 0
     unavailable: str | None = None
     best: ArchiveOutcome | None = None
-    for capture in rank_captures(captures, accessed):
-        if replays >= config.max_candidates:
-            break
-        rejection = index_rejection(capture)
-        if rejection is not None:
-            index_rejected += 1
-            if len(tried) < _RECORDED_PER_REPLAY * config.max_candidates:
-                tried.append(
-                    ArchiveCandidate(capture.url, capture.captured_at, archive, False, rejection)
-                )
-            continue
+    for capture in planned:
         replays += 1
         try:
             replay = fetch_replay(
                 capture.replay_url,
                 config,
-                session=session,
-                limiter=limiter,
+                session=lookup.session,
+                limiter=lookup.limiter,
                 expect_pdf=expect_pdf,
             )
         except ArchiveUnavailable as exc:
@@ -250,6 +278,7 @@ def _try_captures(
             capture, replay, target, require_memento_header=require_memento_header
         )
         tried.append(candidate(capture, judgement))
+        rank = rank_key(judgement.captured_at, reference, lookup.window)
         if judgement.outcome is Outcome.VERIFIED:
             return ArchiveOutcome(
                 archive,
@@ -259,7 +288,7 @@ def _try_captures(
                 url=judgement.url,
                 captured_at=judgement.captured_at,
                 claims_found=judgement.claims_found,
-                rank=rank_key(judgement.captured_at, accessed),
+                rank=rank,
             )
         if judgement.outcome is Outcome.UNVERIFIED and best is None:
             best = ArchiveOutcome(
@@ -269,7 +298,7 @@ def _try_captures(
                 url=judgement.url,
                 captured_at=judgement.captured_at,
                 claims_found=judgement.claims_found,
-                rank=rank_key(judgement.captured_at, accessed),
+                rank=rank,
             )
     if best is not None:
         return ArchiveOutcome(
@@ -285,7 +314,7 @@ def _try_captures(
     if unavailable is not None:
         return ArchiveOutcome(archive, ArchiveStatus.UNKNOWN, unavailable, tuple(tried))
     if replays == 0:
-        reason = f"only archived errors or redirects ({index_rejected} captures)"
+        reason = f"only archived errors or redirects ({len(ruled_out)} captures)"
     else:
         reason = f"no usable capture among the {replays} tried"
     return ArchiveOutcome(archive, ArchiveStatus.NONE, reason, tuple(tried))

@@ -4,19 +4,21 @@ for the source, and what to report once every archive has answered."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from checks.archive.records import ArchiveOutcome, Capture, Judgement, Outcome, Replay
-from checks.archive.urls import human_url
+from checks.archive.urls import human_url, same_resource
 from checks.content import ContentAnalysis, analyse
 from checks.model import ArchiveCandidate, ArchiveFallback, ArchiveStatus, CheckTarget, ClaimSpec
-from checks.soft404 import soft404_reason
+from checks.soft404 import parked_reason, soft404_reason
 
 # Statuses whose capture is the page itself (InternetArchiveBot's list).
 GOOD_STATUSES = frozenset({200, 203, 206})
 
 Analyser = Callable[[bytes, str | None, str, Sequence[ClaimSpec]], ContentAnalysis]
 Soft404 = Callable[[str, str, int, str | None, str], str | None]
+# (visible text, markup, original URL of the capture, cited URL) -> why it is parked
+Parked = Callable[[str, str, str, str], str | None]
 
 
 def accessed_instant(accessed: date | None) -> datetime | None:
@@ -26,28 +28,71 @@ def accessed_instant(accessed: date | None) -> datetime | None:
     return datetime.combine(accessed, time(23, 59, 59), tzinfo=UTC)
 
 
-def rank_key(captured_at: datetime | None, accessed: datetime | None) -> tuple[int, float]:
-    """Sort key, lower first: the nearest capture before ``accessed``, then the nearest
-    after it; without an access date, the newest first; undated captures last."""
+def rank_key(
+    captured_at: datetime | None,
+    reference: datetime | None,
+    window: timedelta | None = None,
+) -> tuple[int, float]:
+    """Sort key, lower first: the nearest capture before ``reference`` (the access
+    date), then the nearest after it; without a reference, the newest first; undated
+    captures last.
+
+    With a ``window`` (sources without claims, whose captures nothing can check), the
+    captures within it come first, before then after, and the rest follow by distance:
+    a capture two days after the citation is more likely the cited page than one ten
+    years before it, which may be a previous owner's site.
+    """
     if captured_at is None:
-        return (2, 0.0)
-    if accessed is None:
+        return (3, 0.0)
+    if reference is None:
         return (0, -captured_at.timestamp())
-    delta = (captured_at - accessed).total_seconds()
+    delta = (captured_at - reference).total_seconds()
+    if window is not None and abs(delta) > window.total_seconds():
+        return (2, abs(delta))
     if delta <= 0:
         return (0, -delta)
     return (1, delta)
 
 
-def rank_captures(captures: Iterable[Capture], accessed: datetime | None) -> list[Capture]:
-    """Captures in the order to try them, duplicates (same replay URL) removed."""
+def rank_captures(
+    captures: Iterable[Capture],
+    reference: datetime | None,
+    window: timedelta | None = None,
+) -> list[Capture]:
+    """Captures in the order to try them (see :func:`rank_key`), duplicates (same
+    replay URL) removed."""
     seen: set[str] = set()
     unique: list[Capture] = []
     for capture in captures:
         if capture.replay_url not in seen:
             seen.add(capture.replay_url)
             unique.append(capture)
-    return sorted(unique, key=lambda c: rank_key(c.captured_at, accessed))
+    return sorted(unique, key=lambda c: rank_key(c.captured_at, reference, window))
+
+
+def plan_replays(
+    ranked: Sequence[Capture],
+    reference: datetime | None,
+    slots: int,
+    reserved_after: int,
+) -> list[Capture]:
+    """At most ``slots`` of the ``ranked`` captures to replay, in their order, keeping
+    up to ``reserved_after`` slots for the nearest captures after ``reference``.
+
+    A page updated just before it was cited has its older versions nearest before the
+    access date; without the reserve they would take every slot and the first capture
+    of the cited version, just after, would never be read.
+    """
+    if slots <= 0:
+        return []
+    if reference is None:
+        return list(ranked[:slots])
+    after = [c for c in ranked if c.captured_at is not None and c.captured_at > reference]
+    kept_after = after[: max(0, min(reserved_after, slots - 1))]
+    reserved = {id(c) for c in kept_after}
+    others = [c for c in ranked if id(c) not in reserved][: slots - len(kept_after)]
+    chosen = reserved | {id(c) for c in others}
+    return [c for c in ranked if id(c) in chosen]
 
 
 def index_rejection(capture: Capture) -> str | None:
@@ -92,6 +137,12 @@ def type_mismatch(expected: str | None, content_type: str | None, body: bytes) -
     return f"expected {wanted}, archived {shown}"
 
 
+def parked_page(text: str, html: str, original: str, cited: str) -> str | None:
+    """The parked-domain test of live pages, on an archived copy (whose replay headers
+    are the archive's, not the site's)."""
+    return parked_reason(text, html, {}, original, requested_url=cited)
+
+
 def judge_replay(
     capture: Capture,
     replay: Replay,
@@ -100,12 +151,14 @@ def judge_replay(
     require_memento_header: bool = True,
     analyser: Analyser = analyse,
     soft404: Soft404 = soft404_reason,
+    parked: Parked = parked_page,
 ) -> Judgement:
     """Whether one fetched capture is a real copy of the source holding every claim.
 
     Rejected: an archived error or redirect, playback refused, a replay that is not a
-    memento (when the archive always marks mementos), the wrong kind of document, or a
-    soft 404. Unverified: a real copy whose claims are missing or cannot be read.
+    memento (when the archive always marks mementos), a copy of another URL (archives
+    fold letter case), the wrong kind of document, a soft 404 or a parked domain.
+    Unverified: a real copy whose claims are missing or cannot be read.
     """
     captured_at = replay.memento_datetime or capture.captured_at
     # Archives redirect to the nearest capture they hold; name the one reached.
@@ -125,10 +178,14 @@ def judge_replay(
         return rejected(f"not replayable (HTTP {replay.status} without Memento-Datetime)")
     if require_memento_header and not replay.is_memento:
         return rejected("replay is not a memento (no Memento-Datetime)")
+    final_original = replay.original_url or capture.original
+    # After an archived redirect the original is another URL by design (the soft-404
+    # test below judges where it led); otherwise it must be the cited resource.
+    if not replay.archived_redirect and not same_resource(target.url, final_original):
+        return rejected(f"capture of another URL: {final_original}")
     mismatch = type_mismatch(target.expect_content_type, replay.content_type, replay.body)
     if mismatch:
         return rejected(mismatch)
-    final_original = replay.original_url or capture.original
     if replay.truncated and is_pdf(replay.content_type, replay.body):
         # A cut PDF cannot be parsed, but the capture itself is real.
         return Judgement(
@@ -150,6 +207,11 @@ def judge_replay(
     soft = soft404(target.url, final_original, replay.status, extracted.title, extracted.text)
     if soft:
         return rejected(f"archived soft 404: {soft}")
+    if not is_pdf(replay.content_type, replay.body):
+        html = replay.body.decode("utf-8", "replace")
+        lander = parked(extracted.text, html, final_original, target.url)
+        if lander:
+            return rejected(f"archived {lander}")
     found = tuple(f.claim_id for f in analysis.findings if f.found)
     if target.claims and extracted.unreadable:
         return Judgement(
@@ -196,7 +258,7 @@ def combine(outcomes: Sequence[ArchiveOutcome]) -> ArchiveFallback:
             return _fallback(outcome, candidates)
     unverified = [o for o in outcomes if o.status is ArchiveStatus.UNVERIFIED]
     if unverified:
-        best = min(unverified, key=lambda o: o.rank or (3, 0.0))
+        best = min(unverified, key=lambda o: o.rank or (4, 0.0))
         return _fallback(best, candidates, _others(outcomes, best))
     unknown = [o for o in outcomes if o.status is ArchiveStatus.UNKNOWN]
     if unknown:

@@ -98,15 +98,33 @@ class ArchiveConfig:
     max_retries: int = 1
     default_retry_after_s: float = 60.0
     max_wait_s: float = 120.0
-    # Rows asked of the CDX server per URL variant (distinct content versions, oldest
-    # first); enough for a cited document, which rarely changes that often.
+    # Rows asked of the CDX server per URL variant (distinct content versions); enough
+    # for a cited document, which rarely changes that often.
     cdx_limit: int = 1000
+    # Without a bound the index answers with the oldest rows, so a lookup asks for the
+    # newest rows up to this long after the access date: the captures just before it
+    # and the first ones after it, in one request.
+    cdx_after_horizon: timedelta = timedelta(days=3 * 365)
+    # Replays kept for the captures nearest after the access date, so that a page
+    # updated just before it was cited is not crowded out by its older versions.
+    reserved_after: int = 2
+    # Archived redirects are replayed (after every other capture) to reach the copy
+    # they lead to; off by default, as each one costs a replay.
+    replay_archived_redirects: bool = False
+    # With no claim to check, a capture this far from the access date may be another
+    # page at the same URL (a previous owner's site): captures nearer than this, after
+    # it too, are tried first.
+    unchecked_window: timedelta = timedelta(days=365)
     # URL variants (as cited, no scheme, other scheme, other www.) asked in turn while
     # the index answers empty.
     cdx_variants: int = 5
     # Wall time for reading one replay, against archives that drip bytes.
     replay_deadline_s: float = 90.0
     max_replay_redirects: int = 5
+    # Lookup answers (CDX, TimeMap, Availability) are read under a cap on decoded bytes
+    # and a wall-time deadline: an archive may send a decompression bomb or drip.
+    max_lookup_bytes: int = 8 * 1024 * 1024
+    lookup_deadline_s: float = 60.0
     max_bytes_pdf: int = 50 * 1024 * 1024
     max_bytes_other: int = 5 * 1024 * 1024
     cache_ttl: timedelta = timedelta(days=1)
@@ -115,6 +133,9 @@ class ArchiveConfig:
     spn_access_key: str | None = None
     spn_secret_key: str | None = None
     spn_min_age_days: int = 30
+    # Save Page Now (freshness lookups, submissions and polls) spends from a budget of
+    # its own, so that healthy sources never starve the fallbacks of dead ones.
+    save_budget: int = 50
 
     def with_env_keys(self, environ: Mapping[str, str]) -> ArchiveConfig:
         """A copy carrying Save Page Now keys from ``WAYBACK_ACCESS_KEY`` and

@@ -26,6 +26,7 @@ from checks.archive.ratelimit import (
     Family,
     is_memento,
 )
+from checks.archive.reading import ACCEPT_ENCODING, read_capped
 from checks.archive.records import Capture
 from checks.archive.replay import parse_http_date
 from checks.archive.urls import parse_timestamp, raw_url, wayback_timestamp
@@ -135,8 +136,9 @@ def fetch_timemap(
     locks: KeyedLocks,
 ) -> list[Memento] | None:
     """The mementos listed by the archive's TimeMap for ``url``; None when the
-    archive has no TimeMap for it (404). Paged TimeMaps are read as their first page.
-    Raises :class:`ArchiveUnavailable` when the archive cannot be asked.
+    archive has no TimeMap for it (404). Paged or oversized TimeMaps are read as far
+    as ``max_lookup_bytes``. Raises :class:`ArchiveUnavailable` when the archive cannot
+    be asked or answers with something that is not a TimeMap.
     """
     timemap = endpoint.timemap_url(url)
 
@@ -146,16 +148,37 @@ def fetch_timemap(
             "GET",
             timemap,
             family=Family.LOOKUP,
-            headers={"User-Agent": config.user_agent, "Accept": "application/link-format"},
+            headers={
+                "User-Agent": config.user_agent,
+                "Accept": "application/link-format",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=(config.timeout_s, config.timeout_s),
+            stream=True,
         )
-        if response.status_code in (404, 410):
-            return None
-        if response.status_code != 200:
-            raise ArchiveUnavailable(f"TimeMap answered HTTP {response.status_code}")
+        with response:
+            if response.status_code in (404, 410):
+                return None
+            if response.status_code != 200:
+                raise ArchiveUnavailable(f"TimeMap answered HTTP {response.status_code}")
+            body = read_capped(
+                response,
+                cap=config.max_lookup_bytes,
+                deadline_s=config.lookup_deadline_s,
+                read_timeout=config.timeout_s,
+                what="TimeMap",
+            )
+        text = body.data.decode(response.encoding or "utf-8", "replace")
+        if body.truncated:
+            text = text[: text.rfind(",")]  # the last entry may be cut mid-way
+        links = parse_links(text, base=timemap)
+        if not is_timemap(response.headers.get("Content-Type"), links):
+            # An HTML page (a search form, a challenge, a wrong TimeMap base) says
+            # nothing about what is archived; the TimeGate may still know.
+            raise ArchiveUnavailable("TimeMap answer is not a TimeMap")
         return [
             [m.uri, m.datetime.isoformat() if m.datetime else None, sorted(m.rels)]
-            for m in parse_timemap(response.text, base=timemap)
+            for m in mementos_from_links(links)
         ]
 
     def ttl(answer: Any) -> timedelta:
@@ -168,6 +191,14 @@ def fetch_timemap(
         Memento(str(uri), datetime.fromisoformat(moment) if moment else None, frozenset(rels))
         for uri, moment, rels in rows
     ]
+
+
+def is_timemap(content_type: str | None, links: Iterable[Link]) -> bool:
+    """Whether an answer is a TimeMap: served as ``application/link-format`` or linking
+    its ``original`` resource or itself (``self``), as RFC 7089 TimeMaps do."""
+    if (content_type or "").split(";", 1)[0].strip().lower() == "application/link-format":
+        return True
+    return any(link.rels & {"original", "self"} for link in links)
 
 
 def memento_captures(

@@ -8,6 +8,7 @@ that got it, and a pause longer than ``max_wait_s`` fails fast instead of sleepi
 
 from __future__ import annotations
 
+import copy
 import enum
 import threading
 import time
@@ -33,6 +34,10 @@ class ArchiveUnavailable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ArchiveTimeout(ArchiveUnavailable):
+    """The archive did not answer in time, even after the retries."""
 
 
 class BudgetExhausted(ArchiveUnavailable):
@@ -114,10 +119,27 @@ class TokenBucket:
                 self._as_of = until
 
 
+class _Shared:
+    """What every view of one run's limiter shares: the rates, 429 pauses and what
+    was found down. Each view keeps its own budget."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.buckets: dict[tuple[Family, str], TokenBucket] = {}
+        self.rate_limited = 0
+        # Hosts or endpoints found failing in this run: asking again would only add waits.
+        self.down: dict[str, str] = {}
+        # Set when a host is found unreachable, waking requests queued for its turn.
+        self.host_down: dict[str, threading.Event] = {}
+        # Requests in a row that timed out, per host and per endpoint; an answer resets.
+        self.timeouts: dict[str, int] = {}
+
+
 class ArchiveLimiter:
     """Run-wide gate for every archive request: budget, rates, 429s and retries.
 
-    One instance is shared by all threads of a run.
+    One instance is shared by all threads of a run; :meth:`with_budget` gives a view
+    with a budget of its own that shares everything else.
     """
 
     def __init__(
@@ -131,6 +153,8 @@ class ArchiveLimiter:
         max_retries: int = 2,
         default_retry_after_s: float = 60.0,
         max_wait_s: float = 120.0,
+        endpoint_timeouts_down: int = 2,
+        host_timeouts_down: int = 3,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -144,16 +168,13 @@ class ArchiveLimiter:
         self._max_retries = max_retries
         self._default_retry_after = default_retry_after_s
         self._max_wait = max_wait_s
+        self._endpoint_timeouts_down = endpoint_timeouts_down
+        self._host_timeouts_down = host_timeouts_down
         self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._buckets: dict[tuple[Family, str], TokenBucket] = {}
+        self._shared = _Shared()
+        self._lock = self._shared.lock
         self._sent = 0
-        self._rate_limited = 0
-        # Hosts found unreachable in this run: asking them again would only add waits.
-        self._down: dict[str, str] = {}
-        # Set when a host is found unreachable, waking requests queued for its turn.
-        self._host_down: dict[str, threading.Event] = {}
 
     @classmethod
     def from_config(
@@ -177,9 +198,17 @@ class ArchiveLimiter:
             sleep=sleep,
         )
 
+    def with_budget(self, budget: int) -> ArchiveLimiter:
+        """A view of this limiter spending from a budget of ``budget`` requests of its
+        own, while sharing the rates, pauses and outages (the archive sees one client)."""
+        view = copy.copy(self)
+        view._budget = budget
+        view._sent = 0
+        return view
+
     @property
     def requests_sent(self) -> int:
-        """Requests sent so far, retries included."""
+        """Requests sent so far from this budget, retries included."""
         with self._lock:
             return self._sent
 
@@ -187,7 +216,7 @@ class ArchiveLimiter:
     def rate_limited(self) -> int:
         """429 answers received so far."""
         with self._lock:
-            return self._rate_limited
+            return self._shared.rate_limited
 
     @property
     def budget_left(self) -> int:
@@ -209,42 +238,42 @@ class ArchiveLimiter:
         Archived answers (those carrying ``Memento-Datetime``) are returned whatever
         their status: an archived 429 or 503 is content, not throttling. Raises
         :class:`ArchiveUnavailable` on connection failures, timeouts, 429s or 5xx beyond
-        the retries, and :class:`BudgetExhausted` when the budget is spent.
+        the retries, and :class:`BudgetExhausted` when the budget is spent. Only
+        requests actually sent are charged to the budget.
         """
         bucket = self._bucket(family, url)
         host = _host(url)
         endpoint = _endpoint(url)
-        with self._lock:
-            down = self._down.get(host) or self._down.get(endpoint)
-        if down is not None:
-            raise ArchiveUnavailable(f"{down} (earlier in this run; not asked again)")
+        self._raise_if_down(host, endpoint)
         last_reason = "archive request failed"
-        unreachable = False
+        outcome = _Failure.ERROR
         for attempt in range(self._max_retries + 1):
             self._spend()
-            bucket.acquire(self._max_wait)
-            with self._lock:
-                down = self._down.get(host) or self._down.get(endpoint)
-            if down is not None:  # found down while this request waited for its turn
-                raise ArchiveUnavailable(f"{down} (earlier in this run; not asked again)")
+            try:
+                bucket.acquire(self._max_wait)
+                self._raise_if_down(host, endpoint)  # found down while this one waited
+            except ArchiveUnavailable:
+                self._refund()
+                raise
             try:
                 response = session.request(method, url, **kwargs)
             except requests.Timeout as exc:
                 last_reason = f"archive timed out: {type(exc).__name__}"
-                unreachable = True
+                outcome = _Failure.TIMEOUT
                 self._backoff(attempt)
                 continue
             except requests.RequestException as exc:
                 # Refused or unresolvable: seconds later it will be the same.
                 last_reason = f"archive unreachable: {type(exc).__name__}"
-                unreachable = True
+                outcome = _Failure.UNREACHABLE
                 break
-            unreachable = False
+            outcome = _Failure.ERROR
+            self._answered(host, endpoint)
             if is_memento(response):
                 return response
             if response.status_code == 429:
                 with self._lock:
-                    self._rate_limited += 1
+                    self._shared.rate_limited += 1
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is None:
                     wait = self._default_retry_after
@@ -261,14 +290,47 @@ class ArchiveLimiter:
                 self._backoff(attempt)
                 continue
             return response
-        # Still failing after the retries: spare the archive (and our run) more of the
-        # same. An unreachable host is down as a whole; an endpoint answering errors or
-        # 429s is skipped, while the archive's other endpoints may still answer.
-        with self._lock:
-            self._down[host if unreachable else endpoint] = last_reason
-            if unreachable:
-                self._host_event(host).set()
+        self._failed(host, endpoint, outcome, last_reason)
+        if outcome is _Failure.TIMEOUT:
+            raise ArchiveTimeout(last_reason)
         raise ArchiveUnavailable(last_reason)
+
+    def _raise_if_down(self, host: str, endpoint: str) -> None:
+        with self._lock:
+            down = self._shared.down.get(host) or self._shared.down.get(endpoint)
+        if down is not None:
+            raise ArchiveUnavailable(f"{down} (earlier in this run; not asked again)")
+
+    def _answered(self, host: str, endpoint: str) -> None:
+        with self._lock:
+            self._shared.timeouts.pop(host, None)
+            self._shared.timeouts.pop(endpoint, None)
+
+    def _failed(self, host: str, endpoint: str, outcome: _Failure, reason: str) -> None:
+        """Spare the archive (and the run) more of the same after the retries failed.
+
+        An unreachable host is down as a whole. One query that timed out says little
+        about the others (a URL with a huge index is slow to list), so timeouts take
+        down an endpoint, then the host, only when they come in a row. An endpoint
+        answering errors or 429s is skipped while the archive's others may still answer.
+        """
+        shared = self._shared
+        with self._lock:
+            if outcome is _Failure.UNREACHABLE:
+                shared.down[host] = reason
+                self._host_event(host).set()
+            elif outcome is _Failure.TIMEOUT:
+                in_row = shared.timeouts.get(host, 0) + 1
+                shared.timeouts[host] = in_row
+                at_endpoint = shared.timeouts.get(endpoint, 0) + 1
+                shared.timeouts[endpoint] = at_endpoint
+                if in_row >= self._host_timeouts_down:
+                    shared.down[host] = reason
+                    self._host_event(host).set()
+                elif at_endpoint >= self._endpoint_timeouts_down:
+                    shared.down[endpoint] = reason
+            else:
+                shared.down[endpoint] = reason
 
     def _spend(self) -> None:
         with self._lock:
@@ -276,15 +338,19 @@ class ArchiveLimiter:
                 raise BudgetExhausted()
             self._sent += 1
 
+    def _refund(self) -> None:
+        with self._lock:
+            self._sent -= 1
+
     def _backoff(self, attempt: int) -> None:
         if attempt < self._max_retries:
             self._sleep(min(self._max_wait, 2.0**attempt))
 
     def _host_event(self, host: str) -> threading.Event:
         # Call with self._lock held.
-        event = self._host_down.get(host)
+        event = self._shared.host_down.get(host)
         if event is None:
-            event = self._host_down[host] = threading.Event()
+            event = self._shared.host_down[host] = threading.Event()
         return event
 
     def _waiter(self, host: str) -> Callable[[float], None]:
@@ -303,11 +369,19 @@ class ArchiveLimiter:
         host = _host(url)
         waiter = self._waiter(host)
         with self._lock:
-            bucket = self._buckets.get((family, host))
+            bucket = self._shared.buckets.get((family, host))
             if bucket is None:
                 bucket = TokenBucket(self._rates[family], clock=self._clock, sleep=waiter)
-                self._buckets[(family, host)] = bucket
+                self._shared.buckets[(family, host)] = bucket
             return bucket
+
+
+class _Failure(enum.Enum):
+    """How a request failed after its retries, which decides what is marked down."""
+
+    ERROR = "error"  # answered with 5xx or 429
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"  # refused, unresolvable, reset
 
 
 def _host(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -11,11 +10,11 @@ import requests
 
 from checks.archive.config import ArchiveConfig
 from checks.archive.linkformat import parse_links
-from checks.archive.ratelimit import ArchiveLimiter, ArchiveUnavailable, Family, is_memento
+from checks.archive.ratelimit import ArchiveLimiter, Family, is_memento
+from checks.archive.reading import ACCEPT_ENCODING, read_capped
 from checks.archive.records import Replay
 from checks.archive.urls import wayback_original
 
-_CHUNK = 64 * 1024
 _RUNTIME_ERROR = "X-Archive-Wayback-Runtime-Error"
 
 
@@ -30,9 +29,10 @@ def fetch_replay(
     """Fetch a capture, following the archive's redirects (its own "nearest capture"
     redirects and replayed archived ones) up to ``config.max_replay_redirects``.
 
-    Bodies are streamed and cut at ``max_bytes_pdf`` (PDFs) or ``max_bytes_other``.
-    Raises :class:`checks.archive.ratelimit.ArchiveUnavailable` when the archive cannot
-    serve it at all.
+    Bodies are streamed and cut at ``max_bytes_pdf`` (PDFs) or ``max_bytes_other``
+    (``truncated``), within ``replay_deadline_s``. Raises
+    :class:`checks.archive.ratelimit.ArchiveUnavailable` when the archive cannot serve
+    it at all, or not in full (a body cut short by the network, a stalled reply).
     """
     home = urlsplit(url).netloc.lower()
     redirects: list[str] = []
@@ -44,7 +44,7 @@ def fetch_replay(
             "GET",
             current,
             family=Family.REPLAY,
-            headers={"User-Agent": config.user_agent},
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=(config.timeout_s, config.timeout_s),
             allow_redirects=False,
             stream=True,
@@ -84,21 +84,14 @@ def _read_capped(
 ) -> tuple[bytes, bool]:
     declared_pdf = "pdf" in (response.headers.get("Content-Type") or "").lower()
     cap = config.max_bytes_pdf if expect_pdf or declared_pdf else config.max_bytes_other
-    chunks: list[bytes] = []
-    size = 0
-    deadline = time.monotonic() + config.replay_deadline_s
-    try:
-        for chunk in response.iter_content(_CHUNK):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > cap:
-                return b"".join(chunks)[:cap], True
-            if time.monotonic() > deadline:
-                raise ArchiveUnavailable("archive replay too slow")
-    except requests.RequestException:
-        # A body cut short by the archive is judged on what arrived.
-        return b"".join(chunks), True
-    return b"".join(chunks), False
+    body = read_capped(
+        response,
+        cap=cap,
+        deadline_s=config.replay_deadline_s,
+        read_timeout=config.timeout_s,
+        what="archive replay",
+    )
+    return body.data, body.truncated
 
 
 def _original_url(response: requests.Response, url: str) -> str | None:

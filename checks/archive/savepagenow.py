@@ -8,6 +8,7 @@ and :func:`poll_capture` waits for the job to finish.
 from __future__ import annotations
 
 import enum
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import requests
 
 from checks.archive.config import ArchiveConfig
 from checks.archive.ratelimit import ArchiveLimiter, Family
+from checks.archive.reading import read_capped
 
 # status_ext codes after which the same capture may succeed later (InternetArchiveBot's
 # list plus the quota and gateway errors); every other error is permanent for the URL.
@@ -124,8 +126,9 @@ def request_capture(
         headers=_headers(config),
         data=form,
         timeout=(config.timeout_s, config.timeout_s),
+        stream=True,
     )
-    payload = _json(response)
+    payload = _json(response, config)
     job_id = payload.get("job_id")
     if response.status_code == 200 and isinstance(job_id, str) and job_id:
         return job_id
@@ -168,8 +171,9 @@ def capture_status(
         family=Family.SAVE_STATUS,
         headers=_headers(config),
         timeout=(config.timeout_s, config.timeout_s),
+        stream=True,
     )
-    return parse_status(_json(response), job_id, config)
+    return parse_status(_json(response, config), job_id, config)
 
 
 def parse_status(payload: Mapping[str, Any], job_id: str, config: ArchiveConfig) -> SaveResult:
@@ -209,9 +213,21 @@ def _headers(config: ArchiveConfig) -> dict[str, str]:
     }
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def _json(response: requests.Response, config: ArchiveConfig) -> dict[str, Any]:
+    with response:
+        body = read_capped(
+            response,
+            cap=_MAX_ANSWER_BYTES,
+            deadline_s=config.lookup_deadline_s,
+            read_timeout=config.timeout_s,
+            what="Save Page Now answer",
+        )
     try:
-        payload = response.json()
+        payload = json.loads(body.data)
     except ValueError:
         return {}
     return payload if isinstance(payload, dict) else {}
+
+
+# A job or status answer is a few hundred bytes; a list of resources a few thousand.
+_MAX_ANSWER_BYTES = 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _WAYBACK_PATH = re.compile(r"/(\d{1,14})(?:[a-z]{2}_)?/([a-z][a-z0-9+.-]*:.+|www\..+)$")
 
@@ -49,9 +49,50 @@ def strip_default_port(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def same_resource(cited: str, archived: str) -> bool:
+    """Whether an archive's ``original`` names the cited resource.
+
+    Archive indexes fold case, query order and more into one key, so they list
+    captures of other resources under the cited one; only the differences that
+    never change the resource are forgiven: scheme, ``www.``, a default port, a
+    trailing slash, letter case in the host and in percent escapes.
+    """
+    return resource_key(cited) == resource_key(archived)
+
+
+def resource_key(url: str) -> str:
+    """``url`` reduced to what :func:`same_resource` compares."""
+    if "://" not in url.split("?", 1)[0]:
+        url = "http://" + url
+    parts = urlsplit(strip_default_port(url))
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    host = host.removeprefix("www.")
+    path = _escapes(parts.path).rstrip("/")
+    query = "?" + _escapes(parts.query) if parts.query else ""
+    return host + path + query
+
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escapes(text: str) -> str:
+    # %7e and ~ are the same URL (RFC 3986 6.2.2); %2F and / are not.
+    def one(match: re.Match[str]) -> str:
+        char = unquote(match.group(0))
+        return char if char in _UNRESERVED else match.group(0).upper()
+
+    return _ESCAPE.sub(one, text)
+
+
+def is_ascii_digits(text: str) -> bool:
+    """True for a non-empty string of the digits 0-9 only (``"²".isdigit()`` is True)."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def parse_timestamp(stamp: str) -> datetime | None:
     """A 1-14 digit Wayback timestamp (padded to the lower bound) as a UTC datetime."""
-    if not stamp.isdigit() or not 4 <= len(stamp) <= 14:
+    if not is_ascii_digits(stamp) or not 4 <= len(stamp) <= 14:
         return None
     padded = stamp + "0101000000"[len(stamp) - 4 :] if len(stamp) < 14 else stamp
     try:

@@ -14,10 +14,19 @@ import requests
 
 from checks.archive.cache import KeyedLocks, LookupCache, cached_json
 from checks.archive.config import ArchiveConfig
-from checks.archive.ratelimit import ArchiveLimiter, ArchiveUnavailable, BudgetExhausted, Family
+from checks.archive.ratelimit import (
+    ArchiveLimiter,
+    ArchiveTimeout,
+    ArchiveUnavailable,
+    BudgetExhausted,
+    Family,
+)
+from checks.archive.reading import ACCEPT_ENCODING, read_capped
 from checks.archive.records import Capture
 from checks.archive.urls import (
+    is_ascii_digits,
     parse_timestamp,
+    same_resource,
     strip_default_port,
     wayback_original,
     wayback_timestamp,
@@ -35,6 +44,8 @@ class CdxAnswer:
     captures: tuple[Capture, ...] = ()
     errors: tuple[str, ...] = ()
     excluded: bool = False
+    # Rows of other URLs that the index lists under this one (it folds letter case).
+    foreign: int = 0
 
 
 def url_variants(url: str) -> tuple[str, ...]:
@@ -74,8 +85,6 @@ def parse_cdx(payload: Any, config: ArchiveConfig) -> list[Capture]:
         captured_at = parse_timestamp(stamp) if stamp else None
         if not stamp or not original or captured_at is None:
             continue
-        status_text = fields.get("statuscode")
-        status = int(status_text) if status_text and status_text.isdigit() else None
         captures.append(
             Capture(
                 archive=ARCHIVE_NAME,
@@ -83,11 +92,67 @@ def parse_cdx(payload: Any, config: ArchiveConfig) -> list[Capture]:
                 url=config.replay_url(stamp, original, raw=False),
                 replay_url=config.replay_url(stamp, original),
                 original=strip_default_port(original),
-                status=status,
+                status=parse_status(fields.get("statuscode")),
                 mimetype=fields.get("mimetype"),
             )
         )
     return captures
+
+
+def parse_status(text: str | None) -> int | None:
+    """An archived HTTP status, or None when unknown or not three ASCII digits."""
+    if text is None or len(text) != 3 or not is_ascii_digits(text):
+        return None
+    return int(text)
+
+
+def of_cited(captures: Sequence[Capture], cited: str) -> tuple[list[Capture], int]:
+    """The captures of ``cited`` itself, and how many were of other URLs that the
+    index folds into the same key (another letter case, another query order...)."""
+    kept = [c for c in captures if same_resource(cited, c.original)]
+    return kept, len(captures) - len(kept)
+
+
+@dataclass(frozen=True)
+class CdxQuery:
+    """Which rows to ask the index for: inclusive 14-digit bounds and a row limit
+    (negative: the newest rows), optionally only some statuses."""
+
+    limit: int
+    since: str | None = None
+    until: str | None = None
+    status_filter: str | None = None
+    collapse: bool = True
+
+    def params(self, variant: str) -> dict[str, str]:
+        """The query string for one URL variant."""
+        params = {"url": variant, "output": "json", "fl": ",".join(CDX_FIELDS)}
+        if self.status_filter:
+            params["filter"] = f"statuscode:{self.status_filter}"
+        if self.collapse:
+            params["collapse"] = "digest"
+        if self.since:
+            params["from"] = self.since
+        if self.until:
+            params["to"] = self.until
+        params["limit"] = str(self.limit)
+        return params
+
+
+def query_around(moment: datetime, config: ArchiveConfig) -> CdxQuery:
+    """The newest rows up to ``cdx_after_horizon`` after ``moment``: those just before
+    it and the first ones after it, in one request (``limit`` alone would give the
+    oldest rows, years before a recent citation)."""
+    return CdxQuery(limit=-config.cdx_limit, until=_stamp(moment + config.cdx_after_horizon))
+
+
+def split_queries(moment: datetime, config: ArchiveConfig) -> tuple[CdxQuery, CdxQuery]:
+    """The newest rows up to ``moment`` and the oldest after it: asked when the
+    rows after ``moment`` alone fill a whole answer."""
+    return (
+        CdxQuery(limit=-config.cdx_limit, until=_stamp(moment)),
+        CdxQuery(limit=config.cdx_limit, since=_stamp(moment + timedelta(seconds=1))),
+    )
 
 
 def cdx_captures(
@@ -98,78 +163,147 @@ def cdx_captures(
     limiter: ArchiveLimiter,
     cache: LookupCache | None,
     locks: KeyedLocks,
+    around: datetime | None = None,
+    newest: bool = False,
 ) -> CdxAnswer:
     """Captures of ``url`` from the CDX index, all statuses (archived redirects and
-    errors are classified later, not filtered out here), one per distinct content.
+    errors are classified later, not filtered out here), one per distinct content,
+    only of ``url`` itself (see :func:`checks.archive.urls.same_resource`).
 
-    Variants are asked in turn until one yields any capture.
+    ``around``: the rows nearest that moment on both sides; ``newest``: the newest
+    rows; neither: the oldest. Variants are asked in turn until one yields any row.
     Raises :class:`BudgetExhausted`; other failures are reported in ``errors``.
     """
     captures: list[Capture] = []
     errors: list[str] = []
-    excluded = False
+    foreign = 0
     for variant in url_variants(url)[: max(1, config.cdx_variants)]:
         try:
-            payload = _cdx_rows(variant, config, session, limiter, cache, locks)
+            if around is not None:
+                rows = _rows_around(variant, around, config, session, limiter, cache, locks)
+            else:
+                query = CdxQuery(limit=-config.cdx_limit if newest else config.cdx_limit)
+                rows = _cdx_rows(variant, query, config, session, limiter, cache, locks)
         except BudgetExhausted:
             raise
+        except ArchiveTimeout as exc:
+            # The variants share one key in the index: if it is too slow to list for
+            # one, it is for all, and asking each would only add timeouts.
+            errors.append(f"CDX {variant}: {exc.reason}")
+            break
         except ArchiveUnavailable as exc:
             errors.append(f"CDX {variant}: {exc.reason}")
             continue
-        if payload == "excluded":
-            excluded = True
-            break
-        found = parse_cdx(payload, config)
+        if rows == "excluded":
+            return CdxAnswer((), tuple(errors), excluded=True)
+        found, others = of_cited(parse_cdx(rows, config), url)
         captures.extend(found)
-        if found:
+        foreign += others
+        if found or others:
             # The index keys on a canonical form, so another variant would list the
             # same rows; variants only help when the answer is empty.
             break
-    return CdxAnswer(tuple(captures), tuple(errors), excluded)
+    return CdxAnswer(tuple(captures), tuple(errors), foreign=foreign)
 
 
-def _cdx_rows(
+def _rows_around(
     variant: str,
+    moment: datetime,
     config: ArchiveConfig,
     session: requests.Session,
     limiter: ArchiveLimiter,
     cache: LookupCache | None,
     locks: KeyedLocks,
 ) -> Any:
-    params = {
-        "url": variant,
-        "output": "json",
-        "fl": ",".join(CDX_FIELDS),
-        "collapse": "digest",
-        "limit": str(config.cdx_limit),
-    }
+    query = query_around(moment, config)
+    rows = _cdx_rows(variant, query, config, session, limiter, cache, locks)
+    if rows == "excluded" or not _full_after(rows, moment, config):
+        return rows
+    # A page captured so often that the rows after ``moment`` fill the answer: ask
+    # for each side separately.
+    before, after = split_queries(moment, config)
+    older = _cdx_rows(variant, before, config, session, limiter, cache, locks)
+    newer = _cdx_rows(variant, after, config, session, limiter, cache, locks)
+    return _merged(older, newer)
+
+
+def _full_after(rows: Any, moment: datetime, config: ArchiveConfig) -> bool:
+    if not isinstance(rows, list) or len(rows) - 1 < config.cdx_limit:
+        return False
+    dates = [c.captured_at for c in parse_cdx(rows, config) if c.captured_at is not None]
+    return bool(dates) and min(dates) > moment
+
+
+def _merged(first: Any, second: Any) -> Any:
+    if not isinstance(first, list) or len(first) < 2:
+        return second
+    if not isinstance(second, list) or len(second) < 2 or second[0] != first[0]:
+        return first
+    return first + second[1:]
+
+
+def _cdx_rows(
+    variant: str,
+    query: CdxQuery,
+    config: ArchiveConfig,
+    session: requests.Session,
+    limiter: ArchiveLimiter,
+    cache: LookupCache | None,
+    locks: KeyedLocks,
+) -> Any:
+    params = query.params(variant)
 
     def fetch() -> Any:
-        response = limiter.request(
-            session,
-            "GET",
-            config.cdx_url,
-            family=Family.LOOKUP,
-            params=params,
-            headers={"User-Agent": config.user_agent},
-            timeout=(config.timeout_s, config.timeout_s),
-        )
-        if response.status_code != 200:
-            if any(marker in response.text for marker in _BLOCKED_MARKERS):
+        body, status = _lookup(session, limiter, config, config.cdx_url, params, "CDX answer")
+        if status != 200:
+            text = body.decode("utf-8", "replace")
+            if any(marker in text for marker in _BLOCKED_MARKERS):
                 return "excluded"
-            raise ArchiveUnavailable(f"CDX answered HTTP {response.status_code}")
-        if not response.content.strip():
+            raise ArchiveUnavailable(f"CDX answered HTTP {status}")
+        if not body.strip():
             return []
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError as exc:
             raise ArchiveUnavailable("CDX answer is not JSON") from exc
 
     def ttl(answer: Any) -> timedelta:
         return config.cache_ttl if answer else config.empty_cache_ttl
 
-    key = f"cdx:{config.cdx_url}:{config.cdx_limit}:{variant}"
+    key = "cdx:" + json.dumps([config.cdx_url, params], sort_keys=True)
     return cached_json(cache, locks, key, fetch, ttl)
+
+
+def _lookup(
+    session: requests.Session,
+    limiter: ArchiveLimiter,
+    config: ArchiveConfig,
+    url: str,
+    params: dict[str, str],
+    what: str,
+) -> tuple[bytes, int]:
+    """One lookup request's body (capped, within the deadline) and status."""
+    response = limiter.request(
+        session,
+        "GET",
+        url,
+        family=Family.LOOKUP,
+        params=params,
+        headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+        timeout=(config.timeout_s, config.timeout_s),
+        stream=True,
+    )
+    with response:
+        body = read_capped(
+            response,
+            cap=config.max_lookup_bytes,
+            deadline_s=config.lookup_deadline_s,
+            read_timeout=config.timeout_s,
+            what=what,
+        )
+    if body.truncated:
+        raise ArchiveUnavailable(f"{what} larger than {config.max_lookup_bytes} bytes")
+    return body.data, response.status_code
 
 
 def availability_capture(
@@ -182,27 +316,21 @@ def availability_capture(
     cache: LookupCache | None,
     locks: KeyedLocks,
 ) -> Capture | None:
-    """The Availability API's closest capture, or None when it reports nothing (which
-    it also does for archived pages: never read that alone as "not archived").
-    Raises :class:`ArchiveUnavailable`."""
+    """The Availability API's closest capture of ``url`` itself, or None when it reports
+    nothing (which it also does for archived pages: never read that alone as "not
+    archived"). Raises :class:`ArchiveUnavailable`."""
     params = {"url": url}
     if moment is not None:
-        params["timestamp"] = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        params["timestamp"] = _stamp(moment)
 
     def fetch() -> Any:
-        response = limiter.request(
-            session,
-            "GET",
-            config.availability_url,
-            family=Family.LOOKUP,
-            params=params,
-            headers={"User-Agent": config.user_agent},
-            timeout=(config.timeout_s, config.timeout_s),
+        body, status = _lookup(
+            session, limiter, config, config.availability_url, params, "Availability answer"
         )
-        if response.status_code != 200:
-            raise ArchiveUnavailable(f"Availability API answered HTTP {response.status_code}")
+        if status != 200:
+            raise ArchiveUnavailable(f"Availability API answered HTTP {status}")
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError as exc:
             raise ArchiveUnavailable("Availability answer is not JSON") from exc
 
@@ -210,7 +338,10 @@ def availability_capture(
         return config.empty_cache_ttl
 
     key = "available:" + json.dumps([config.availability_url, params], sort_keys=True)
-    return parse_availability(cached_json(cache, locks, key, fetch, ttl), config)
+    capture = parse_availability(cached_json(cache, locks, key, fetch, ttl), config)
+    if capture is None or not same_resource(url, capture.original):
+        return None
+    return capture
 
 
 def parse_availability(payload: Any, config: ArchiveConfig) -> Capture | None:
@@ -227,14 +358,13 @@ def parse_availability(payload: Any, config: ArchiveConfig) -> Capture | None:
     captured_at = parse_timestamp(stamp)
     if not original or captured_at is None:
         return None
-    status_text = str(closest.get("status") or "")
     return Capture(
         archive=ARCHIVE_NAME,
         captured_at=captured_at,
         url=config.replay_url(stamp, str(original), raw=False),
         replay_url=config.replay_url(stamp, str(original)),
         original=str(original),
-        status=int(status_text) if status_text.isdigit() else None,
+        status=parse_status(str(closest.get("status") or "") or None),
     )
 
 
@@ -248,17 +378,21 @@ def newest_capture(
     locks: KeyedLocks | None = None,
 ) -> datetime | None:
     """When ``url`` was last captured with a good status (for deciding whether to ask
-    Save Page Now), or None. Raises :class:`ArchiveUnavailable` when the index cannot
-    be asked for any variant."""
-    answer = cdx_captures(
-        url, config, session=session, limiter=limiter, cache=cache, locks=locks or KeyedLocks()
-    )
-    good = [c.captured_at for c in answer.captures if c.captured_at and c.status in _GOOD]
-    if good:
-        return max(good)
-    if answer.errors and not answer.captures:
-        raise ArchiveUnavailable("; ".join(answer.errors))
-    return None
+    Save Page Now), or None. One request: the newest good row (``limit=-1``) of the URL
+    as cited, which the index matches whatever its scheme or ``www.``. Raises
+    :class:`ArchiveUnavailable` when the index cannot be asked."""
+    query = CdxQuery(limit=-1, status_filter=_GOOD_FILTER, collapse=False)
+    rows = _cdx_rows(url, query, config, session, limiter, cache, locks or KeyedLocks())
+    if rows == "excluded":
+        return None
+    found, _ = of_cited(parse_cdx(rows, config), url)
+    good = [c.captured_at for c in found if c.captured_at and c.status in _GOOD]
+    return max(good) if good else None
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
 _GOOD: Sequence[int | None] = (200, 203, 206)
+_GOOD_FILTER = "20[036]"

@@ -36,6 +36,11 @@ DRIFTED_HTML = (
     b"<p>The report describes prevention, intervention and services for survivors in"
     b" every county, and the funding that supports them.</p></body></html>"
 )
+PREVIOUS_OWNER_HTML = (
+    b"<html><head><title>Welcome to Joe's web page</title></head><body><h1>Joe's page</h1>"
+    b"<p>My hobbies are fishing and model trains.</p>"
+    b"<p>Photos of my trains and some links to other hobby sites.</p></body></html>"
+)
 NOT_FOUND_HTML = (
     b"<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1>"
     b"<p>The page you requested could not be found.</p></body></html>"

@@ -25,6 +25,7 @@ import json
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,10 +78,15 @@ class Canned:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # Seconds between bytes: an archive that drips its answer.
+    drip_s: float = 0.0
+    # A Content-Length larger than the body, then the connection is closed: a cut reply.
+    declared_length: int | None = None
 
 
-def url_key(url: str) -> str:
-    """Like the Wayback index key: no scheme, no ``www.``, no default port, lower host."""
+def url_key(url: str, *, fold_case: bool = False) -> str:
+    """Like the Wayback index key: no scheme, no ``www.``, no default port, lower host;
+    with ``fold_case``, lower path and query too, as the real index does."""
     if "://" not in url:
         url = "http://" + url
     parts = urlsplit(url)
@@ -91,7 +97,8 @@ def url_key(url: str) -> str:
     if port and port not in (80, 443):
         host = f"{host}:{port}"
     query = "?" + parts.query if parts.query else ""
-    return host + (parts.path or "/") + query
+    rest = (parts.path or "/") + query
+    return host + (rest.lower() if fold_case else rest)
 
 
 def http_date(moment: datetime) -> str:
@@ -102,8 +109,9 @@ class FakeArchive:
     """The archive's state and a loopback server answering from it."""
 
     def __init__(self, *, cdx_match: str = "key") -> None:
-        # "key": the index ignores scheme and www. like the real one; "exact": the
-        # queried string must equal the stored URL (to exercise scheme variants).
+        # "key": the index ignores scheme and www. like the real one; "folded": letter
+        # case too, as the real one does; "exact": the queried string must equal the
+        # stored URL (to exercise scheme variants).
         self.cdx_match = cdx_match
         self.captures: list[FakeCapture] = []
         self.requests: list[SeenRequest] = []
@@ -173,12 +181,14 @@ class FakeArchive:
 
     # -- lookups -----------------------------------------------------------------------
 
-    def captures_of(self, url: str, *, exact: bool = False) -> list[FakeCapture]:
+    def captures_of(
+        self, url: str, *, exact: bool = False, fold_case: bool = False
+    ) -> list[FakeCapture]:
         if exact:
             found = [c for c in self.captures if c.url == url]
         else:
-            key = url_key(url)
-            found = [c for c in self.captures if url_key(c.url) == key]
+            key = url_key(url, fold_case=fold_case)
+            found = [c for c in self.captures if url_key(c.url, fold_case=fold_case) == key]
         return sorted(found, key=lambda c: c.timestamp)
 
     def _canned(self, path: str) -> Canned | None:
@@ -196,7 +206,7 @@ class FakeArchive:
             self.requests.append(seen)
 
 
-Reply = tuple[int, dict[str, str], bytes]
+Reply = tuple[int, dict[str, str], bytes] | Canned
 
 
 def _json_reply(payload: Any, status: int = 200) -> Reply:
@@ -211,7 +221,7 @@ def _answer(
     query = parse_qs(parts.query, keep_blank_values=True)
     canned = archive._canned(path)
     if canned is not None:
-        return canned.status, canned.headers, canned.body
+        return canned
     if path == "/cdx/search/cdx":
         return _cdx(archive, query)
     if path == "/wayback/available":
@@ -242,7 +252,15 @@ def _rest(target: str, prefix: str) -> str:
 
 def _cdx(archive: FakeArchive, query: dict[str, list[str]]) -> Reply:
     url = query.get("url", [""])[0]
-    rows = [c for c in archive.captures_of(url, exact=archive.cdx_match == "exact") if c.in_cdx]
+    found = archive.captures_of(
+        url, exact=archive.cdx_match == "exact", fold_case=archive.cdx_match == "folded"
+    )
+    rows = [c for c in found if c.in_cdx]
+    # Bounds are inclusive and padded: from=2015 is 20150101000000, to=2015 20151231...
+    if "from" in query:
+        rows = [r for r in rows if r.timestamp >= query["from"][0].ljust(14, "0")]
+    if "to" in query:
+        rows = [r for r in rows if r.timestamp <= query["to"][0].ljust(14, "9")]
     for spec in query.get("filter", []):
         negate = spec.startswith("!")
         name, _, pattern = spec.lstrip("!").partition(":")
@@ -438,7 +456,9 @@ def _handler_for(archive: FakeArchive) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, reply_headers, reply = _answer(archive, self.command, self.path, headers, body)
+            answer = _answer(archive, self.command, self.path, headers, body)
+            canned = answer if isinstance(answer, Canned) else Canned(*answer)
+            status, reply_headers, reply = canned.status, canned.headers, canned.body
             parts = urlsplit(self.path)
             archive._record(
                 SeenRequest(
@@ -453,10 +473,27 @@ def _handler_for(archive: FakeArchive) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             for name, value in reply_headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply)))
+            length = len(reply) if canned.declared_length is None else canned.declared_length
+            self.send_header("Content-Length", str(length))
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command == "HEAD":
+                return
+            if canned.drip_s:
+                self._drip(reply, canned.drip_s)
+            else:
                 self.wfile.write(reply)
+            if canned.declared_length is not None:
+                self.wfile.flush()
+                self.close_connection = True
+
+        def _drip(self, reply: bytes, delay: float) -> None:
+            try:
+                for index in range(len(reply)):
+                    self.wfile.write(reply[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(delay)
+            except ConnectionError:
+                pass  # the client gave up, as it should
 
         do_GET = do_POST = do_HEAD = _handle
 
