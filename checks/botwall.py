@@ -1,17 +1,20 @@
-"""Recognise bot walls: the page that answered is a challenge, not the source.
+"""Recognise walls: the page that answered stands in front of the source.
 
-A challenge says nothing about whether the cited page is alive, so a caller turns a
-reason from here into an inconclusive ``blocked`` verdict. Precision matters more than
-recall: many live pages carry a vendor's sensor script or a CAPTCHA on a form, so a
-marker that also appears on ordinary pages only counts together with a refusing status
-or a page that is nearly empty.
+A bot challenge (:func:`challenge_reason`, :func:`interstitial_reason`), a page that
+only its scripts fill (:func:`script_shell_reason`) and a password form
+(:func:`login_wall_reason`) say nothing about whether the cited page is alive, so a
+caller turns a reason from here into an inconclusive ``blocked`` verdict. Precision
+matters more than recall: many live pages carry a vendor's sensor script or a CAPTCHA
+on a form, so a marker that also appears on ordinary pages only counts together with a
+refusing status or a page that is nearly empty.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from lxml import etree
 
@@ -258,3 +261,133 @@ def _visible_words(html: str) -> int:
     for element in root.iter("script", "style", "noscript", "template"):
         element.text = None
     return sum(len(chunk.split()) for chunk in root.itertext())
+
+
+# --- pages only a browser, or a person, gets past ------------------------------------
+
+# Fewer letters than this outside scripts: the page's text is written by its scripts
+# (the threshold content extraction uses to call such a page unreadable).
+SHELL_LETTERS = 30
+_SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
+_PASSWORD_INPUT = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?password\b", re.IGNORECASE)
+# Words a page may show besides its password form (a heading, a line of help) and
+# still be a login page rather than a page with a login box.
+_LOGIN_OTHER_WORDS = 30
+_UNSEEN = ("script", "style", "noscript", "template", "title")
+_FURNITURE = ("nav", "header", "footer", "aside")
+# Path words of the places challenge interstitials send a reader to.
+_CHALLENGE_PATH = re.compile(r"captcha|challenge", re.IGNORECASE)
+
+
+def script_shell_reason(html: str) -> str | None:
+    """Why a page is an application shell whose text its scripts write, or None.
+
+    Such a page (a single-page app) looks the same for every path, live or not, so
+    neither its text nor a comparison with another path says whether the source is
+    there.
+    """
+    if not html or len(html) > _MAX_CHALLENGE_HTML or not _SCRIPT_TAG.search(html):
+        return None
+    root = _parse(html)
+    if root is None:
+        return None
+    _drop(root, _UNSEEN)
+    letters = sum(1 for chunk in root.itertext() for c in chunk if c.isalpha())
+    if letters >= SHELL_LETTERS:
+        return None
+    return "page needs a browser (no text without JavaScript: the page is built by its scripts)"
+
+
+def login_wall_reason(html: str) -> str | None:
+    """Why a page is a login page standing in for the content, or None.
+
+    Its main content is a password form: little text is left once the form and the
+    site's navigation, header and footer are set aside. A page with a login box
+    beside its own text is not one.
+    """
+    if not html or len(html) > _MAX_CHALLENGE_HTML or not _PASSWORD_INPUT.search(html):
+        return None
+    root = _parse(html)
+    if root is None:
+        return None
+    forms = [form for form in root.iter("form") if _has_password_field(form)]
+    if not forms:
+        return None
+    _drop(root, _UNSEEN + _FURNITURE)
+    for form in forms:
+        _remove(form)
+    words = sum(len(chunk.split()) for chunk in root.itertext())
+    if words > _LOGIN_OTHER_WORDS:
+        return None
+    return "login page (a password form stands in for the content)"
+
+
+def interstitial_reason(requested_url: str, locations: Sequence[str]) -> str | None:
+    """Why a redirect chain ended at a challenge interstitial, or None.
+
+    ``locations`` are where each redirect (or refresh) of the chain pointed. A hop to
+    a CAPTCHA or challenge path that carries the requested path back in its query
+    (``?r=/reports/x``, ``continue=``, ``returnUrl=``) is a wall that sends a person
+    on once solved; the page behind it was never seen.
+    """
+    try:
+        requested = urlsplit(requested_url)
+    except ValueError:
+        return None
+    for location in locations:
+        try:
+            target = urlsplit(location)
+            values = [value for _, value in parse_qsl(target.query)]
+        except ValueError:
+            continue
+        if not _CHALLENGE_PATH.search(target.path):
+            continue
+        if any(_names(value, requested) for value in values):
+            host = target.hostname or ""
+            return f"bot challenge (interstitial at {host}{target.path})"
+    return None
+
+
+def _names(value: str, requested: SplitResult) -> bool:
+    """Whether a query value names the requested URL (its path, or all of it)."""
+    try:
+        named = urlsplit(value.strip())
+    except ValueError:
+        return False
+    if named.netloc and named.hostname != requested.hostname:
+        return False
+    return bool(named.path) and named.path.rstrip("/") == (requested.path or "/").rstrip("/")
+
+
+def _has_password_field(form: etree._Element) -> bool:
+    return any(
+        (field.get("type") or "").strip().lower() == "password" for field in form.iter("input")
+    )
+
+
+def _parse(html: str) -> etree._Element | None:
+    parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+    try:
+        root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (etree.LxmlError, ValueError):
+        return None
+    return root
+
+
+def _drop(root: etree._Element, tags: tuple[str, ...]) -> None:
+    for element in list(root.iter(*tags)):
+        _remove(element)
+
+
+def _remove(element: etree._Element) -> None:
+    """Take an element out, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)

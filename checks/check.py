@@ -24,7 +24,13 @@ import requests
 
 from checks import http, netpolicy, tls, verdict
 from checks.anchors import anchor_present
-from checks.botwall import challenge_reason
+from checks.botwall import (
+    SHELL_LETTERS,
+    challenge_reason,
+    interstitial_reason,
+    login_wall_reason,
+    script_shell_reason,
+)
 from checks.content import ContentAnalysis, analyse
 from checks.hosts import HostPolicy
 from checks.model import CheckResult, CheckSettings, CheckTarget, Verdict
@@ -43,9 +49,6 @@ log = logging.getLogger(__name__)
 _PROBE_WHEN = frozenset({Verdict.OK, Verdict.MOVED, Verdict.ANCHOR_MISSING, Verdict.CLAIM_MISSING})
 _PASSWORD_FIELD = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?password", re.I)
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*charset\s*=\s*["']?([-\w.:]+)""", re.I)
-_HTML_START = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
-)
 
 
 # Jitter and probe paths need no private generator per check (seeding one costs more
@@ -244,15 +247,23 @@ class _Check:
         page = _Page()
         if fetched.truncated_at is not None:
             page.warnings.append(f"body truncated at {fetched.truncated_at} bytes")
-        if fetched.body and _is_html(fetched.mime, fetched.body):
-            page.html = _decode_html(fetched.body, fetched.content_type)
+        if fetched.https_upgrade is not None:
+            page.warnings.append(
+                f"plain http could not connect ({fetched.https_upgrade}); https answered"
+            )
+        if fetched.body_cut is not None:
+            page.warnings.append(
+                f"body truncated: {fetched.body_cut} (after {len(fetched.body)} bytes)"
+            )
+        if fetched.body and fetched.document_type in http.HTML_TYPES:
+            page.html = _decode_html(fetched.body, fetched.effective_content_type)
         if not fetched.succeeded or fetched.method != "GET":
             return page
         if fetched.body_problem is not None:
             page.warnings.append(f"content not checkable: {fetched.body_problem}")
             return page
         url = f"{fetched.final_url}#{self.fragment}" if self.fragment else fetched.final_url
-        page.analysis = _analyse(fetched.body, fetched.content_type, url, self.target, page)
+        page.analysis = _analyse(fetched.body, _read_as(fetched), url, self.target, page)
         if page.analysis is not None:
             extracted = page.analysis.extracted
             page.title = extracted.title
@@ -280,11 +291,13 @@ class _Check:
             warnings.append("redirected from https to http")
         if fetched.status is None or fetched.error_kind is not None:
             return ev
-        challenge = challenge_reason(fetched.status, fetched.headers, page.html or "")
+        challenge = challenge_reason(
+            fetched.status, fetched.headers, page.html or ""
+        ) or interstitial_reason(self.base, [hop.location for hop in fetched.hops if hop.location])
         if not fetched.succeeded or fetched.method != "GET":
             mismatch = None
             if fetched.succeeded:  # a HEAD answer: the header is all there is
-                mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, b"", "")
+                mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, None, "")
             return _replace(ev, challenge=challenge, type_mismatch=mismatch)
         html = page.html or ""
         soft = soft404_reason(
@@ -306,10 +319,25 @@ class _Check:
             challenge=challenge,
             soft_404=soft,
             type_mismatch=_type_mismatch(
-                self.target.expect_content_type, fetched.mime, fetched.body, html
+                self.target.expect_content_type,
+                fetched.mime,
+                None if fetched.body_problem is not None else fetched.body,
+                html,
             ),
+            needs_browser=None if self._evidence_found(page) else _needs_browser(page),
             anchor_missing=self._anchor_missing(fetched, page, warnings),
             claim_missing=self._claims_missing(fetched, page, warnings),
+        )
+
+    def _evidence_found(self, page: _Page) -> bool:
+        """Whether the page holds every claim cited from it: its own content, which
+        no stand-in page or probe can overrule."""
+        analysis = page.analysis
+        return bool(
+            self.target.claims
+            and analysis is not None
+            and analysis.extracted.unreadable is None
+            and not analysis.missing
         )
 
     def _anchor_missing(
@@ -321,8 +349,9 @@ class _Check:
             return None
         if anchor_present(page.html, anchor):
             return None
-        if fetched.truncated_at is not None:
-            warnings.append(f"anchor #{anchor} not in the first {fetched.truncated_at} bytes")
+        read = _incomplete_at(fetched)
+        if read is not None:
+            warnings.append(f"anchor #{anchor} not in the first {read} bytes")
             return None
         return f"anchor #{anchor} not found in the page"
 
@@ -346,9 +375,10 @@ class _Check:
             problems.append("text fragment not found")
         if not problems:
             return None
-        if fetched.truncated_at is not None:
-            # The evidence may sit past the cap; do not call a live source stale.
-            warnings.append(f"{'; '.join(problems)} in the first {fetched.truncated_at} bytes")
+        read = _incomplete_at(fetched)
+        if read is not None:
+            # The evidence may sit past the cut; do not call a live source stale.
+            warnings.append(f"{'; '.join(problems)} in the first {read} bytes")
             return None
         return "; ".join(problems)
 
@@ -360,14 +390,7 @@ class _Check:
         parts = urlsplit(fetched.final_url)
         if parts.path in ("", "/") and not parts.query:
             return False  # the site root is what a catch-all serves; it is alive
-        analysis = page.analysis
-        # Found evidence is the page's own content: no probe can overrule that.
-        return not (
-            self.target.claims
-            and analysis is not None
-            and analysis.extracted.unreadable is None
-            and not analysis.missing
-        )
+        return not self._evidence_found(page)
 
     def _catch_all(self, fetched: http.Fetched, page: _Page) -> str | None:
         parts = urlsplit(fetched.final_url)
@@ -396,11 +419,9 @@ class _Check:
         if fetched.status is None or fetched.error_kind is not None:
             return None  # no answer: no evidence either way
         title, text = None, ""
-        if fetched.succeeded and fetched.body and _is_html(fetched.mime, fetched.body):
+        if fetched.succeeded and fetched.body and fetched.document_type in http.HTML_TYPES:
             scratch = _Page()
-            analysis = _analyse(
-                fetched.body, fetched.content_type, fetched.final_url, None, scratch
-            )
+            analysis = _analyse(fetched.body, _read_as(fetched), fetched.final_url, None, scratch)
             if analysis is not None:
                 extracted = analysis.extracted
                 title, text = extracted.title, extracted.full_text or extracted.text
@@ -439,12 +460,37 @@ def _replace(ev: verdict.Evidence, **changes: Any) -> verdict.Evidence:
     return dataclasses.replace(ev, **changes)
 
 
-def _is_html(mime: str | None, body: bytes) -> bool:
-    if mime in http.HTML_TYPES:
-        return True
-    if mime in (None, "text/plain", "application/octet-stream"):
-        return bool(_HTML_START.match(body[:1024]))
-    return False
+def _needs_browser(page: _Page) -> str | None:
+    """Why the served page stands in front of the source (a script shell, a login
+    form), or None."""
+    if page.html is None:
+        return None
+    # Only a page with almost no text of its own can be a shell: parsing every page
+    # again to find out would cost more than the rest of its check.
+    letters = itertools.islice((c for c in page.text if c.isalpha()), SHELL_LETTERS)
+    if sum(1 for _ in letters) < SHELL_LETTERS:
+        shell = script_shell_reason(page.html)
+        if shell is not None:
+            return shell
+    return login_wall_reason(page.html)
+
+
+def _incomplete_at(fetched: http.Fetched) -> int | None:
+    """How many bytes of a body that was not read to its end were read, or None."""
+    if fetched.truncated_at is not None:
+        return fetched.truncated_at
+    return len(fetched.body) if fetched.body_cut is not None else None
+
+
+def _read_as(fetched: http.Fetched) -> str | None:
+    """The content type to read the body as: the served one, or what the body turned
+    out to be (an HTML error page served as ``application/pdf``), its charset kept."""
+    served = fetched.effective_content_type
+    found = fetched.document_type
+    if found is None or found == fetched.mime:
+        return served
+    _, _, parameters = (served or "").partition(";")
+    return f"{found};{parameters}" if parameters else found
 
 
 def _decode_html(body: bytes, content_type: str | None) -> str:
@@ -462,22 +508,29 @@ def _decode_html(body: bytes, content_type: str | None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def _type_mismatch(expected: str | None, served: str | None, body: bytes, html: str) -> str | None:
-    """Why the served document is not the kind cited, or None when it fits."""
+def _type_mismatch(
+    expected: str | None, label: str | None, body: bytes | None, html: str
+) -> str | None:
+    """Why the served document is not the kind cited, or None when it fits.
+
+    ``label`` is the served media type; ``body`` the body read, or None when it is
+    unknown (a HEAD answer, a body that could not be decoded): then the label is all
+    there is to judge. A body says what it is over its label, so a PDF served as
+    ``application/octet-stream`` fits a PDF citation and an HTML page labelled
+    ``application/pdf`` does not.
+    """
     want = http.media_type(expected)
     if want is None:
         return None
+    if body is not None and not body:
+        return f"cited as {want}, served an empty body"
+    served = label if body is None else http.sniffed_media_type(label, body)
     if _compatible(want, served):
         return None
-    looks_pdf = b"%PDF-" in body[:1024]
-    if want in http.PDF_TYPES and looks_pdf:
-        return None  # a PDF served under the wrong label is still the document
-    if want in http.HTML_TYPES and body and _is_html(served, body):
-        return None
     shown = served or "no content type"
-    if looks_pdf:
-        shown += " (a PDF)"
-    elif served in http.HTML_TYPES and _PASSWORD_FIELD.search(html):
+    if served != label:
+        shown += f" (labelled {label or 'with no content type'})"
+    if served in http.HTML_TYPES and _PASSWORD_FIELD.search(html):
         shown += " (login page?)"
     return f"cited as {want}, served {shown}"
 

@@ -278,7 +278,13 @@ class _GuardedConnectionMixin:
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, cast(Any, self), exc) from exc
         try:
-            sock = _connect_first(addresses, self.timeout, self.source_address, self.socket_options)
+            sock = _connect_first(
+                addresses,
+                self.timeout,
+                self.source_address,
+                self.socket_options,
+                getattr(_deadline, "at", None),
+            )
         except TimeoutError as exc:
             raise ConnectTimeoutError(
                 self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
@@ -385,23 +391,45 @@ def _watchdog_after_fork() -> None:
 os.register_at_fork(after_in_child=_watchdog_after_fork)
 
 
+# Each address of a name gets at least this long to connect, however many follow, as
+# Go's dialer does when it shares a deadline among a name's addresses.
+_MIN_CONNECT_S = 2.0
+
+
 def _connect_first(
     addresses: Sequence[SockAddr],
     timeout: Any,
     source_address: tuple[str, int] | None,
     socket_options: Any,
+    deadline: float | None = None,
 ) -> socket.socket:
+    """A socket connected to the first address that answers.
+
+    Without a ``deadline`` (a ``time.monotonic`` value) each address gets the whole
+    ``timeout``. With one, the time left is shared among the addresses still to try,
+    so that a name whose addresses all drop packets cannot keep the check past it.
+    """
     error: OSError | None = None
-    for family, sockaddr in addresses:
+    usual = timeout is None or isinstance(timeout, int | float)
+    for index, (family, sockaddr) in enumerate(addresses):
+        wait = timeout
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no time left to connect")
+            share = max(left / (len(addresses) - index), min(_MIN_CONNECT_S, left))
+            wait = min(timeout, share) if isinstance(timeout, int | float) else share
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
             for option in socket_options or ():
                 sock.setsockopt(*option)
-            if timeout is None or isinstance(timeout, int | float):
-                sock.settimeout(timeout)
+            if wait is None or isinstance(wait, int | float):
+                sock.settimeout(wait)
             if source_address:
                 sock.bind(source_address)
             sock.connect(sockaddr)
+            if wait is not timeout and usual:
+                sock.settimeout(timeout)  # the TLS handshake keeps its own timeout
             return sock
         except OSError as exc:
             error = exc

@@ -4,7 +4,7 @@ Pure decision functions; the caller fetches and passes what it saw. Three kinds 
 evidence, each with its own function:
 
 - the page itself says "not found", or a deep link was redirected to the site's home,
-  an error, search or login page (:func:`soft404_reason`);
+  a directory above it, an error, search or login page (:func:`soft404_reason`);
 - the domain is parked or for sale (:func:`parked_reason`);
 - the host answers a random path in the same directory the same way, so a 200 means
   nothing there (:class:`PageSummary`, :func:`random_sibling_url`,
@@ -431,6 +431,8 @@ _LOGIN_STEMS = _wordset(
     " wp-login servicelogin authenticate authorize adfs openid-connect"
 )
 _LOGIN_HOST_LABELS = _wordset("login signin sso idp adfs logon")
+# Last path segments that name another view of the page before them, not a page.
+_VIEW_SEGMENTS = _wordset("amp print printable printer-friendly full fulltext view embed")
 # Services whose whole job is to send a short link elsewhere; their target may be a root.
 _REDIRECTORS = _wordset(
     "t.co bit.ly goo.gl tinyurl.com ow.ly buff.ly is.gd lnkd.in rb.gy t.ly cutt.ly"
@@ -483,7 +485,26 @@ class _Url:
             return False
         if len(stems) == 1 and not (stems[0] in _ROOT_STEMS or _is_language(stems[0])):
             return False
+        return self.plain_query
+
+    @property
+    def plain_query(self) -> bool:
+        """No query, or only one that does not pick a page (language, tracking...)."""
         return all(k in _BENIGN_ROOT_KEYS or k.startswith("utm_") for k in self.keys)
+
+    def is_parent_of(self, other: _Url) -> bool:
+        """Whether this URL names a directory above ``other``'s path on the same host.
+
+        A removed page sent to its section's index is as gone as one sent to the home
+        page. ``/a/index.html`` is the directory ``/a/`` itself, and a view of a page
+        (``/post/amp``, ``/report/print``) is that page, so neither counts as a level.
+        """
+        if self.host != other.host or not self.plain_query:
+            return False
+        mine, theirs = _directory_stems(self), _directory_stems(other)
+        while theirs and other.segments[len(theirs) - 1].lower() in _VIEW_SEGMENTS:
+            theirs = theirs[:-1]
+        return len(mine) < len(theirs) and theirs[: len(mine)] == mine
 
     @property
     def is_error(self) -> bool:
@@ -508,6 +529,12 @@ class _Url:
         return any(s in _LOGIN_STEMS for s in self.stems)
 
 
+def _directory_stems(url: _Url) -> tuple[str, ...]:
+    """The path's stems, without a last one that names a directory's own index page."""
+    stems = url.stems
+    return stems[:-1] if stems and stems[-1] in _ROOT_STEMS else stems
+
+
 def _is_language(stem: str) -> bool:
     match = _LANGUAGE.fullmatch(stem)
     return match is not None and match.group(1) in _LANGUAGE_CODES
@@ -527,6 +554,8 @@ def _redirect_reason(requested_url: str, final_url: str) -> str | None:
         return f"redirected to a search page ({_clip(final.shown)})"
     if final.is_root:
         return f"a deep link was redirected to the site's home page ({_clip(final.shown)})"
+    if final.is_parent_of(requested):
+        return f"redirected to a parent page ({_clip(final.shown)})"
     return None
 
 

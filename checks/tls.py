@@ -57,6 +57,16 @@ def describe_tls_error(exc: BaseException) -> str:
     return f"TLS: handshake failed ({_short(exc)})"
 
 
+def is_closed_during_handshake(exc: BaseException) -> bool:
+    """Whether the server hung up in the middle of the TLS handshake (an EOF or a
+    close alert, no certificate verdict): an overloaded server or a firewall dropping
+    the connection, the same as a reset at that point, not a certificate problem."""
+    chain = list(exception_chain(exc))
+    if any(isinstance(inner, ssl.SSLCertVerificationError) for inner in chain):
+        return False
+    return any(isinstance(inner, ssl.SSLEOFError | ssl.SSLZeroReturnError) for inner in chain)
+
+
 def is_tls_error(exc: BaseException) -> bool:
     """Whether a TLS/certificate problem is anywhere in the exception's causes."""
     return any(isinstance(inner, ssl.SSLError) for inner in exception_chain(exc)) or any(

@@ -141,6 +141,9 @@ class Evidence:
     gave_up: str | None = None  # why retrying stopped early (e.g. Retry-After too long)
     soft_404: str | None = None  # soft-404, parked domain or catch-all host
     type_mismatch: str | None = None
+    # The page served stands in front of the source: only a browser running its
+    # scripts, or a person logging in, gets past it.
+    needs_browser: str | None = None
     anchor_missing: str | None = None
     claim_missing: str | None = None
     fragment: str | None = None  # carried over to the suggested URL
@@ -163,18 +166,22 @@ def decide(ev: Evidence) -> Decision:
 
     1. ``invalid``         the URL is malformed, unsupported or refused by the policy
     2. ``tls_error``       the certificate failed verification
-    3. ``broken``          404/410 or another 4xx; DNS failure; connection refused;
-                           redirect loop, too many redirects, redirect without Location
+    3. ``broken``          404/410 or another 4xx (unless the answer is a bot
+                           challenge); DNS failure; connection refused; redirect loop,
+                           too many redirects, redirect without Location
     4. ``blocked``         401, 403, 407, 429, 451, 999, or a bot challenge page
+                           whatever its status
     5. ``transient``       5xx, 408, 425; timeouts, resets, protocol errors, deadline
     6. ``soft_404``        answers 2xx but the page is gone (not-found text, redirect to
                            the site root, parked domain, catch-all host)
     7. ``type_mismatch``   not the kind of document cited
-    8. ``anchor_missing``  the ``#fragment`` is not in the page
-    9. ``claim_missing``   the cited evidence (or text fragment) is not in the page
-    10. ``moved``          works, but every redirect was permanent (or an upgrade to
+    8. ``blocked``         the page is a stand-in that needs a browser or a login (an
+                           application shell written by scripts, a password form)
+    9. ``anchor_missing``  the ``#fragment`` is not in the page
+    10. ``claim_missing``  the cited evidence (or text fragment) is not in the page
+    11. ``moved``          works, but every redirect was permanent (or an upgrade to
                            https / a trailing slash): cite the final URL instead
-    11. ``ok``             everything as expected (2xx, or 304 not modified)
+    12. ``ok``             everything as expected (2xx, or 304 not modified)
 
     Failures that say nothing about the source (blocked, transient) rank below hard
     evidence that it is gone, and content findings only count once the page was
@@ -203,7 +210,10 @@ def _tls(ev: Evidence) -> Decision | None:
 def _broken(ev: Evidence) -> Decision | None:
     if ev.error_kind in _BROKEN_KINDS:
         return Decision(Verdict.BROKEN, _with_attempts(ev.error or str(ev.error_kind), ev))
-    if ev.error_kind is None and ev.status is not None:
+    # A bot wall answers with whatever status its vendor picked (AWS WAF's CAPTCHA is a
+    # 405, some challenges are 400s or even 404s): the status is the wall's, not the
+    # page's, so it says nothing about whether the source is gone.
+    if ev.error_kind is None and ev.status is not None and ev.challenge is None:
         if ev.status in GONE_STATUSES:
             return Decision(Verdict.BROKEN, status_text(ev.status))
         if (
@@ -267,6 +277,14 @@ def _type_mismatch(ev: Evidence) -> Decision | None:
     return None
 
 
+def _needs_browser(ev: Evidence) -> Decision | None:
+    if not ev.needs_browser:
+        return None
+    if ev.status is None:
+        return Decision(Verdict.BLOCKED, ev.needs_browser)
+    return Decision(Verdict.BLOCKED, f"{status_text(ev.status)}: {ev.needs_browser}")
+
+
 def _anchor_missing(ev: Evidence) -> Decision | None:
     if ev.anchor_missing:
         return Decision(Verdict.ANCHOR_MISSING, ev.anchor_missing)
@@ -313,6 +331,7 @@ _RULES: Sequence[Rule] = (
     _transient,
     _soft_404,
     _type_mismatch,
+    _needs_browser,
     _anchor_missing,
     _claim_missing,
     _moved,

@@ -4,9 +4,17 @@
 :mod:`checks.verdict` look at HTTP status codes or catch ``requests`` exceptions.
 """
 
-from checks.http.body import HTML_TYPES, PDF_TYPES, body_cap, media_type
+from checks.http.body import body_cap
 from checks.http.errors import classify_exception
-from checks.http.fetch import Fetched, fetch
+from checks.http.fetch import fetch
+from checks.http.fetched import Fetched
+from checks.http.mediatype import (
+    HTML_TYPES,
+    PDF_TYPES,
+    effective_content_type,
+    media_type,
+    sniffed_media_type,
+)
 from checks.http.refresh import meta_refresh
 
 __all__ = [
@@ -15,7 +23,9 @@ __all__ = [
     "Fetched",
     "body_cap",
     "classify_exception",
+    "effective_content_type",
     "fetch",
     "media_type",
     "meta_refresh",
+    "sniffed_media_type",
 ]

@@ -5,24 +5,15 @@ from __future__ import annotations
 import contextlib
 import zlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from checks.http.mediatype import HTML_TYPES, PDF_TYPES, SNIFF_BYTES
 from checks.model import CheckSettings
 
 CHUNK = 64 * 1024
-PDF_TYPES = frozenset(
-    {"application/pdf", "application/x-pdf", "application/acrobat", "text/pdf", "text/x-pdf"}
-)
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-
-
-def media_type(content_type: str | None) -> str | None:
-    """``text/html`` from ``text/html; charset=utf-8``."""
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
 
 
 def body_cap(mime: str | None, settings: CheckSettings) -> int:
@@ -74,6 +65,17 @@ class Decoder:
         return bytes(out)
 
 
+@dataclass(frozen=True)
+class BodyRead:
+    """What was read of one body."""
+
+    data: bytes
+    truncated_at: int | None = None  # the body hit this cap and was cut there
+    problem: str | None = None  # the body could not be decoded
+    # Reading failed with this (the ``fail`` of the read); ``data`` is what arrived.
+    error: Exception | None = None
+
+
 def read_body(
     response: requests.Response,
     headers: Mapping[str, str],
@@ -84,11 +86,33 @@ def read_body(
 ) -> tuple[bytes, int | None, str | None]:
     """Read at most ``cap`` decoded bytes; return (body, truncated_at, problem).
 
+    As :func:`read_stream`, but a read error raises what ``fail`` made of it.
+    """
+    read = read_stream(response, headers, cap, remaining, read_timeout, fail)
+    if read.error is not None:
+        raise read.error
+    return read.data, read.truncated_at, read.problem
+
+
+def read_stream(
+    response: requests.Response,
+    headers: Mapping[str, str],
+    cap: int | Callable[[bytes], int],
+    remaining: Callable[[], float],
+    read_timeout: float,
+    fail: Callable[[BaseException], Exception],
+) -> BodyRead:
+    """Read at most ``cap`` decoded bytes.
+
     Reads raw bytes with ``read1`` (returns as soon as any data arrives, so a slow
     drip cannot hold a read past the deadline) and decodes them here under the cap,
     so neither the wire size nor a decompression bomb can grow memory past ``cap``.
-    ``remaining`` says how much of the deadline is left; ``fail`` turns a read error
-    (or the deadline, as a ``TimeoutError``) into the exception to raise.
+    ``cap`` may depend on the body's first bytes (a PDF served under a generic type
+    gets the PDF cap): it is called with ``b""`` for the cap until they arrive, then
+    with the first :data:`~checks.http.mediatype.SNIFF_BYTES`. ``remaining`` says how
+    much of the deadline is left; ``fail`` turns a read error into the
+    :attr:`BodyRead.error` returned with what arrived, and the deadline (as a
+    ``TimeoutError``) into the exception to raise.
     """
     encodings = [
         e.strip().lower()
@@ -96,9 +120,13 @@ def read_body(
         if e.strip() and e.strip().lower() != "identity"
     ]
     if len(encodings) > 1 or (encodings and encodings[0] not in ("gzip", "x-gzip", "deflate")):
-        return b"", None, f"content encoding {headers.get('content-encoding')!r} not supported"
+        return BodyRead(
+            b"", problem=f"content encoding {headers.get('content-encoding')!r} not supported"
+        )
     decoder = Decoder(encodings[0] if encodings else "identity")
     raw = response.raw
+    sniff = None if isinstance(cap, int) else cap
+    limit = cap if isinstance(cap, int) else cap(b"")
     out = bytearray()
     wire = 0
     while True:
@@ -109,18 +137,39 @@ def read_body(
         try:
             chunk = raw.read1(CHUNK, decode_content=False)
         except Exception as exc:
-            raise fail(exc) from exc
+            failure = fail(exc)
+            failure.__cause__ = exc
+            return _settled(out, sniff, error=failure)
         if not chunk:
-            return bytes(out), None, None
+            return _settled(out, sniff)
         wire += len(chunk)
-        room = cap - len(out)
+        room = limit - len(out)
         try:
             data = decoder.decode(chunk, room)
         except zlib.error as exc:
-            return bytes(out), None, f"{decoder.encoding} data could not be decoded ({exc})"
+            problem = f"{decoder.encoding} data could not be decoded ({exc})"
+            return BodyRead(bytes(out), problem=problem)
         out += data[:room]
-        if len(data) > room or wire > cap:
-            return bytes(out), cap, None
+        if len(data) > room or wire > limit:
+            # Past the cap the label allows (or the sniffed one): whatever the bytes
+            # say now, what lies beyond was not decoded.
+            settled = _settled(out, sniff)
+            return BodyRead(settled.data, settled.truncated_at or limit)
+        if sniff is not None and len(out) >= SNIFF_BYTES:
+            limit = sniff(bytes(out[:SNIFF_BYTES]))
+            sniff = None
+            if len(out) > limit:
+                return BodyRead(bytes(out[:limit]), limit)
+
+
+def _settled(
+    out: bytearray, sniff: Callable[[bytes], int] | None, error: Exception | None = None
+) -> BodyRead:
+    """The body read so far, cut to the cap its first bytes call for."""
+    limit = sniff(bytes(out[:SNIFF_BYTES])) if sniff is not None else None
+    if limit is not None and len(out) > limit:
+        return BodyRead(bytes(out[:limit]), limit, error=error)
+    return BodyRead(bytes(out), error=error)
 
 
 def _set_read_timeout(raw: Any, seconds: float) -> None:

@@ -36,6 +36,8 @@ def classify_exception(exc: BaseException, *, timeout_s: float) -> tuple[ErrorKi
         isinstance(inner, urllib3.exceptions.NameResolutionError) for inner in chain
     ):
         return _dns_failure(chain)
+    if tls.is_closed_during_handshake(exc):
+        return ErrorKind.RESET, "server closed the connection during the TLS handshake"
     if tls.is_tls_error(exc):
         return ErrorKind.TLS, tls.describe_tls_error(exc)
     if any(isinstance(inner, ConnectionRefusedError) for inner in chain):

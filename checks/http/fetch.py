@@ -1,9 +1,10 @@
 """Fetching one URL the careful way: hop by hop, bounded, retried, classified.
 
-:func:`fetch` follows redirects itself (recording every hop, resolving relative
-``Location`` headers, detecting loops, following short meta refreshes), retries what is
-worth retrying with backoff through the run's :class:`~checks.hosts.HostPolicy`, and
-reads bodies under caps (:mod:`checks.http.body`). Requests are prepared by
+:func:`fetch` follows redirects itself (recording every hop, reading ``Location`` and
+short refreshes as browsers do (:mod:`checks.http.location`), detecting loops, trying
+https when plain http cannot connect), retries what is worth retrying with backoff
+through the run's :class:`~checks.hosts.HostPolicy`, and reads bodies under caps
+(:mod:`checks.http.body`), keeping what came when one breaks off. Requests are prepared by
 :mod:`checks.http.request` and sent through the session's guarded adapter. Failures are
 classified by :mod:`checks.http.errors`.
 """
@@ -15,10 +16,10 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
@@ -26,12 +27,23 @@ from requests.structures import CaseInsensitiveDict
 
 from checks import netpolicy, tls, verdict
 from checks.hosts import HostPaused, HostPolicy
-from checks.http.body import CHUNK, HTML_TYPES, body_cap, media_type, read_body
+from checks.http.body import body_cap, read_stream
 from checks.http.errors import FetchFailure, classify_exception
-from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh
+from checks.http.fetched import Fetched
+from checks.http.location import (
+    BadLocation,
+    header_text,
+    refresh_target,
+    resolve,
+    without_fragment,
+)
+from checks.http.mediatype import HTML_TYPES, media_type, sniffed_media_type
 from checks.http.request import prepare
 from checks.model import CheckSettings, ErrorKind, RedirectHop
 
+# Failures to open a connection at all: a host that no longer listens for plain http
+# may well serve https, which browsers then load instead.
+_CONNECT_FAILURES = frozenset({ErrorKind.REFUSED, ErrorKind.CONNECT_TIMEOUT})
 # Error pages are read only far enough to recognise a bot challenge.
 ERROR_BODY_CAP = 64 * 1024
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
@@ -43,54 +55,6 @@ ACCEPT_LANGUAGE = "en;q=1.0, *;q=0.5"
 _SHARED_RNG = random.Random()
 # A forked worker draws its own jitter and probe paths, not its parent's sequence.
 os.register_at_fork(after_in_child=_SHARED_RNG.seed)
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """The outcome of fetching one URL (after redirects), or the failure that ended it."""
-
-    url: str
-    final_url: str
-    method: str
-    status: int | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
-    body: bytes = b""
-    hops: tuple[RedirectHop, ...] = ()
-    attempts: int = 1
-    elapsed_ms: float = 0.0
-    error_kind: ErrorKind | None = None
-    error: str | None = None
-    gave_up: str | None = None  # why retrying stopped before the retry budget ran out
-    truncated_at: int | None = None  # the body hit this cap and was cut there
-    body_problem: str | None = None  # the body could not be decoded
-    tls_expires_at: datetime | None = None
-    tls_host: str | None = None
-
-    @property
-    def succeeded(self) -> bool:
-        """A 2xx response with no failure while reading it."""
-        return (
-            self.error_kind is None and self.status is not None and verdict.is_success(self.status)
-        )
-
-    @property
-    def not_modified(self) -> bool:
-        """A 304 answer to a conditional request."""
-        return (
-            self.error_kind is None
-            and self.status is not None
-            and (verdict.is_not_modified(self.status))
-        )
-
-    @property
-    def content_type(self) -> str | None:
-        """The Content-Type header as served."""
-        return self.headers.get("content-type")
-
-    @property
-    def mime(self) -> str | None:
-        """The media type without parameters, lower case."""
-        return media_type(self.content_type)
 
 
 def fetch(
@@ -158,6 +122,7 @@ class _Answer:
     elapsed_ms: float
     truncated_at: int | None = None
     body_problem: str | None = None
+    cut_short: FetchFailure | None = None  # the body broke off; ``body`` is what came
 
 
 class _Fetcher:
@@ -191,6 +156,8 @@ class _Fetcher:
         self.hops: list[RedirectHop] = []
         self.attempts = 1
         self.gave_up: str | None = None
+        self.upgrades_tried: set[str] = set()
+        self.https_upgrade: str | None = None
         self.tls_expires_at: datetime | None = None
         self.tls_host: str | None = None
         self.verify: bool | str = settings.ca_bundle or settings.verify_tls
@@ -201,7 +168,7 @@ class _Fetcher:
         seen: set[tuple[str, str, frozenset[tuple[str, str, str, str]]]] = set()
         while True:
             try:
-                answer = self._hop(method, current, seen)
+                current, answer = self._hop(method, current, seen)
             except FetchFailure as exc:
                 if method == "HEAD" and _head_may_be_at_fault(exc.kind):
                     method = "GET"
@@ -226,19 +193,24 @@ class _Fetcher:
                 text = f"more than {self.settings.max_redirects} redirects"
                 failure = FetchFailure(ErrorKind.TOO_MANY_REDIRECTS, text)
                 return self._result(target, method, status, answer, failure)
-            current = _defragment(target)
+            current = without_fragment(target)
 
     def _next_url(self, method: str, current: str, answer: _Answer) -> str | None:
-        """Where a response sends the reader next: a redirect or a short meta refresh."""
+        """Where a response sends the reader next: a redirect or a short refresh."""
         status = answer.status
-        if verdict.is_redirect(status):
-            location = answer.headers.get("location", "").strip()
-            if not location:
-                text = f"{verdict.status_text(status)} redirect without a Location header"
-                raise FetchFailure(ErrorKind.MISSING_LOCATION, text)
-            return _resolve(current, location)
-        if verdict.is_success(status) and method == "GET":
-            return _meta_refresh_target(current, answer)
+        try:
+            if verdict.is_redirect(status):
+                location = header_text(answer.headers.get("location", "")).strip()
+                if not location:
+                    text = f"{verdict.status_text(status)} redirect without a Location header"
+                    raise FetchFailure(ErrorKind.MISSING_LOCATION, text)
+                return resolve(current, location)
+            if verdict.is_success(status):
+                body = answer.body if method == "GET" else b""
+                return refresh_target(current, answer.headers, body)
+        except BadLocation as exc:
+            text = f"malformed URL in redirect: {exc.location[:200]!r}"
+            raise FetchFailure(ErrorKind.INVALID_URL, text) from None
         return None
 
     def _hop(
@@ -246,7 +218,9 @@ class _Fetcher:
         method: str,
         url: str,
         seen: set[tuple[str, str, frozenset[tuple[str, str, str, str]]]],
-    ) -> _Answer:
+    ) -> tuple[str, _Answer]:
+        """The answer for ``url``, or for its https form when plain http could not
+        connect and https answers (then that URL comes back with it)."""
         try:
             netpolicy.vet_url(url, allow_private=self.settings.allow_private)
         except netpolicy.InvalidURL as exc:
@@ -259,18 +233,90 @@ class _Fetcher:
             chain = " -> ".join([hop.url for hop in self.hops] + [url])
             raise FetchFailure(ErrorKind.REDIRECT_LOOP, f"redirect loop: {chain}")
         seen.add(key)
-        return self._request(method, url)
+        secure = self._https_form(url)
+        try:
+            return url, self._request(method, url, upgradable=secure is not None)
+        except FetchFailure as failure:
+            if secure is None or failure.kind not in _CONNECT_FAILURES:
+                raise
+            answer = self._try_https(method, url, secure, failure, seen)
+            if answer is not None:
+                return secure, answer
+            if self.deadline.remaining() <= 0 or not (
+                self._retries(method) >= 1 and verdict.should_retry_error(failure.kind, attempt=1)
+            ):
+                raise failure from None
+        # https did not answer either: plain http gets the rest of its attempts.
+        self.attempts += 1
+        return url, self._request(method, url, first_attempt=2)
+
+    def _https_form(self, url: str) -> str | None:
+        """The https URL a browser would try when ``url`` (plain http on the default
+        port) cannot connect, as browsers' HTTPS upgrades do; None for any other URL or
+        once tried."""
+        parts = urlsplit(url)
+        if self.probe or parts.scheme.lower() != "http" or url in self.upgrades_tried:
+            return None
+        try:
+            port = parts.port
+        except ValueError:
+            return None
+        if port not in (None, 80):
+            return None  # a service on a port of its own has no https twin to guess
+        netloc = parts.netloc.rsplit(":", 1)[0] if port == 80 else parts.netloc
+        return parts._replace(scheme="https", netloc=netloc).geturl()
+
+    def _try_https(
+        self,
+        method: str,
+        url: str,
+        secure: str,
+        failure: FetchFailure,
+        seen: set[tuple[str, str, frozenset[tuple[str, str, str, str]]]],
+    ) -> _Answer | None:
+        """One request to ``secure`` after ``url`` could not connect; its answer, or
+        None when it gets none either."""
+        self.upgrades_tried.add(url)
+        key = (method, secure, self._cookie_state())
+        if key in seen:
+            return None
+        seen.add(key)
+        try:
+            answer = self._request(method, secure, retries=0)
+        except FetchFailure:
+            seen.discard(key)
+            return None
+        # Recorded as browsers show their own upgrade: a 307 "internal redirect".
+        self.hops.append(RedirectHop(url, 307, secure, 0.0))
+        self.https_upgrade = failure.message
+        return answer
 
     # --- one hop, with retries ---
 
-    def _request(self, method: str, url: str) -> _Answer:
-        host = urlsplit(url).netloc.lower()
+    def _retries(self, method: str) -> int:
         # A failing HEAD is not retried: the GET that replaces it has its own retries.
-        retries = self.settings.retries if method == "GET" and not self.probe else 0
-        attempt = 0
+        return self.settings.retries if method == "GET" and not self.probe else 0
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        retries: int | None = None,
+        first_attempt: int = 1,
+        upgradable: bool = False,
+    ) -> _Answer:
+        """The answer for ``url``, asked again as the retry rule says (``retries``
+        replaces the settings' number). ``upgradable``: a first failure to connect
+        ends at once, so that https can be tried before plain http is asked again."""
+        host = urlsplit(url).netloc.lower()
+        if retries is None:
+            retries = self._retries(method)
+        attempt = first_attempt - 1
         while True:
             attempt += 1
             error: FetchFailure | None = None
+            partial: _Answer | None = None
             status: int | None = None
             retry_after: float | None = None
             with self._slot(host):
@@ -280,8 +326,10 @@ class _Fetcher:
                 try:
                     response = self._send(method, url)
                 except FetchFailure as failure:
-                    if attempt > retries or not verdict.should_retry_error(
-                        failure.kind, attempt=attempt
+                    if (
+                        attempt > retries
+                        or not verdict.should_retry_error(failure.kind, attempt=attempt)
+                        or (upgradable and attempt == 1 and failure.kind in _CONNECT_FAILURES)
                     ):
                         raise
                     error = failure
@@ -310,10 +358,21 @@ class _Fetcher:
                             self.hosts.slow_down(host)
                     if not again:
                         try:
-                            return self._read(method, response, headers)
+                            answer = self._read(method, response, headers)
                         finally:
                             _finish(method, response)
-                    response.close()
+                        cut = answer.cut_short
+                        if not (
+                            cut is not None
+                            and attempt <= retries
+                            and verdict.should_retry_error(cut.kind, attempt=attempt)
+                        ):
+                            return answer
+                        # The body broke off: ask again, keeping what came in case
+                        # there is no time for another attempt.
+                        partial, error = answer, cut
+                    else:
+                        response.close()
             # Outside the slot: decide whether and how long to wait, then try again.
             delay = self._backoff(attempt)
             if status is not None and not verdict.waits_before_retry(
@@ -340,6 +399,8 @@ class _Fetcher:
                 self.hosts.slow_down(host)
                 wait = max(delay, self.hosts.wait_s(host))
             if wait >= self.deadline.remaining():
+                if partial is not None:
+                    return partial
                 if error is not None:
                     raise error
                 assert status is not None
@@ -407,16 +468,26 @@ class _Fetcher:
         if method == "HEAD" or verdict.is_not_modified(status):
             return _Answer(status, headers, b"", elapsed_ms)
         mime = media_type(headers.get("content-type"))
+        cap: int | Callable[[bytes], int]
         if verdict.is_success(status):
-            cap = body_cap(mime, self.settings)
+            settings = self.settings
+
+            def cap(head: bytes) -> int:
+                # The cap of what the body is: a PDF served as octet-stream gets
+                # the PDF cap, an HTML page labelled PDF the HTML one.
+                return body_cap(sniffed_media_type(mime, head), settings)
+
         elif mime in HTML_TYPES or mime is None:
             cap = min(ERROR_BODY_CAP, body_cap(mime, self.settings))
         else:
             return _Answer(status, headers, b"", elapsed_ms)
-        body, truncated_at, problem = read_body(
+        read = read_stream(
             response, headers, cap, self.deadline.remaining, self.settings.timeout_s, self._classify
         )
-        return _Answer(status, headers, body, elapsed_ms, truncated_at, problem)
+        cut = read.error if isinstance(read.error, FetchFailure) else None
+        if cut is not None and cut.kind is ErrorKind.DEADLINE:
+            raise cut  # no time left: what came is no answer
+        return _Answer(status, headers, read.data, elapsed_ms, read.truncated_at, read.problem, cut)
 
     def _headers(self, url: str) -> dict[str, str]:
         if not self.settings.host_headers:
@@ -462,6 +533,8 @@ class _Fetcher:
             gave_up=self.gave_up,
             truncated_at=answer.truncated_at if answer else None,
             body_problem=answer.body_problem if answer else None,
+            body_cut=answer.cut_short.message if answer and answer.cut_short else None,
+            https_upgrade=self.https_upgrade,
             tls_expires_at=self.tls_expires_at,
             tls_host=self.tls_host,
         )
@@ -499,21 +572,6 @@ def _sets_cookies(headers: CaseInsensitiveDict[str]) -> bool:
     return "set-cookie" in headers or "set-cookie2" in headers
 
 
-def _resolve(base: str, location: str) -> str:
-    """The absolute URL a redirect points to (fragment kept for the record)."""
-    try:
-        # Servers send raw spaces and non-ASCII in Location; requote like browsers do.
-        return requests.utils.requote_uri(urljoin(base, location))
-    except (ValueError, requests.exceptions.InvalidURL):
-        raise FetchFailure(
-            ErrorKind.INVALID_URL, f"malformed URL in redirect: {location[:200]!r}"
-        ) from None
-
-
-def _defragment(url: str) -> str:
-    return url.partition("#")[0]
-
-
 def _retry_after_s(value: str | None, now: Callable[[], datetime]) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
     if not value:
@@ -528,22 +586,6 @@ def _retry_after_s(value: str | None, now: Callable[[], datetime]) -> float | No
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now()).total_seconds())
-
-
-def _meta_refresh_target(url: str, answer: _Answer) -> str | None:
-    mime = media_type(answer.headers.get("content-type"))
-    if mime not in HTML_TYPES or not answer.body:
-        return None
-    found = meta_refresh(answer.body[:CHUNK].decode("utf-8", errors="replace"))
-    if found is None:
-        return None
-    delay, target = found
-    if target is None or delay > META_REFRESH_MAX_DELAY_S:
-        return None
-    resolved = _resolve(url, target)
-    if _defragment(resolved) == _defragment(url):
-        return None
-    return resolved
 
 
 def _finish(method: str, response: requests.Response) -> None:

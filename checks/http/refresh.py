@@ -1,4 +1,5 @@
-"""``<meta http-equiv="refresh">``: the redirect that lives in a page."""
+"""Refreshes: the redirect that lives in a page (``<meta http-equiv="refresh">``) or in
+a ``Refresh`` response header, which browsers read by the same rules."""
 
 from __future__ import annotations
 
@@ -33,9 +34,17 @@ def meta_refresh(html_text: str) -> tuple[float, str | None] | None:
         }
         if attrs.get("http-equiv", "").strip().lower() != "refresh":
             continue
-        match = _REFRESH.match(attrs.get("content", ""))
-        if match is None:
-            continue
-        target = (match.group(2) or "").strip().strip("\"'").strip()
-        return float(match.group(1)), target or None
+        found = parse_refresh(attrs.get("content", ""))
+        if found is not None:
+            return found
     return None
+
+
+def parse_refresh(value: str) -> tuple[float, str | None] | None:
+    """The (delay, url) of a refresh value such as ``0; url=/next``, or None when it
+    is not one. The same for a meta tag's ``content`` and a ``Refresh`` header."""
+    match = _REFRESH.match(value)
+    if match is None:
+        return None
+    target = (match.group(2) or "").strip().strip("\"'").strip()
+    return float(match.group(1)), target or None

@@ -6,7 +6,9 @@ MIME machine that costs more than the rest of a small response put together.
 into the same :class:`http.client.HTTPMessage` the email parser would build, and
 gives anything else (folded lines, stray text, multipart or message types) to the
 email parser itself. :class:`HeadResponse` is ``http.client``'s response with that
-parser; the guarded connections of :mod:`checks.netpolicy` use it.
+parser (and which, as browsers do, passes over every interim 1xx answer before the
+real one, not only ``100 Continue``); the guarded connections of
+:mod:`checks.netpolicy` use it.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def _email_parse(lines: list[bytes]) -> http.client.HTTPMessage:
 
 class HeadResponse(http.client.HTTPResponse):
     """``http.client.HTTPResponse`` whose header block goes through
-    :func:`parse_header_lines`. Everything else is http.client's own."""
+    :func:`parse_header_lines` and which skips every interim (1xx but 101) answer.
+    Everything else is http.client's own."""
 
     def begin(self) -> None:
         """Read the status line and headers (``http.client``'s ``begin``, with the
@@ -72,9 +75,13 @@ class HeadResponse(http.client.HTTPResponse):
         this: Any = self
         while True:
             version, status, reason = this._read_status()
-            if status != http.client.CONTINUE:
+            # Every interim answer (100 Continue, 103 Early Hints...) comes before the
+            # real one, which follows on the same connection; http.client skips only
+            # 100. 101 Switching Protocols is final: the connection speaks another
+            # protocol after it.
+            if not (100 <= status < 200) or status == http.client.SWITCHING_PROTOCOLS:
                 break
-            stdlib._read_headers(self.fp)  # the headers of a 100 Continue are skipped
+            stdlib._read_headers(self.fp)  # an interim answer's headers are skipped
         self.code = self.status = status
         self.reason = reason.strip()
         if version in ("HTTP/1.0", "HTTP/0.9"):

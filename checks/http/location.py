@@ -1,0 +1,105 @@
+"""Where a response sends the reader: its ``Location`` URL, or a short refresh (the
+``Refresh`` header or a page's ``<meta http-equiv="refresh">``), read the way a
+browser reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import unquote, urljoin, urlsplit
+
+import idna
+import requests
+
+from checks.http.mediatype import HTML_TYPES, media_type
+from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh, parse_refresh
+
+# A meta refresh sits in the page's head: the first bytes are enough to find it.
+_REFRESH_SCAN = 64 * 1024
+
+
+class BadLocation(ValueError):
+    """The URL a response points to cannot be made into a URL to fetch."""
+
+    def __init__(self, location: str, why: str) -> None:
+        super().__init__(f"{location!r}: {why}")
+        self.location = location
+
+
+def header_text(value: str) -> str:
+    """A header value as the server wrote it.
+
+    ``http.client`` decodes header bytes as Latin-1, but a server that puts non-ASCII
+    in ``Location`` nearly always writes UTF-8 (requests' ``get_redirect_target``
+    re-reads the value the same way). Bytes that are not UTF-8 stay Latin-1.
+    """
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value  # already text, not bytes read as Latin-1
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+
+
+def resolve(base: str, location: str) -> str:
+    """The absolute URL ``location`` names, relative to ``base`` (fragment kept).
+
+    A Unicode or percent-encoded host name becomes its IDNA (punycode) form, as
+    browsers and requests' ``prepare_url`` make it; spaces and non-ASCII elsewhere
+    are percent-encoded as UTF-8. Raises :class:`BadLocation` for what no browser
+    could follow.
+    """
+    try:
+        absolute = urljoin(base, location)
+        return requests.utils.requote_uri(_ascii_host(absolute))
+    except (ValueError, requests.exceptions.InvalidURL) as exc:
+        raise BadLocation(location, str(exc)) from None
+
+
+def refresh_target(url: str, headers: Mapping[str, str], body: bytes) -> str | None:
+    """Where a short refresh of the answer for ``url`` sends the reader, or None.
+
+    The ``Refresh`` header (PHP's ``header("Refresh: 0; url=...")``) comes first: a
+    browser applies it before the page is parsed, and a page refreshes only once.
+    Then an HTML ``body``'s ``<meta http-equiv="refresh">``. ``headers`` have
+    lower-case names. A refresh to the same URL, or after a long delay, is a page
+    reloading itself, not a redirect. Raises :class:`BadLocation`.
+    """
+    header = headers.get("refresh")
+    found = parse_refresh(header_text(header)) if header else None
+    if found is None and body and media_type(headers.get("content-type")) in HTML_TYPES:
+        found = meta_refresh(body[:_REFRESH_SCAN].decode("utf-8", errors="replace"))
+    if found is None:
+        return None
+    delay, target = found
+    if target is None or delay > META_REFRESH_MAX_DELAY_S:
+        return None
+    resolved = resolve(url, target)
+    if without_fragment(resolved) == without_fragment(url):
+        return None
+    return resolved
+
+
+def without_fragment(url: str) -> str:
+    """``url`` without its ``#fragment``."""
+    return url.partition("#")[0]
+
+
+def _ascii_host(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if netloc.isascii() and "%" not in netloc:
+        return url
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):
+        return url  # an IP literal has no name to encode
+    host, colon, port = hostport.partition(":")
+    # The URL standard's host parser: percent-decode the name as UTF-8, then map it
+    # to ASCII (UTS 46, as requests does with the same library).
+    name = unquote(host, errors="strict")
+    try:
+        ascii_name = idna.encode(name, uts46=True).decode("ascii") if name else name
+    except idna.IDNAError as exc:
+        raise BadLocation(url, f"host name {name!r} is not valid ({exc})") from None
+    return parts._replace(netloc=f"{userinfo}{at}{ascii_name}{colon}{port}").geturl()
