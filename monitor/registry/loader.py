@@ -6,13 +6,13 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
+from monitor.registry.compose import compose_file
 from monitor.registry.durations import parse_duration
-from monitor.registry.errors import RegistryInvalid, RegistryProblem
+from monitor.registry.errors import RegistryInvalid, RegistryProblem, clip, quote
 from monitor.registry.model import Registry
-from monitor.registry.nodes import INT, Reader
+from monitor.registry.nodes import INT, Reader, describe
 from monitor.registry.sections import (
     Link,
     read_documents,
@@ -27,9 +27,8 @@ __all__ = ["SUPPORTED_VERSION", "load_registry", "parse_duration"]
 
 SUPPORTED_VERSION = 1
 TOP_KEYS = ("version", "settings", "owners", "documents", "sources", "references")
-
-# libyaml when present: the same safe resolver, much faster on large registries.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Ids listed when an unknown one has no close match: enough to show what ids look like.
+_KNOWN_SHOWN = 10
 
 
 def load_registry(path: Path) -> Registry:
@@ -40,7 +39,7 @@ def load_registry(path: Path) -> Registry:
     found (file, line, dotted field and what was expected), not only the first.
     """
     file = str(path)
-    root = _compose(path, file)
+    root = compose_file(path, file, f"version: {SUPPORTED_VERSION}")
     r = Reader(file)
     values = r.mapping(root, "", TOP_KEYS, required=("version",))
     if values is None:
@@ -51,7 +50,7 @@ def load_registry(path: Path) -> Registry:
     base = path.resolve().parent
     registry = Registry(
         path=path.resolve(),
-        settings=read_settings(r, values.get("settings")),
+        settings=read_settings(r, values.get("settings"), base),
         owners=read_owners(r, values.get("owners")),
         documents=read_documents(r, values.get("documents"), base, links),
         sources=read_sources(r, values.get("sources"), links),
@@ -63,43 +62,11 @@ def load_registry(path: Path) -> Registry:
     return registry
 
 
-def _compose(path: Path, file: str) -> Node:
-    """The YAML node tree of the file, or RegistryInvalid for unreadable or malformed YAML."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RegistryInvalid([RegistryProblem(file, None, "", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        problem = RegistryProblem(file, None, "", f"not UTF-8 text (byte {exc.start})")
-        raise RegistryInvalid([problem]) from None
-    except OSError as exc:
-        problem = RegistryProblem(file, None, "", f"cannot read the file: {exc.strerror}")
-        raise RegistryInvalid([problem]) from None
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = None if mark is None else mark.line + 1
-        detail = exc.problem or exc.context or "unreadable"
-        if exc.problem and exc.context and exc.context_mark is not None:
-            detail += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        problem = RegistryProblem(file, line, "", f"malformed YAML: {detail}")
-        raise RegistryInvalid([problem]) from None
-    except yaml.YAMLError as exc:
-        problem = RegistryProblem(file, None, "", f"malformed YAML: {exc}")
-        raise RegistryInvalid([problem]) from None
-    if root is None:
-        msg = f"the file is empty; expected a mapping starting 'version: {SUPPORTED_VERSION}'"
-        raise RegistryInvalid([RegistryProblem(file, None, "", msg)])
-    return root
-
-
 def _check_version(r: Reader, node: Node) -> None:
     if node.tag == INT and str(node.value) == str(SUPPORTED_VERSION):
         return
-    msg = (
-        f"expected {SUPPORTED_VERSION}, the registry format this monitor reads, got {node.value!r}"
-    )
+    got = quote(str(node.value)) if isinstance(node, ScalarNode) else describe(node)
+    msg = f"expected {SUPPORTED_VERSION}, the registry format this monitor reads, got {got}"
     r.problem(node, "version", msg)
 
 
@@ -110,12 +77,13 @@ def _check_links(r: Reader, links: Iterable[Link], known: dict[str, list[str]]) 
             continue
         close = difflib.get_close_matches(link.target, names, n=1)
         if close:
-            hint = f"; did you mean {close[0]!r}?"
+            hint = f"; did you mean {quote(close[0])}?"
         elif names:
-            hint = f"; known: {', '.join(names)}"
+            shown = ", ".join(clip(name) for name in names[:_KNOWN_SHOWN])
+            hint = f"; known: {shown}{', ...' if len(names) > _KNOWN_SHOWN else ''}"
         else:
             hint = f"; the registry defines no {link.kind}s"
-        r.problem(link.line, link.field, f"unknown {link.kind} {link.target!r}{hint}")
+        r.problem(link.line, link.field, f"unknown {link.kind} {quote(link.target)}{hint}")
 
 
 def _in_file_order(problems: Iterable[RegistryProblem]) -> list[RegistryProblem]:

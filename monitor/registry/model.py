@@ -39,7 +39,7 @@ class Settings:
     interval: timedelta = timedelta(days=1)
     database: str | None = None
     allow_private: bool = False
-    ca_bundle: str | None = None
+    ca_bundle: str | None = None  # resolved against the registry file's folder
     reports_dir: str = "reports"
     archives: ArchiveEndpoints = field(default_factory=ArchiveEndpoints)
     # The CI gate's policy as written (see monitor.gate.policy.GatePolicy.from_settings).

@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from monitor.registry.durations import EXPECTED as DURATION
 from monitor.registry.durations import parse_duration
-from monitor.registry.errors import RegistryProblem
+from monitor.registry.errors import RegistryProblem, char_name, clip, quote
 from monitor.registry.urls import url_problem
 
 _TAG = "tag:yaml.org,2002:"
@@ -31,6 +32,14 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_VISIBLE_ASCII = re.compile(r"[^\x20-\x7e]")
+# Numbers as people write them. YAML 1.1 also reads 0x1F, 012 (octal), 1_000 and 1:30
+# (base 60, so 90) as numbers; a registry refuses those rather than guess.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# More digits than any setting needs; int() of thousands of digits is refused, or slow.
+_MAX_DIGITS = 30
 
 
 def line_of(node: Node) -> int:
@@ -48,7 +57,7 @@ def child(field: str, key: str | int) -> str:
 def describe(node: Node) -> str:
     """How a value reads in a message: ``'ftp://x'``, ``42 (a number)``, ``a list``."""
     if node.tag not in _SCALAR_TAGS | {MAP, SEQ}:
-        return f"a value tagged {_short(node.tag)!r}"
+        return f"a value tagged {quote(_short(node.tag))}"
     if isinstance(node, MappingNode):
         return "a mapping"
     if isinstance(node, SequenceNode):
@@ -56,12 +65,12 @@ def describe(node: Node) -> str:
     if node.tag == NULL:
         return "nothing (null)"
     if node.tag in (INT, FLOAT):
-        return f"{node.value} (a number)"
+        return f"{clip(node.value)} (a number)"
     if node.tag == BOOL:
         return f"{node.value} (a boolean)"
     if node.tag == TIMESTAMP:
-        return f"{node.value} (a date)"
-    return repr(node.value)
+        return f"{clip(node.value)} (a date)"
+    return quote(str(node.value))
 
 
 def _short(tag: str) -> str:
@@ -95,7 +104,7 @@ class Reader:
         allowed = {ScalarNode: _SCALAR_TAGS, MappingNode: {MAP}, SequenceNode: {SEQ}}
         if node.tag in allowed.get(type(node), ()):
             return True
-        self.problem(node, field, f"unsupported YAML tag {_short(node.tag)!r}")
+        self.problem(node, field, f"unsupported YAML tag {quote(_short(node.tag))}")
         return False
 
     def entries(self, node: Node, field: str) -> list[tuple[str, Node, Node]] | None:
@@ -124,7 +133,7 @@ class Reader:
             key = str(key_node.value)
             if id(key_node) in own:
                 if key in seen:
-                    msg = f"duplicate key {key!r} (first on line {seen[key]})"
+                    msg = f"duplicate key {quote(key)} (first on line {seen[key]})"
                     self.problem(key_node, child(field, key), msg)
                     continue
                 seen[key] = line_of(key_node)
@@ -151,7 +160,7 @@ class Reader:
             hint = (
                 f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}"
             )
-            self.problem(key_node, child(field, key), f"unknown key {key!r}; {hint}")
+            self.problem(key_node, child(field, clip(key)), f"unknown key {quote(key)}; {hint}")
         for key in required:
             if key not in values:
                 self.problem(node, child(field, key), "required key is missing")
@@ -191,7 +200,7 @@ class Reader:
         if node is None or value is None:
             return None
         if not _ID.fullmatch(value):
-            msg = f"expected an id (letters, digits, '.', '_', '-'), got {value!r}"
+            msg = f"expected an id (letters, digits, '.', '_', '-'), got {quote(value)}"
             self.problem(node, field, msg)
             return None
         self.unique(kind, value, node, field)
@@ -203,7 +212,8 @@ class Reader:
         if first is None:
             self._ids[(kind, value)] = line_of(node)
         else:
-            self.problem(node, field, f"duplicate {kind} id {value!r} (first on line {first})")
+            msg = f"duplicate {kind} id {quote(value)} (first on line {first})"
+            self.problem(node, field, msg)
 
     def ids(self, kind: str) -> list[str]:
         """Every id of *kind* seen so far, valid entry or not (so one mistake is one problem)."""
@@ -213,7 +223,7 @@ class Reader:
         """An id that points at another entry; whether it exists is checked later."""
         value = self.text(node, field, required)
         if node is not None and value is not None and not _ID.fullmatch(value):
-            self.problem(node, field, f"expected an id, got {value!r}")
+            self.problem(node, field, f"expected an id, got {quote(value)}")
             return None
         return value
 
@@ -234,25 +244,67 @@ class Reader:
         value = self._typed(node, field, {BOOL}, "true or false")
         return value if isinstance(value, bool) else None
 
-    def integer(self, node: Node | None, field: str, minimum: int) -> int | None:
+    def _decimal(self, node: Node, field: str, what: str, whole: bool) -> int | float | None:
+        """A number written in plain decimal, as written (not as YAML 1.1 reads it)."""
+        if not isinstance(node, ScalarNode) or node.tag not in ({INT} if whole else {INT, FLOAT}):
+            self._expect(node, field, what)
+            return None
+        text = str(node.value)
+        if _NOT_FINITE.fullmatch(text):
+            self.problem(node, field, f"expected {what}, got {text}")
+            return None
+        decimal = _DECIMAL_INT if node.tag == INT else _DECIMAL_FLOAT
+        if not decimal.fullmatch(text):
+            self.problem(node, field, f"expected {what} in plain decimal, got {clip(text)}")
+            return None
+        digits = sum(c.isdigit() for c in text)
+        if digits > _MAX_DIGITS:
+            self.problem(node, field, f"expected {what}, got a number {digits} digits long")
+            return None
+        return int(text) if node.tag == INT else float(text)
+
+    def number(
+        self, node: Node | None, field: str, whole: bool, maximum: float
+    ) -> int | float | None:
+        """A finite number up to *maximum*; a whole one if *whole*. Lower limits are left to
+        the part of the monitor that uses the value."""
         if node is None:
             return None
-        value = self._typed(node, field, {INT}, f"a whole number >= {minimum}")
+        what = "a whole number" if whole else "a finite number"
+        value = self._decimal(node, field, what, whole)
+        if value is None:
+            return None
+        if not math.isfinite(value) or value > maximum:
+            msg = f"expected {what} up to {maximum:g}, got {clip(str(node.value))}"
+            self.problem(node, field, msg)
+            return None
+        return value
+
+    def integer(
+        self, node: Node | None, field: str, minimum: int, maximum: int | None = None
+    ) -> int | None:
+        if node is None:
+            return None
+        value = self._decimal(node, field, f"a whole number >= {minimum}", whole=True)
         if not isinstance(value, int):
             return None
         if value < minimum:
             self.problem(node, field, f"expected a whole number >= {minimum}, got {value}")
+            return None
+        if maximum is not None and value > maximum:
+            msg = f"expected a whole number from {minimum} to {maximum}, got {value}"
+            self.problem(node, field, msg)
             return None
         return value
 
     def positive(self, node: Node | None, field: str) -> float | None:
         if node is None:
             return None
-        value = self._typed(node, field, {INT, FLOAT}, "a number greater than 0")
-        if not isinstance(value, int | float):
+        value = self._decimal(node, field, "a number greater than 0", whole=False)
+        if value is None:
             return None
         if not (math.isfinite(value) and value > 0):
-            self.problem(node, field, f"expected a number greater than 0, got {node.value}")
+            self.problem(node, field, f"expected a number greater than 0, got {clip(node.value)}")
             return None
         return float(value)
 
@@ -276,18 +328,26 @@ class Reader:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        self.problem(node, field, f"expected a date YYYY-MM-DD, got {value!r}")
+        self.problem(node, field, f"expected a date YYYY-MM-DD, got {quote(value)}")
         return None
 
     def duration(self, node: Node | None, field: str) -> timedelta | None:
+        """A duration as :func:`parse_duration` reads it, from the scalar as written."""
         if node is None or is_null(node):
             return None
         if not isinstance(node, ScalarNode) or node.tag not in (INT, STR):
-            self._expect(node, field, "a duration such as 30m, 12h, 1d, 2w or 1d12h")
+            self._expect(node, field, DURATION)
             return None
+        text = str(node.value)
         try:
-            raw = self._constructor.construct_object(node) if node.tag == INT else node.value
-            return parse_duration(raw)
+            if node.tag == STR:
+                return parse_duration(text)
+            # Unquoted, 1:30 would be 90 seconds to YAML and 012 ten (octal): only plain
+            # decimal seconds are read as a number of seconds.
+            if not _DECIMAL_INT.fullmatch(text) or len(text) > _MAX_DIGITS:
+                self.problem(node, field, f"expected {DURATION}, got {quote(text)}")
+                return None
+            return parse_duration(int(text))
         except ValueError as exc:
             self.problem(node, field, str(exc))
             return None
@@ -295,22 +355,31 @@ class Reader:
     def email(self, node: Node | None, field: str) -> str | None:
         value = self.text(node, field)
         if node is not None and value is not None and not _EMAIL.fullmatch(value):
-            self.problem(node, field, f"expected an email address, got {value!r}")
+            self.problem(node, field, f"expected an email address, got {quote(value)}")
             return None
         return value
 
     def media_type(self, node: Node | None, field: str) -> str | None:
         value = self.text(node, field)
         if node is not None and value is not None and not _MEDIA_TYPE.fullmatch(value):
-            msg = f"expected a media type such as 'application/pdf', got {value!r}"
+            msg = f"expected a media type such as 'application/pdf', got {quote(value)}"
             self.problem(node, field, msg)
             return None
         return value.lower() if value is not None else None
 
     def header_text(self, node: Node | None, field: str) -> str | None:
-        """Text that will be sent in an HTTP header, so without line breaks."""
+        """Text that will be sent in an HTTP header: one line of printable ASCII, as
+        header values should be (RFC 9110, 5.5) and as HTTP clients can encode them."""
         value = self.text(node, field)
-        if node is not None and value is not None and _CONTROL.search(value):
-            self.problem(node, field, f"expected one line of text, got {value!r}")
+        if node is None or value is None:
+            return value
+        if _CONTROL.search(value):
+            self.problem(node, field, f"expected one line of text, got {quote(value)}")
+            return None
+        other = _NOT_VISIBLE_ASCII.search(value)
+        if other is not None:
+            where = f"{char_name(other.group())} at character {other.start() + 1}"
+            msg = f"expected printable ASCII text (for an HTTP header), got {quote(value)}: {where}"
+            self.problem(node, field, msg)
             return None
         return value

@@ -8,17 +8,15 @@ of sections in the file does not matter.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import errno
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from yaml.constructor import SafeConstructor
 from yaml.nodes import Node
 
-from monitor.gate.policy import POLICY_KEYS, GatePolicy
-from monitor.notify.config import NotifySettings
+from checks.content.evidence import parse_evidence
+from monitor.registry.errors import MESSAGE_LIMIT, clip, quote
 from monitor.registry.model import (
     ArchiveEndpoints,
     Claim,
@@ -29,7 +27,8 @@ from monitor.registry.model import (
     Source,
 )
 from monitor.registry.nodes import Reader, child, is_null, line_of
-from monitor.state import HealthPolicy
+from monitor.registry.policies import read_health, read_notify, read_policy
+from monitor.registry.urls import comparable
 
 SETTINGS_KEYS = (
     "user_agent",
@@ -82,8 +81,9 @@ def _link(links: list[Link], kind: str, target: str | None, node: Node | None, f
         links.append(Link(kind, target, line_of(node), field))
 
 
-def read_settings(r: Reader, node: Node | None) -> Settings:
-    """Settings given in the registry over the model's defaults."""
+def read_settings(r: Reader, node: Node | None, base: Path) -> Settings:
+    """Settings given in the registry over the model's defaults; ``ca_bundle`` is
+    resolved against *base*, the registry's folder, and must name an existing file."""
     defaults = Settings()
     if node is None or is_null(node):
         return defaults
@@ -100,58 +100,31 @@ def read_settings(r: Reader, node: Node | None) -> Settings:
         "interval": r.duration(values.get("interval"), child(f, "interval")),
         "database": r.text(values.get("database"), child(f, "database")),
         "allow_private": r.boolean(values.get("allow_private"), child(f, "allow_private")),
-        "ca_bundle": r.text(values.get("ca_bundle"), child(f, "ca_bundle")),
+        "ca_bundle": _ca_bundle(r, values.get("ca_bundle"), child(f, "ca_bundle"), base),
         "reports_dir": r.text(values.get("reports_dir"), child(f, "reports_dir")),
-        "retention_days": r.integer(values.get("retention_days"), child(f, "retention_days"), 1),
+        # Up to a century: the cut-off date is today minus this many days.
+        "retention_days": r.integer(
+            values.get("retention_days"), child(f, "retention_days"), 1, 36500
+        ),
     }
     # An invalid value was reported and reads as None; the registry is refused anyway.
     changes = {key: value for key, value in given.items() if value is not None}
     if "archives" in values:
         changes["archives"] = _archives(r, values["archives"], defaults.archives)
     if "policy" in values:
-        changes["policy"] = _policy(r, values["policy"])
+        changes["policy"] = read_policy(r, values["policy"])
     if "health" in values:
-        changes["health"] = _health(r, values["health"])
+        changes["health"] = read_health(r, values["health"])
     if "notify" in values:
-        changes["notify"] = _notify(r, values["notify"])
+        changes["notify"] = read_notify(r, values["notify"])
     return dataclasses.replace(defaults, **changes)
 
 
-def _checked_mapping(
-    r: Reader,
-    node: Node,
-    field: str,
-    keys: Sequence[str],
-    check: Callable[[dict[str, Any]], object],
-) -> Mapping[str, Any]:
-    """A settings section kept as written for the part of the monitor that owns it, and
-    checked here (``check`` raises ValueError or TypeError) so that a mistake is
-    reported with its line like every other registry problem."""
-    if is_null(node) or r.mapping(node, field, keys) is None:
-        return MappingProxyType({})
-    data = SafeConstructor().construct_object(node, deep=True)
-    try:
-        check(data)
-    except (TypeError, ValueError) as exc:
-        r.problem(node, field, str(exc))
-    return MappingProxyType(dict(data))
-
-
-def _policy(r: Reader, node: Node) -> Mapping[str, Any]:
-    """The CI gate's policy (monitor.gate.policy)."""
-    return _checked_mapping(r, node, "settings.policy", POLICY_KEYS, GatePolicy.from_settings)
-
-
-def _health(r: Reader, node: Node) -> Mapping[str, Any]:
-    """The health rules' thresholds (monitor.state.HealthPolicy)."""
-    names = tuple(f.name for f in dataclasses.fields(HealthPolicy))
-    return _checked_mapping(r, node, "settings.health", names, lambda d: HealthPolicy(**d))
-
-
-def _notify(r: Reader, node: Node) -> Mapping[str, Any]:
-    """Owner notification settings (monitor.notify)."""
-    names = tuple(f.name for f in dataclasses.fields(NotifySettings))
-    return _checked_mapping(r, node, "settings.notify", names, NotifySettings.from_mapping)
+def _ca_bundle(r: Reader, node: Node | None, field: str, base: Path) -> str | None:
+    if node is None or is_null(node):  # null: the system's certificates
+        return None
+    path = _existing_file(r, node, field, base)
+    return None if path is None else str(path)
 
 
 def _archives(r: Reader, node: Node, defaults: ArchiveEndpoints) -> ArchiveEndpoints:
@@ -223,17 +196,36 @@ def _existing_file(r: Reader, node: Node | None, field: str, base: Path) -> Path
     raw = r.text(node, field, required=True)
     if node is None or raw is None:
         return None
-    path = (base / raw).resolve()
-    if path.is_file():
-        return path
-    why = "is a folder, not a file" if path.is_dir() else "does not exist"
-    r.problem(node, field, f"{raw!r} {why} (paths are relative to the registry's folder)")
+    why = "contains a NUL character, which no file name may hold"
+    if "\0" not in raw:
+        try:
+            path = (base / raw).resolve()
+            path.stat()  # raises why a path cannot be opened: missing, too long, a loop
+            if path.is_file():
+                return path
+            why = "is a folder, not a file" if path.is_dir() else "is not a regular file"
+        except RuntimeError:  # Path.resolve before Python 3.13
+            why = "is a loop of symbolic links"
+        except OSError as exc:
+            why = _unusable(exc)
+    r.problem(node, field, f"{quote(raw)} {why} (paths are relative to the registry's folder)")
     return None
+
+
+def _unusable(exc: OSError) -> str:
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "does not exist"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "is too long a name for the file system"
+    if exc.errno == errno.ELOOP:
+        return "is a loop of symbolic links"
+    return f"cannot be read: {exc.strerror or exc}"
 
 
 def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Source, ...]:
     """Sources with their claims; ``Source.line`` is the line of the entry."""
     sources: list[Source] = []
+    first_url: dict[str, tuple[str, int]] = {}  # comparable form -> as written, line
     for i, item in enumerate(r.sequence(node, "sources") if node is not None else []):
         field = child("sources", i)
         values = r.mapping(item, field, SOURCE_KEYS, required=("id", "url"))
@@ -241,6 +233,8 @@ def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Sourc
             continue
         source_id = r.ident(values.get("id"), child(field, "id"), "source")
         url = r.url(values.get("url"), child(field, "url"), True)
+        if url is not None:
+            _unique_url(r, url, values["url"], child(field, "url"), first_url)
         owner = r.reference(values.get("owner"), child(field, "owner"))
         _link(links, "owner", owner, values.get("owner"), child(field, "owner"))
         claims_node = values.get("claims")
@@ -264,6 +258,20 @@ def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Sourc
     return tuple(sources)
 
 
+def _unique_url(
+    r: Reader, url: str, node: Node, field: str, first_url: dict[str, tuple[str, int]]
+) -> None:
+    """Report a source URL registered already, however its scheme, host, port or empty
+    path are spelt: checked twice, its results would be split between two sources."""
+    key = comparable(url)
+    if key not in first_url:
+        first_url[key] = (url, line_of(node))
+        return
+    written, line = first_url[key]
+    same = "" if written == url else f", written there as {quote(written)}"
+    r.problem(node, field, f"duplicate source URL {quote(url)} (first on line {line}{same})")
+
+
 def _expect(r: Reader, node: Node | None, field: str) -> str | None:
     if node is None or is_null(node):
         return None
@@ -283,6 +291,12 @@ def _claims(r: Reader, node: Node, field: str, links: list[Link]) -> tuple[Claim
         claim_id = r.ident(values.get("id"), child(where, "id"), "claim")
         statement = r.text(values.get("statement"), child(where, "statement"), True)
         evidence = r.text(values.get("evidence"), child(where, "evidence"), True)
+        if evidence is not None:
+            # A regular expression that does not compile would only ever be "missing".
+            error = parse_evidence(evidence).error
+            if error is not None:
+                r.problem(values["evidence"], child(where, "evidence"), clip(error, MESSAGE_LIMIT))
+                evidence = None
         lenient = r.boolean(values.get("lenient"), child(where, "lenient"))
         cited_as = r.text(values.get("cited_as"), child(where, "cited_as"))
         document = r.reference(values.get("document"), child(where, "document"))

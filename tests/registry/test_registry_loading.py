@@ -59,7 +59,7 @@ def test_settings_not_given_keep_the_defaults(write_registry: Write, valid_text:
     assert registry.settings == dataclasses.replace(Settings(), timeout_s=5.0)
 
 
-def test_every_setting_can_be_given(write_registry: Write, valid_text: str) -> None:
+def test_every_setting_can_be_given(write_registry: Write, valid_text: str, tmp_path: Path) -> None:
     settings = """\
 settings:
   user_agent: "probe/2 (+https://example.org/about)"
@@ -77,6 +77,8 @@ settings:
     memento: [http://127.0.0.1:8080/timegate/]
 """
     text = valid_text.replace("settings:\n  timeout_s: 5\n", settings)
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "ca.pem").write_text("", encoding="utf-8")
     registry = load_registry(write_registry(text))
     assert registry.settings == Settings(
         user_agent="probe/2 (+https://example.org/about)",
@@ -87,7 +89,7 @@ settings:
         interval=timedelta(days=1, hours=12),
         database="sqlite:///monitor.db",
         allow_private=True,
-        ca_bundle="certs/ca.pem",
+        ca_bundle=str((tmp_path / "certs" / "ca.pem").resolve()),
         reports_dir="out",
         archives=ArchiveEndpoints(wayback=None, memento=("http://127.0.0.1:8080/timegate/",)),
     )
@@ -182,3 +184,26 @@ def test_invalid_lists_one_problem_per_line_and_survives_pickling() -> None:
     )
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.problems, str(copy)) == (problems, str(error))
+
+
+def test_the_ca_bundle_is_found_beside_the_registry(
+    write_registry: Write, valid_text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ca.pem").write_text("", encoding="utf-8")
+    path = write_registry(valid_text.replace("  timeout_s: 5", "  ca_bundle: ca.pem"))
+    monkeypatch.chdir(tmp_path / "content")  # not where the bundle is
+    assert load_registry(Path("..") / path.name).settings.ca_bundle == str(
+        (tmp_path / "ca.pem").resolve()
+    )
+
+
+def test_a_missing_ca_bundle_is_a_located_problem(
+    write_registry: Write, valid_text: str, tmp_path: Path
+) -> None:
+    path = write_registry(valid_text.replace("  timeout_s: 5", "  ca_bundle: certs/none.pem"))
+    with pytest.raises(RegistryInvalid) as caught:
+        load_registry(path)
+    assert str(caught.value) == (
+        f"{path}:3: settings.ca_bundle: 'certs/none.pem' does not exist"
+        " (paths are relative to the registry's folder)"
+    )

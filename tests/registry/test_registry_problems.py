@@ -35,7 +35,15 @@ def test_text_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"version: 1\ntitle: caf\xe9\n")
     with pytest.raises(RegistryInvalid) as caught:
         load_registry(path)
-    assert str(caught.value) == f"{path}: not UTF-8 text (byte 21)"
+    assert str(caught.value) == f"{path}:2: not UTF-8 text (byte 21)"
+
+
+def test_text_that_is_not_utf8_is_reported_at_its_line_after_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\r\nsettings:\r\n  user_agent: caf\xe9\r\n")
+    with pytest.raises(RegistryInvalid) as caught:
+        load_registry(path)
+    assert str(caught.value) == f"{path}:3: not UTF-8 text (byte 40)"
 
 
 @pytest.mark.parametrize(
