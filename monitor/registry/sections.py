@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from checks.content.evidence import parse_evidence
 from monitor.registry.errors import MESSAGE_LIMIT, clip, quote
@@ -48,6 +49,8 @@ SETTINGS_KEYS = (
     "notify",
 )
 ARCHIVE_KEYS = ("wayback", "memento")
+MEMENTO_KEYS = ("timegate", "timemap", "name")
+_ARCHIVE_NAME = re.compile(r"[\w.-]+")
 OWNER_KEYS = ("name", "email", "webhook")
 DOCUMENT_KEYS = ("id", "path", "owner", "title")
 SOURCE_KEYS = (
@@ -140,11 +143,36 @@ def _archives(r: Reader, node: Node, defaults: ArchiveEndpoints) -> ArchiveEndpo
     memento = defaults.memento
     if "memento" in values:
         items = r.sequence(values["memento"], child(field, "memento"))
-        urls = (
-            r.url(item, child(child(field, "memento"), i), True) for i, item in enumerate(items)
+        specs = (
+            _memento(r, item, child(child(field, "memento"), i)) for i, item in enumerate(items)
         )
-        memento = tuple(u for u in urls if u is not None)
+        memento = tuple(spec for spec in specs if spec is not None)
     return ArchiveEndpoints(wayback=wayback, memento=memento)
+
+
+def _memento(r: Reader, node: Node, field: str) -> str | None:
+    """One Memento archive: its TimeGate's URL, or a mapping with ``timegate`` and, for
+    an archive whose TimeMaps do not sit beside its TimeGate (archive.today), ``timemap``
+    and a ``name`` for reports. Given as the entry syntax of
+    :meth:`checks.archive.config.MementoEndpoint.parse`."""
+    if not isinstance(node, MappingNode):
+        return r.url(node, field, True)
+    values = r.mapping(node, field, MEMENTO_KEYS, required=("timegate",))
+    if values is None:
+        return None
+    spec = r.url(values.get("timegate"), child(field, "timegate"), True)
+    timemap = r.url(values.get("timemap"), child(field, "timemap"))
+    name = r.text(values.get("name"), child(field, "name"))
+    if name is not None and not _ARCHIVE_NAME.fullmatch(name):
+        r.problem(
+            values["name"], child(field, "name"), "expected one word (letters, digits, . _ -)"
+        )
+        name = None
+    if spec is None:
+        return None
+    if timemap is not None:
+        spec += f" timemap={timemap}"
+    return spec + (f" name={name}" if name else "")
 
 
 def read_owners(r: Reader, node: Node | None) -> tuple[Owner, ...]:

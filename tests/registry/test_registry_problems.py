@@ -530,6 +530,21 @@ def test_document_path_must_exist(
             " it contains a space, quote or control character",
         ),
         ("archives: []", "settings.archives", "expected a mapping, got a list"),
+        (
+            "archives: {memento: [{timemap: https://a.example/timemap/link/}]}",
+            "settings.archives.memento[0].timegate",
+            "required key is missing",
+        ),
+        (
+            "archives: {memento: [{timegate: https://a.example/, nmae: a}]}",
+            "settings.archives.memento[0].nmae",
+            "unknown key 'nmae'; did you mean 'name'?",
+        ),
+        (
+            "archives: {memento: [{timegate: https://a.example/, name: 'two words'}]}",
+            "settings.archives.memento[0].name",
+            "expected one word (letters, digits, . _ -)",
+        ),
     ],
 )
 def test_bad_settings(

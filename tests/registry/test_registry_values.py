@@ -242,3 +242,32 @@ def test_the_quick_reading_of_plain_urls_agrees_with_the_full_one(
     assert sum(1 for url, _ in checked if urls._PLAIN_URL.fullmatch(url)) > 300
     monkeypatch.setattr(urls, "_PLAIN_URL", re.compile(r"(?!)"))
     assert [(url, urls.comparable(url)) for url, _ in checked] == checked
+
+
+def test_a_memento_archive_may_name_its_timemap(tmp_path: Path) -> None:
+    # archive.today's TimeMaps do not sit beside its TimeGate, so the entry says where.
+    from checks.archive.config import MementoEndpoint
+    from monitor.archiving import archive_config
+
+    path = tmp_path / "registry.yaml"
+    path.write_text(
+        "version: 1\n"
+        "settings:\n"
+        "  archives:\n"
+        "    memento:\n"
+        "      - https://timegate.example/tg/\n"
+        "      - timegate: https://archive.example/timegate/\n"
+        "        timemap: https://archive.example/timemap/link/\n"
+        "        name: archive-example\n"
+        "sources: []\n"
+    )
+    registry = load_registry(path)
+    endpoints = archive_config(registry.settings, environ={}).memento_endpoints
+    assert endpoints == (
+        MementoEndpoint.parse("https://timegate.example/tg/"),
+        MementoEndpoint(
+            "archive-example",
+            "https://archive.example/timegate/",
+            "https://archive.example/timemap/link/",
+        ),
+    )
