@@ -108,7 +108,7 @@ def find_fallback(
     for ask in archives:
         outcome = ask()
         outcomes.append(outcome)
-        if outcome.status is ArchiveStatus.VERIFIED:
+        if outcome.status is ArchiveStatus.VERIFIED and _near(outcome, reference, config):
             break
     fallback = combine(outcomes)
     if fallback.status is ArchiveStatus.UNKNOWN and any(
@@ -118,6 +118,14 @@ def find_fallback(
             ArchiveStatus.UNKNOWN, candidates=fallback.candidates, reason=BUDGET_EXHAUSTED
         )
     return fallback
+
+
+def _near(outcome: ArchiveOutcome, reference: datetime | None, config: ArchiveConfig) -> bool:
+    """Whether a verified copy is close enough to the reference date for the other
+    archives not to be asked for a closer one."""
+    if reference is None or outcome.captured_at is None:
+        return True
+    return abs(outcome.captured_at - reference) <= config.verified_near
 
 
 @dataclass(frozen=True)

@@ -246,16 +246,16 @@ def candidate(capture: Capture, judgement: Judgement) -> ArchiveCandidate:
 def combine(outcomes: Sequence[ArchiveOutcome]) -> ArchiveFallback:
     """One fallback from every archive's answer.
 
-    Verified anywhere wins; otherwise the closest unverified copy; otherwise, if any
-    archive could not be asked, unknown (an outage never reads as "no archive");
-    otherwise none.
+    Verified anywhere wins, the closest to the reference date first (the first asked
+    among equals); otherwise the closest unverified copy; otherwise, if any archive
+    could not be asked, unknown (an outage never reads as "no archive"); otherwise none.
     """
     candidates = tuple(c for o in outcomes for c in o.candidates)
     if not outcomes:
         return ArchiveFallback(ArchiveStatus.UNKNOWN, reason="no archive configured")
-    for outcome in outcomes:
-        if outcome.status is ArchiveStatus.VERIFIED:
-            return _fallback(outcome, candidates)
+    verified = [o for o in outcomes if o.status is ArchiveStatus.VERIFIED]
+    if verified:
+        return _fallback(min(verified, key=lambda o: o.rank or (4, 0.0)), candidates)
     unverified = [o for o in outcomes if o.status is ArchiveStatus.UNVERIFIED]
     if unverified:
         best = min(unverified, key=lambda o: o.rank or (4, 0.0))

@@ -82,6 +82,10 @@ class ArchiveConfig:
     memento: tuple[str, ...] = ()
     user_agent: str = "citation-monitor/1.0 (+https://example.org/contact)"
     timeout_s: float = 20.0
+    # A verified copy further than this from the reference date (the access date, else
+    # the last healthy check) does not end the search: the other archives are asked,
+    # and the closest verified copy wins.
+    verified_near: timedelta = timedelta(days=31)
     # Replays tried per archive before settling for "unverified" or "none".
     max_candidates: int = 6
     # Lookups (CDX, TimeMap, TimeGate, Availability) share one pool per archive host;

@@ -456,6 +456,33 @@ def test_second_archive_verifies_when_the_first_has_nothing(
     assert result.url is not None and result.url.startswith(other.base_url)
 
 
+def test_a_far_verified_copy_asks_the_next_archive_and_the_closest_wins(
+    fake_archive: FakeArchive, lookup: Lookup
+) -> None:
+    # Cited 2015-06-01: a copy from six years later holds the claim too, but another
+    # archive has one from the days before the citation.
+    fake_archive.add(SOURCE, "20210601000000", body=GOOD_HTML)
+    with FakeArchive() as other:
+        other.add(SOURCE, "20150530000000", body=GOOD_HTML)
+
+        result = lookup(fake_archive, memento=(f"{other.base_url}/web/ name=other",))
+
+    assert result.status is ArchiveStatus.VERIFIED
+    assert result.captured_at == datetime(2015, 5, 30, tzinfo=UTC)
+    assert result.url is not None and result.url.startswith(other.base_url)
+
+
+def test_a_near_verified_copy_ends_the_search(fake_archive: FakeArchive, lookup: Lookup) -> None:
+    fake_archive.add(SOURCE, "20150520000000", body=GOOD_HTML)
+    with FakeArchive() as other:
+        other.add(SOURCE, "20150531000000", body=GOOD_HTML)
+
+        result = lookup(fake_archive, memento=(f"{other.base_url}/web/ name=other",))
+
+        assert other.requests == []
+    assert result.captured_at == datetime(2015, 5, 20, tzinfo=UTC)
+
+
 def test_unverified_copy_beats_an_unknown_archive(
     fake_archive: FakeArchive, lookup: Lookup
 ) -> None:
