@@ -12,9 +12,8 @@ from monitor.registry.compose import compose_file
 from monitor.registry.durations import parse_duration
 from monitor.registry.errors import RegistryInvalid, RegistryProblem, clip, quote
 from monitor.registry.model import Registry
-from monitor.registry.nodes import INT, Reader, describe
+from monitor.registry.nodes import INT, Link, Reader, describe
 from monitor.registry.sections import (
-    Link,
     read_documents,
     read_owners,
     read_references,
@@ -56,7 +55,8 @@ def load_registry(path: Path) -> Registry:
         sources=read_sources(r, values.get("sources"), links),
         references=read_references(r, values.get("references"), links),
     )
-    _check_links(r, links, {kind: r.ids(kind) for kind in ("owner", "document", "source")})
+    known = {kind: r.ids(kind) for kind in ("owner", "document", "source")}
+    _check_links(r, [*r.links, *links], known)
     if r.problems:
         raise RegistryInvalid(_in_file_order(r.problems))
     return registry

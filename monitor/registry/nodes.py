@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -81,12 +82,24 @@ def is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == NULL
 
 
+@dataclass(frozen=True)
+class Link:
+    """An id in one entry that must name an existing entry of *kind*."""
+
+    kind: str  # "owner", "document" or "source"
+    target: str
+    line: int
+    field: str
+
+
 class Reader:
     """Reads typed values out of YAML nodes and collects what is wrong with them."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[RegistryProblem] = []
+        # Ids read in settings that must name an entry; checked once all are read.
+        self.links: list[Link] = []
         self._constructor = SafeConstructor()
         self._ids: dict[tuple[str, str], int] = {}
         self._own: dict[int, set[int]] = {}
@@ -225,6 +238,13 @@ class Reader:
         if node is not None and value is not None and not _ID.fullmatch(value):
             self.problem(node, field, f"expected an id, got {quote(value)}")
             return None
+        return value
+
+    def linked(self, kind: str, node: Node | None, field: str) -> str | None:
+        """A :meth:`reference` to an entry of *kind*, checked with the registry's own."""
+        value = self.reference(node, field)
+        if node is not None and value is not None:
+            self.links.append(Link(kind, value, line_of(node), field))
         return value
 
     def _typed(self, node: Node, field: str, tags: set[str], what: str) -> object | None:

@@ -71,7 +71,7 @@ def _routes(r: Reader, node: Node, field: str) -> dict[str, list[str] | None] | 
     ok = True
     for owner, key_node, value_node in entries:
         where = child(field, owner)
-        if r.reference(key_node, where) is None:
+        if r.linked("owner", key_node, where) is None:
             ok = False
         elif is_null(value_node):
             routes[owner] = None
@@ -110,7 +110,9 @@ HEALTH: Mapping[str, Value] = MappingProxyType(
 NOTIFY: Mapping[str, Value] = MappingProxyType(
     {
         "reminder_days": _number(_DAYS),
-        "fallback_owner": Value(lambda r, node, field: r.reference(node, field), nullable=True),
+        "fallback_owner": Value(
+            lambda r, node, field: r.linked("owner", node, field), nullable=True
+        ),
         "channels": Value(_names, nullable=True),
         "routes": Value(_routes, nullable=True),
         "max_attempts": _whole(1000),

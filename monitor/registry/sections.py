@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from monitor.registry.model import (
     Settings,
     Source,
 )
-from monitor.registry.nodes import Reader, child, is_null, line_of
+from monitor.registry.nodes import Link, Reader, child, is_null, line_of
 from monitor.registry.policies import read_health, read_notify, read_policy
 from monitor.registry.urls import comparable
 
@@ -67,16 +66,6 @@ SOURCE_KEYS = (
 EXPECT_KEYS = ("content_type",)
 CLAIM_KEYS = ("id", "statement", "evidence", "lenient", "cited_as", "document")
 REFERENCE_KEYS = ("id", "document", "text", "note", "source")
-
-
-@dataclass(frozen=True)
-class Link:
-    """An id in one entry that must name an existing entry of *kind*."""
-
-    kind: str  # "owner", "document" or "source"
-    target: str
-    line: int
-    field: str
 
 
 def _link(links: list[Link], kind: str, target: str | None, node: Node | None, field: str) -> None:

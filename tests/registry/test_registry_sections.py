@@ -12,7 +12,7 @@ import pytest
 
 from monitor.gate.policy import POLICY_KEYS
 from monitor.notify.config import NotifySettings
-from monitor.registry import load_registry
+from monitor.registry import RegistryInvalid, load_registry
 from monitor.state import HealthPolicy
 
 Problems = Callable[[str], list[str]]
@@ -184,7 +184,7 @@ def test_values_are_kept_as_plain_data_for_their_owners(
         "  notify:\n"
         "    fallback_owner: web\n"
         "    channels: [email]\n"
-        "    routes: {web: [webhook], other: null}\n"
+        "    routes: {web: [webhook]}\n"
         "    retry_minutes: 1.5\n",
     )
     settings = load_registry(write_registry(text)).settings
@@ -197,10 +197,28 @@ def test_values_are_kept_as_plain_data_for_their_owners(
     notify = NotifySettings.from_mapping(settings.notify)
     assert (notify.fallback_owner, notify.retry_minutes) == ("web", 1.5)
     assert [r.value for r in notify.channels] == ["email"]
-    assert {k: [r.value for r in v] for k, v in notify.routes.items()} == {
-        "web": ["webhook"],
-        "other": [],
-    }
+    assert {k: [r.value for r in v] for k, v in notify.routes.items()} == {"web": ["webhook"]}
+
+
+def test_a_null_route_sends_nothing(write_registry: Callable[[str], Path], valid_text: str) -> None:
+    text = with_settings(valid_text, "  notify:\n    routes: {web: null}\n")
+    notify = NotifySettings.from_mapping(load_registry(write_registry(text)).settings.notify)
+    assert dict(notify.routes) == {"web": ()}
+
+
+def test_notify_names_only_owners_the_registry_defines(
+    write_registry: Callable[[str], Path], valid_text: str
+) -> None:
+    text = with_settings(
+        valid_text, "  notify:\n    fallback_owner: wbe\n    routes: {other: [email]}\n"
+    )
+    with pytest.raises(RegistryInvalid) as caught:
+        load_registry(write_registry(text))
+    messages = [f"{p.field}: {p.message}" for p in caught.value.problems]
+    assert messages == [
+        "settings.notify.fallback_owner: unknown owner 'wbe'; did you mean 'web'?",
+        "settings.notify.routes.other: unknown owner 'other'; known: web",
+    ]
 
 
 def test_every_key_of_the_owners_is_read() -> None:
