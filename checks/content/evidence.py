@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from checks.content.fuzzy import best_match
 from checks.content.normalise import collapse, normalise
-from checks.content.numbers import Number, canonicalise, parse_number, same, scan
+from checks.content.numbers import Number, canonicalise, parse_number, same, scan, scan_words
 from checks.content.searchtext import SearchText
 from checks.model import ClaimFinding, ClaimSpec
 
@@ -120,12 +120,15 @@ def _regex(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFin
 
 def _number(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
     text = search.folded
-    for found in search.numbers:
-        if _notation(text, found.start, found.end):
-            continue
-        if any(same(want, seen) for want in evidence.numbers for seen in found.readings):
-            sentence = search.sentence("folded", found.start, found.end)
-            return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
+    # Numbers in words are read only when the digits do not hold it: few pages need
+    # them, and every page has its "ten" and "one of".
+    for numbers in (search.numbers, search.word_numbers):
+        for found in numbers:
+            if _notation(text, found.start, found.end):
+                continue
+            if any(same(want, seen) for want in evidence.numbers for seen in found.readings):
+                sentence = search.sentence("folded", found.start, found.end)
+                return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
     return ClaimFinding(claim.id, False, method="number", lenient=claim.lenient)
 
 
@@ -183,10 +186,11 @@ def _says_the_same(quote: str, window: str) -> bool:
     """Whether a window that looks like the quote still states the same thing: a
     changed figure or an added or dropped negation changes a few characters, well
     within a fuzzy match, and everything the quote is cited for."""
-    for number in scan(quote):
+    seen_numbers = [*scan(window), *scan_words(window)]
+    for number in [*scan(quote), *scan_words(quote)]:
         if not any(
             same(want, seen)
-            for seen_number in scan(window)
+            for seen_number in seen_numbers
             for seen in seen_number.readings
             for want in number.readings[:1]
         ):

@@ -14,6 +14,7 @@ import io
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -93,10 +94,13 @@ _MIN_LETTERS_UNSCRIPTED = 30
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
 # Minimum letters per page, on average, for a PDF to count as having a text layer.
 _MIN_LETTERS_PER_PAGE = 10
-# A page is a scan when it draws a picture with fewer letters than this over it: a
-# scanned page may carry a stamped header ("Case 2:13-cv-01234 Document 5 Filed
-# 01/02/13 Page 3 of 20"), where a short typed page ("Part II") draws no picture.
+# A page is a scan when it draws a page-sized picture (at least this many pixels: a
+# letter page at 150 dpi has 2.1 million; a chart or a logo has far fewer) with fewer
+# letters than this over it: a scanned page may carry a stamped header ("Case
+# 2:13-cv-01234 Document 5 Filed 01/02/13 Page 3 of 20"), where a short typed page
+# ("Part II") or a slide with a chart draws no such picture.
 _MIN_LETTERS_OVER_PICTURE = 50
+_SCAN_PIXELS = 1_500_000
 # From this share of pages without a text layer up, the document is a scan (a typed
 # cover or stamped headers do not make it readable); from the lower share up, the
 # evidence may sit on a scanned page.
@@ -209,8 +213,8 @@ def _html(body: bytes, declared: str | None, *, xml: bool) -> ExtractedText:
     page = page_text(markup, xml=xml)
     scripted = (
         not xml
-        and _letters(page.revealed or page.full) < _MIN_LETTERS_UNSCRIPTED
         and _SCRIPT.search(markup) is not None
+        and not _has_letters(page.revealed or page.full, _MIN_LETTERS_UNSCRIPTED)
     )
     return ExtractedText(
         page.main,
@@ -255,7 +259,14 @@ def _pdf(body: bytes) -> ExtractedText:
     text = collapse_lines(without_running_lines(texts))
     read = len(texts)
     scanned = sum(1 for page, text in zip(pages, texts, strict=False) if _scanned(page, text))
-    if _letters(text) < _MIN_LETTERS_PER_PAGE * read or scanned >= _SCANNED_SHARE * read:
+    # Covers are often a photograph with a title: they say nothing of the rest.
+    inner = [
+        _scanned(page, text)
+        for page, text in list(zip(pages, texts, strict=False))[1 : len(pages) - 1]
+    ]
+    # Letters of every line, running lines too: a stamped header is text, a scan's not.
+    letters = sum(_letters(page) for page in texts)
+    if letters < _MIN_LETTERS_PER_PAGE * read or scanned >= _SCANNED_SHARE * read:
         return ExtractedText(
             text,
             TextKind.PDF,
@@ -264,7 +275,7 @@ def _pdf(body: bytes) -> ExtractedText:
             title=title,
         )
     partial = []
-    if scanned >= _PARTLY_SCANNED_SHARE * read:
+    if inner and sum(inner) >= _PARTLY_SCANNED_SHARE * len(inner):
         partial.append(_no_text_layer(scanned, read))
     if stopped is not None:
         partial.append(f"read to page {read} of {len(pages)} ({stopped})")
@@ -279,14 +290,16 @@ def _page_texts(pages: list[Any]) -> tuple[list[str], list[BaseException], str |
     texts: list[str] = []
     failures: list[BaseException] = []
     characters = 0
-    started = time.monotonic()
+    # This thread's own CPU time: other checks sharing the interpreter must not make
+    # which pages are read depend on the load.
+    started = time.thread_time()
     for number, page in enumerate(pages):
         if number == MAX_PDF_PAGES:
             return texts, failures, f"at most {MAX_PDF_PAGES} pages are read"
         if characters > MAX_PDF_CHARACTERS:
             return texts, failures, "text too long"
-        if number and time.monotonic() - started > PDF_TIME_BUDGET_S:
-            return texts, failures, f"reading took over {PDF_TIME_BUDGET_S:g} s"
+        if number and time.thread_time() - started > PDF_TIME_BUDGET_S:
+            return texts, failures, f"reading took over {PDF_TIME_BUDGET_S:g} s of CPU"
         try:
             texts.append(page.extract_text())
         except Exception as exc:
@@ -300,13 +313,20 @@ def _letters(text: str) -> int:
     return sum(1 for char in text if char.isalpha())
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """Whether ``text`` holds at least ``count`` letters (read only that far)."""
+    letters = (char for char in text if char.isalpha())
+    return sum(1 for _ in islice(letters, count)) == count
+
+
 def _scanned(page: Any, text: str) -> bool:
     """Whether a page is a picture with no text layer to speak of."""
     return _letters(text) < _MIN_LETTERS_OVER_PICTURE and _has_picture(page)
 
 
 def _has_picture(owner: Any, depth: int = 2) -> bool:
-    """Whether a page (or a form it draws, two levels down) draws an image."""
+    """Whether a page (or a form it draws, two levels down) draws an image of a scanned
+    page's size."""
     try:
         xobjects = owner["/Resources"]["/XObject"].values()
     except Exception:  # no resources, or a broken dictionary: nothing to go by
@@ -317,11 +337,18 @@ def _has_picture(owner: Any, depth: int = 2) -> bool:
             subtype = xobject.get("/Subtype")
         except Exception:
             continue
-        if subtype == "/Image" or (
-            subtype == "/Form" and depth and _has_picture(xobject, depth - 1)
-        ):
+        if subtype == "/Image" and _pixels(xobject) >= _SCAN_PIXELS:
+            return True
+        if subtype == "/Form" and depth and _has_picture(xobject, depth - 1):
             return True
     return False
+
+
+def _pixels(image: Any) -> int:
+    try:
+        return int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _no_text_layer(scanned: int, read: int) -> str:

@@ -181,7 +181,7 @@ def page_text(markup: str, *, xml: bool = False) -> PageText:
     if not main:
         # No main element, or an empty one filled in by script: take the whole page.
         main = _collapse_like(walk.text(_WHOLE), full_raw, full)
-    revealed = collapse_lines([walk.text(_REVEALED)]) if walk.collapsed else None
+    revealed = collapse_lines([walk.text(_REVEALED)]) if walk.hides_text() else None
     return PageText(main, full, _title(tops, xml=xml), revealed if revealed != full else None)
 
 
@@ -480,6 +480,20 @@ class _Walk:
         self.runs: list[tuple[int, int]] = []
         self.collapsed = False  # whether some element was hidden
         self._walk(tops, roots, xml=xml)
+
+    def hides_text(self) -> bool:
+        """Whether a hidden element held any text (an empty hidden pixel does not)."""
+        if not self.collapsed:
+            return False
+        pieces, runs = self.pieces, self.runs
+        ends = [start for start, _ in runs[1:]]
+        ends.append(len(pieces))
+        return any(
+            piece.strip(_BREAK + " \t\n\r\f\v")
+            for (start, mask), end in zip(runs, ends, strict=True)
+            if mask == _REVEALED
+            for piece in pieces[start:end]
+        )
 
     def text(self, which: int) -> str:
         """The text of :data:`_FULL`, :data:`_WHOLE` or :data:`_MAIN`, lines not yet

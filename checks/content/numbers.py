@@ -119,14 +119,21 @@ def scan(text: str, *, glued_markers: bool = False) -> Iterator[Found]:
         readings = _readings(match, split_spaces=True)
         if readings:
             found.append(Found(match.start(), match.end(), readings))
-    for match in WORD_NUMBER.finditer(text):
-        found.append(Found(match.start(), match.end(), (_word_reading(match),)))
     if glued_markers:
         for match in _GLUED_MARKER.finditer(text):
             value = Decimal(match.group("num").replace(",", ""))
             found.append(Found(match.start(), match.end(), (Number(value, 0),)))
     found.sort(key=lambda number: number.start)
     yield from found
+
+
+def scan_words(text: str) -> Iterator[Found]:
+    """Every number written in words in folded ``text``, left to right; a bare "one"
+    (far more often "no one", "one of") only with a scale or a percent."""
+    for match in WORD_NUMBER.finditer(text):
+        if match.group("word") == "one" and not (match.group("scale") or match.group("percent")):
+            continue
+        yield Found(match.start(), match.end(), (_word_reading(match),))
 
 
 def same(claimed: Number, seen: Number) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from checks.content.normalise import collapse, fold, straighten, tidy
-from checks.content.numbers import Found, canonicalise, scan
+from checks.content.numbers import Found, canonicalise, scan, scan_words
 
 # Longest sentence shown back; longer ones (tables, lists without stops) are cut
 # around the match.
@@ -45,6 +45,12 @@ class SearchText:
     def numbers(self) -> tuple[Found, ...]:
         """Every number printed in the folded view."""
         return tuple(scan(self.folded, glued_markers=self._glued_markers))
+
+    @cached_property
+    def word_numbers(self) -> tuple[Found, ...]:
+        """Every number written in words in the folded view (read when the digits
+        did not hold a claimed number)."""
+        return tuple(scan_words(self.folded))
 
     @cached_property
     def _canon(self) -> tuple[str, list[int]]:

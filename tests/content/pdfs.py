@@ -44,7 +44,7 @@ def image_pdf() -> bytes:
 def scanned_pdf(*pages: str | None, stamp: str = "") -> bytes:
     """One page per item: a string is a typed page; None is a scanned page, a picture
     with ``stamp`` typed over it (as a court's filing system stamps every page)."""
-    picture = Image.new("L", (200, 100), color=255)
+    picture = Image.new("L", (1275, 1650), color=255)  # a letter page at 150 dpi
     pdf = FPDF()
     pdf.set_font("Helvetica", size=9)
     for number, text in enumerate(pages, start=1):
@@ -64,3 +64,16 @@ def encrypted(body: bytes, user_password: str) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def illustrated_pdf(*pages: str, picture_px: tuple[int, int] = (600, 400)) -> bytes:
+    """One page per string, each with a picture under a line of typed text: a slide
+    with its chart, a cover with its photograph."""
+    picture = Image.new("RGB", picture_px, color=(20, 60, 140))
+    pdf = FPDF(orientation="L")
+    pdf.set_font("Helvetica", size=20)
+    for text in pages:
+        pdf.add_page()
+        pdf.cell(0, 12, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.image(picture, x=60, y=40, w=160)
+    return bytes(pdf.output())

@@ -67,3 +67,30 @@ def test_lines_repeated_inside_pages_or_on_few_pages_stay() -> None:
 def test_two_pages_are_too_few_to_tell_running_lines() -> None:
     pages = ["Title\nbody one", "Title\nbody two"]
     assert without_running_lines(pages) == pages
+
+
+def test_rows_of_a_table_continued_over_pages_stay() -> None:
+    # The rows at the page edges look alike but for their numbers, which do not count
+    # with the pages.
+    pages = [
+        "\n".join(
+            f"FY {1960 + 10 * page + row} children served {200 + row},000" for row in range(8)
+        )
+        + f"\n- {page + 1} -"
+        for page in range(6)
+    ]
+    kept = without_running_lines(pages)
+    assert "FY 1960 children served 200,000" in kept[0]
+    assert [page.count("FY ") for page in kept] == [8] * 6
+    assert not any("- 2 -" in page for page in kept)
+
+
+def test_a_page_number_may_start_past_the_cover() -> None:
+    words = ["Methods", "Findings", "Arrests", "Services", "Courts"]
+    pages = ["Cover\nA report"] + [
+        f"Annual report 2013\n{word} are described.\n{word} in detail.\nPage {n} of 5"
+        for n, word in enumerate(words, start=1)
+    ]
+    kept = without_running_lines(pages)
+    assert kept[1] == "Methods are described.\nMethods in detail."
+    assert kept[0] == pages[0]
