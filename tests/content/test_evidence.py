@@ -111,6 +111,7 @@ def test_number_written_in_words_matches(evidence: str, text: str) -> None:
         ("5%", "Ninety-five percent of teen victims had run away."),
         ("90%", "Ninety-five percent of teen victims had run away."),
         ("2", "Someone else checked the pages."),  # "one" inside a word
+        ("1", "No one checked the pages, one of the reports said."),  # "one" is a word
     ],
 )
 def test_number_in_words_is_read_whole(evidence: str, text: str) -> None:

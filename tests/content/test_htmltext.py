@@ -117,6 +117,9 @@ def test_collapsed_accordion_panels_are_revealed_but_never_code_or_furniture() -
 
 def test_a_page_without_hidden_elements_has_nothing_to_reveal() -> None:
     assert page_text(page("<p>Shown</p><nav>Menu</nav>")).revealed is None
+    # A hidden tracking pixel or an empty hidden block holds no text to reveal.
+    hidden = "<img src='/px.gif' style='display:none'><div hidden> </div>"
+    assert page_text(page(f"<p>Shown</p>{hidden}")).revealed is None
 
 
 @pytest.mark.parametrize(
