@@ -453,7 +453,14 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
 
         from monitor.notify import deliver_due
 
-        fresh = load(dict(params))  # the registry may have been edited since the last tick
+        try:
+            fresh = load(dict(params))  # the registry may have been edited since the last tick
+        except SystemExit as stop:
+            if isinstance(stop, Terminated):
+                raise
+            # load() has said what is wrong; the scheduler keeps the dashboard up and
+            # reads the registry again at the next tick.
+            raise RuntimeError("the registry could not be loaded; nothing was checked") from None
         try:
             job = check_sources(fresh)
             if job.checked:
@@ -491,6 +498,8 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
             console.print(f"Scheduler: looking for due sources every {tick:g} s (UTC).")
             try:
                 run_scheduler(dispatch, tick_s=tick, on_error=report)
+            except KeyboardInterrupt:
+                console.print("Stopped.")  # Ctrl-C is how a person stops it: no error
             finally:
                 if server is not None:
                     server.shutdown()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import random
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -172,3 +175,44 @@ def test_serve_runs_checks_serves_the_dashboard_and_refuses_a_second_copy(
     finally:
         first.terminate()
         first.wait(timeout=20)
+
+
+def test_serve_outlives_a_registry_edited_into_an_invalid_state_and_stops_on_ctrl_c(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/a").respond_with_data("<p>a</p>", content_type="text/html")
+    registry = write_project(tmp_path, {"a": httpserver.url_for("/a")})
+    command = [sys.executable, str(ROOT / "run_monitor.py"), "serve", "--registry", str(registry)]
+    running = subprocess.Popen(
+        [*command, "--no-web", "--no-archive", "--tick", "0.3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert running.stdout is not None and running.stderr is not None
+        assert any(line.startswith("Run ") for line in _lines_until(running.stdout, "Run "))
+        valid = registry.read_text()
+        registry.write_text(valid.replace("version: 1", "version: 1\nbogus_key: 1"))
+        said = list(_lines_until(running.stderr, "error: this run failed"))
+        assert any("bogus_key" in line for line in said), said
+        assert running.poll() is None
+        registry.write_text(valid)  # fixed: the ticks go on reading it
+        time.sleep(1)
+        assert running.poll() is None
+        running.send_signal(signal.SIGINT)
+        out, _ = running.communicate(timeout=20)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 0
+    assert "Stopped." in out
+
+
+def _lines_until(stream: IO[str], marker: str, timeout_s: float = 30) -> Iterator[str]:
+    """Lines of ``stream`` up to the first that holds ``marker``."""
+    deadline = time.monotonic() + timeout_s
+    for line in stream:
+        yield line
+        if marker in line or time.monotonic() > deadline:
+            return
