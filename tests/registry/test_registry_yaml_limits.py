@@ -60,6 +60,8 @@ def fan_out(claims: int, copies: int) -> str:
         ),
         ("x:\n" + "- " * 40 + "v\n", 3, "nested more than 32 levels deep"),
         ("x: " + "[\n" * 40 + "]\n" * 40, 33, "nested more than 32 levels deep"),
+        # Brackets in a comment close nothing.
+        ("x: " + "[" * 40 + " # " + "]" * 40 + "\n" + "]" * 40 + "\n", 2, "nested more than 32"),
     ],
     ids=[
         "billion-laughs",
@@ -71,6 +73,7 @@ def fan_out(claims: int, copies: int) -> str:
         "deep-by-indentation",
         "deep-compact-sequences",
         "deep-flow-over-lines",
+        "deep-behind-a-comment",
     ],
 )
 def test_hostile_documents_are_refused_quickly(
@@ -143,3 +146,25 @@ def test_a_character_yaml_refuses_is_reported_at_its_line(tmp_path: Path) -> Non
 def test_a_huge_value_is_quoted_short(problems: Problems, valid_text: str, setting: str) -> None:
     [problem] = problems(valid_text.replace("  timeout_s: 5", f"  {setting}", 1))
     assert len(problem) < 400
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x: [[[[[[[[ # ]]]]]]]]",
+        'x: [[[[[[[[ "]]]]]]]]"',
+        'x: [a"[[[[[[[["]',
+        'x: ["a"[[[[[[]]]]]]]',
+    ],
+)
+def test_the_quick_look_never_vouches_for_brackets_it_cannot_read(line: str) -> None:
+    from monitor.registry.compose import _plainly_within_limits
+
+    assert not _plainly_within_limits(line + "\n")
+
+
+def test_the_quick_look_vouches_for_a_plain_flow_registry() -> None:
+    from monitor.registry.compose import _plainly_within_limits
+
+    lines = ['  - {id: s1, url: "http://example.org/a#b[c]"}', "  - {id: s2, title: 'it''s [x]'}"]
+    assert _plainly_within_limits("sources:\n" + "\n".join(lines) + "\n")
