@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 _WAYBACK_PATH = re.compile(r"/(\d{1,14})(?:[a-z]{2}_)?/([a-z][a-z0-9+.-]*:.+|www\..+)$")
 
@@ -65,14 +65,30 @@ def resource_key(url: str) -> str:
     if "://" not in url.split("?", 1)[0]:
         url = "http://" + url
     parts = urlsplit(strip_default_port(url))
-    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    host = _ascii_host(parts.netloc.rsplit("@", 1)[-1]).lower()
     host = host.removeprefix("www.")
-    path = _escapes(parts.path).rstrip("/")
-    query = "?" + _escapes(parts.query) if parts.query else ""
+    path = _escapes(_encoded(parts.path)).rstrip("/")
+    query = "?" + _escapes(_encoded(parts.query)) if parts.query else ""
     return host + path + query
 
 
+def _ascii_host(host: str) -> str:
+    # Indexes store the punycode a resolver sees; a registry may write the name.
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _encoded(part: str) -> str:
+    # Non-ASCII characters as the UTF-8 escapes a browser sends (and an index stores).
+    return part if part.isascii() else quote(part, safe=_PRINTABLE_ASCII)
+
+
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 

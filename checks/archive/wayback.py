@@ -203,7 +203,34 @@ def cdx_captures(
             # The index keys on a canonical form, so another variant would list the
             # same rows; variants only help when the answer is empty.
             break
+    else:
+        if around is not None:
+            # Nothing up to the horizon after the reference date: the first captures
+            # may be later still (a page archived only years after it was cited).
+            later = _later_than_horizon(url, around, config, session, limiter, cache, locks)
+            found, foreign = of_cited(later, url)
+            captures.extend(found)
     return CdxAnswer(tuple(captures), tuple(errors), foreign=foreign)
+
+
+def _later_than_horizon(
+    url: str,
+    moment: datetime,
+    config: ArchiveConfig,
+    session: requests.Session,
+    limiter: ArchiveLimiter,
+    cache: LookupCache | None,
+    locks: KeyedLocks,
+) -> list[Capture]:
+    since = moment + config.cdx_after_horizon + timedelta(seconds=1)
+    query = CdxQuery(limit=config.cdx_limit, since=_stamp(since))
+    try:
+        rows = _cdx_rows(url, query, config, session, limiter, cache, locks)
+    except BudgetExhausted:
+        raise
+    except ArchiveUnavailable:
+        return []
+    return [] if rows == "excluded" else parse_cdx(rows, config)
 
 
 def _rows_around(

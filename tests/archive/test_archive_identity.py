@@ -50,6 +50,11 @@ def test_same_resource(archived: str, same: bool) -> None:
         ("https://x.example/A", "https://x.example/a", False),
         ("https://x.example/a#part", "https://x.example/a", True),
         ("https://x.example:8443/a", "https://x.example/a", False),
+        # The index stores what a browser sends: punycode and UTF-8 escapes.
+        ("https://bücher.example/katalog", "http://xn--bcher-kva.example/katalog", True),
+        ("https://x.example/café.pdf", "https://x.example/caf%C3%A9.pdf", True),
+        ("https://x.example/a?q=über", "https://x.example/a?q=%c3%bcber", True),
+        ("https://x.example/café.pdf", "https://x.example/cafe.pdf", False),
     ],
 )
 def test_same_resource_forgives_only_what_never_changes_the_resource(

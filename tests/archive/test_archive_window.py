@@ -96,6 +96,22 @@ def test_page_captured_more_often_than_one_answer_holds_is_asked_each_side(
     assert (after.query["from"], after.query["limit"]) == (["20150602000000"], ["10"])
 
 
+def test_a_page_first_archived_years_after_its_citation_is_still_found(
+    fake_archive: FakeArchive, find: Find
+) -> None:
+    # Cited June 2015; the first captures are from 2019, past the three years the
+    # window looks ahead.
+    fake_archive.add(SOURCE, "20190301000000", body=GOOD_HTML)
+    fake_archive.add(SOURCE, "20200301000000", body=GOOD_HTML + b"later")
+
+    result = find(fake_archive)
+
+    assert result.status is ArchiveStatus.VERIFIED
+    assert result.captured_at == datetime(2019, 3, 1, tzinfo=UTC)
+    later = [r for r in fake_archive.seen("/cdx/") if "from" in r.query]
+    assert [(r.query["from"], r.query["limit"]) for r in later] == [(["20180601000000"], ["1000"])]
+
+
 def test_without_any_date_the_newest_rows_are_asked_for(
     fake_archive: FakeArchive, find: Find
 ) -> None:
