@@ -65,8 +65,21 @@ _COUNT_WORD = (
     r"|seventy|eighty|ninety)"
 )
 _DENOMINATOR = rf"(?:(?:a|one)\s+(?:hundred|thousand)|(?!one\b){_COUNT_WORD})"
-_TIME_UNIT = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ies)|time|way)s?\b"
-_FRACTION = r"(?:half|(?:a|one|two)[\s-]thirds?|(?:a|one|three)[\s-]quarters?)"
+# What a share of is a span or a measure, not a count: "half of the year", "a quarter
+# of a mile", "the second half of the season", "half the battle". An ordinal or an
+# adjective may come between ("the twentieth century").
+_SPAN = (
+    r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ies)|time|way"
+    r"|season|term|semester|game|match|period|race|distance|length|mile|kilomet(?:er|re)"
+    r"|inch|foot|feet|meter|metre|yard|pound|kilo|gallon|liter|litre|cup|battle|story)s?\b"
+)
+_TIME_UNIT = rf"(?:[a-z]+(?:th|st|nd|rd|ieth)\s+)?{_SPAN}"
+# "The first half of...", "the latter half": a part of a sequence, not a share.
+_ORDINAL_BEFORE = (
+    r"(?<!first\s)(?<!second\s)(?<!third\s)(?<!last\s)(?<!latter\s)(?<!former\s)"
+    r"(?<!other\s)(?<!final\s)(?<!opening\s)(?<!closing\s)"
+)
+_FRACTION = rf"{_ORDINAL_BEFORE}(?:half|(?:a|one|two)[\s-]thirds?|(?:a|one|three)[\s-]quarters?)"
 _DETERMINER = r"(?:the|all|an?|its|their|these|those|this|that|our)"
 # Quantities written in words. Each needs what makes it a share of something ("of
 # victims", "in five"), so "one of the reports", "a third party" and "half an hour"
