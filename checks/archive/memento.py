@@ -125,6 +125,15 @@ def query_timegate(
     return TimeGateAnswer(selected, others)
 
 
+@dataclass(frozen=True)
+class TimeMap:
+    """The mementos a TimeMap lists, oldest first, and whether it was read whole (one
+    past ``max_lookup_bytes`` is cut: its newest mementos are missing)."""
+
+    mementos: tuple[Memento, ...]
+    complete: bool = True
+
+
 def fetch_timemap(
     url: str,
     endpoint: MementoEndpoint,
@@ -134,15 +143,15 @@ def fetch_timemap(
     limiter: ArchiveLimiter,
     cache: LookupCache | None,
     locks: KeyedLocks,
-) -> list[Memento] | None:
-    """The mementos listed by the archive's TimeMap for ``url``; None when the
-    archive has no TimeMap for it (404). Paged or oversized TimeMaps are read as far
-    as ``max_lookup_bytes``. Raises :class:`ArchiveUnavailable` when the archive cannot
-    be asked or answers with something that is not a TimeMap.
+) -> TimeMap | None:
+    """The archive's TimeMap for ``url``; None when the archive has none for it (404).
+    Paged or oversized TimeMaps are read as far as ``max_lookup_bytes``. Raises
+    :class:`ArchiveUnavailable` when the archive cannot be asked or answers with
+    something that is not a TimeMap.
     """
     timemap = endpoint.timemap_url(url)
 
-    def fetch() -> list[list[Any]] | None:
+    def fetch() -> dict[str, Any] | None:
         response = limiter.request(
             session,
             "GET",
@@ -176,21 +185,27 @@ def fetch_timemap(
             # An HTML page (a search form, a challenge, a wrong TimeMap base) says
             # nothing about what is archived; the TimeGate may still know.
             raise ArchiveUnavailable("TimeMap answer is not a TimeMap")
-        return [
+        rows = [
             [m.uri, m.datetime.isoformat() if m.datetime else None, sorted(m.rels)]
             for m in mementos_from_links(links)
         ]
+        return {"rows": rows, "complete": not body.truncated}
 
     def ttl(answer: Any) -> timedelta:
         return config.cache_ttl if answer else config.empty_cache_ttl
 
-    rows = cached_json(cache, locks, f"timemap:{timemap}", fetch, ttl)
-    if rows is None:
+    answer = cached_json(cache, locks, f"timemap:{timemap}", fetch, ttl)
+    if answer is None:
         return None
-    return [
+    # A list is what this cache held before TimeMaps said whether they were whole.
+    rows, complete = (
+        (answer, True) if isinstance(answer, list) else (answer["rows"], answer["complete"])
+    )
+    mementos = tuple(
         Memento(str(uri), datetime.fromisoformat(moment) if moment else None, frozenset(rels))
         for uri, moment, rels in rows
-    ]
+    )
+    return TimeMap(mementos, bool(complete))
 
 
 def is_timemap(content_type: str | None, links: Iterable[Link]) -> bool:
@@ -216,24 +231,34 @@ def memento_captures(
     TimeGate's answer for ``moment``. Empty when nothing is archived; raises
     :class:`ArchiveUnavailable` when neither could be asked."""
     timemap_error: ArchiveUnavailable | None = None
-    mementos: list[Memento] | None
+    timemap: TimeMap | None
     try:
-        mementos = fetch_timemap(
+        timemap = fetch_timemap(
             url, endpoint, config, session=session, limiter=limiter, cache=cache, locks=locks
         )
     except BudgetExhausted:
         raise
     except ArchiveUnavailable as exc:
         timemap_error = exc
-        mementos = None
-    if mementos is None:
+        timemap = None
+    mementos = list(timemap.mementos) if timemap is not None else []
+    if timemap is None or not timemap.complete:
+        # No TimeMap, or one cut before its newest mementos: the TimeGate names the
+        # memento nearest ``moment`` (and its neighbours) whatever the TimeMap's size.
         try:
             answer = query_timegate(url, endpoint, moment, config, session=session, limiter=limiter)
-        except ArchiveUnavailable as exc:
-            if timemap_error is not None and exc.reason != timemap_error.reason:
-                raise ArchiveUnavailable(f"{timemap_error.reason}; {exc.reason}") from exc
+        except BudgetExhausted:
             raise
-        mementos = [answer.selected, *answer.others] if answer.selected else []
+        except ArchiveUnavailable as exc:
+            if timemap is not None:
+                answer = TimeGateAnswer(None)  # what the TimeMap gave still counts
+            elif timemap_error is not None and exc.reason != timemap_error.reason:
+                raise ArchiveUnavailable(f"{timemap_error.reason}; {exc.reason}") from exc
+            else:
+                raise
+        listed = {m.uri for m in mementos}
+        negotiated = [answer.selected, *answer.others] if answer.selected else []
+        mementos += [m for m in negotiated if m.uri not in listed]
     return [
         Capture(
             archive=endpoint.name,

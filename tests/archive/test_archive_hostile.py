@@ -7,7 +7,7 @@ import gzip
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import requests
@@ -15,7 +15,7 @@ import requests
 from checks.archive import ArchiveConfig, ArchiveLimiter, find_fallback
 from checks.archive.cache import KeyedLocks
 from checks.archive.config import MementoEndpoint
-from checks.archive.memento import fetch_timemap
+from checks.archive.memento import fetch_timemap, memento_captures
 from checks.archive.ratelimit import ArchiveUnavailable
 from checks.archive.replay import fetch_replay
 from checks.archive.wayback import cdx_captures
@@ -111,7 +111,7 @@ def test_oversized_timemap_is_read_up_to_the_cap(
     config = config_for(fake_archive, max_lookup_bytes=10_000)
     endpoint = MementoEndpoint.parse(f"{fake_archive.base_url}/web/")
 
-    mementos = fetch_timemap(
+    timemap = fetch_timemap(
         SOURCE,
         endpoint,
         config,
@@ -121,9 +121,41 @@ def test_oversized_timemap_is_read_up_to_the_cap(
         locks=KeyedLocks(),
     )
 
-    assert mementos is not None
-    assert 0 < len(mementos) < 100
-    assert all(m.datetime is not None for m in mementos)
+    assert timemap is not None and not timemap.complete
+    assert 0 < len(timemap.mementos) < 100
+    assert all(m.datetime is not None for m in timemap.mementos)
+
+
+def test_a_timemap_cut_at_the_cap_still_yields_the_memento_nearest_the_date(
+    fake_archive: FakeArchive,
+    config_for: MakeConfig,
+    limiter_for: MakeLimiter,
+    session: requests.Session,
+) -> None:
+    # Oldest first, a TimeMap cut at the cap lacks the recent mementos: the TimeGate
+    # still names the one nearest the date.
+    fake_archive.add(SOURCE, "20200101000000")
+    entry = f'<{fake_archive.base_url}/web/2010{{:010d}}/{SOURCE}>; rel="memento",\n'
+    text = f'<{SOURCE}>; rel="original",\n' + "".join(entry.format(n) for n in range(5000))
+    fake_archive.script(
+        "/web/timemap/", Canned(200, {"Content-Type": "application/link-format"}, text.encode())
+    )
+    config = config_for(fake_archive, max_lookup_bytes=10_000)
+    endpoint = MementoEndpoint.parse(f"{fake_archive.base_url}/web/")
+
+    captures = memento_captures(
+        SOURCE,
+        endpoint,
+        datetime(2020, 1, 2, tzinfo=UTC),
+        config,
+        session=session,
+        limiter=limiter_for(config),
+        cache=None,
+        locks=KeyedLocks(),
+    )
+
+    assert datetime(2020, 1, 1, tzinfo=UTC) in {c.captured_at for c in captures}
+    assert len(captures) > 50  # the TimeMap's part still counts
 
 
 def test_replay_cut_by_the_network_is_unavailable_not_too_large(
