@@ -179,7 +179,7 @@ def fetch_timemap(
             )
         text = body.data.decode(response.encoding or "utf-8", "replace")
         if body.truncated:
-            text = text[: text.rfind(",")]  # the last entry may be cut mid-way
+            text = text[: max(0, text.rfind(","))]  # the last entry may be cut mid-way
         links = parse_links(text, base=timemap)
         if not is_timemap(response.headers.get("Content-Type"), links):
             # An HTML page (a search form, a challenge, a wrong TimeMap base) says
