@@ -11,12 +11,16 @@ refusing status or a page that is nearly empty.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from lxml import etree
+
+from checks.verdict import ChallengeProof
 
 # A challenge page is small; a body larger than this is a real page naming a vendor.
 _MAX_CHALLENGE_HTML = 256 * 1024
@@ -111,20 +115,40 @@ _ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
 _CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+_STATUS_999 = "bot wall (status 999, refused by the site's crawler defence)"
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A bot wall seen in an answer: what to tell a person, and how sure it is."""
+
+    reason: str
+    proof: ChallengeProof
+
+
 def challenge_reason(status: int, headers: Mapping[str, str], html: str) -> str | None:
     """A short reason such as ``"bot challenge (Cloudflare)"`` when the response is a
     bot wall or challenge rather than the page itself, else None.
 
     ``headers`` may use any letter case. ``html`` is the (possibly truncated) body text.
     """
+    found = find_challenge(status, headers, html)
+    return found.reason if found is not None else None
+
+
+def find_challenge(status: int, headers: Mapping[str, str], html: str) -> Challenge | None:
+    """The bot wall the response is, with the kind of evidence for it, or None (as
+    :func:`challenge_reason`)."""
     head = {str(k).lower(): str(v) for k, v in headers.items()}
     if status == 999:
-        return "bot wall (status 999, refused by the site's crawler defence)"
+        return Challenge(_STATUS_999, ChallengeProof.VENDOR)
     page = _Page(html)
     for vendor, test in _VENDOR_TESTS:
-        if test(status, head, page):
-            return f"bot challenge ({vendor})"
-    return _generic_reason(status, page)
+        proof = test(status, head, page)
+        if proof is not None:
+            return Challenge(f"bot challenge ({vendor})", proof)
+    generic = _generic_reason(status, page)
+    return Challenge(generic, ChallengeProof.WORDING) if generic is not None else None
 
 
 class _Page:
@@ -166,55 +190,62 @@ class _Page:
         return _visible_words(self.html)
 
 
-def _cloudflare(status: int, head: Mapping[str, str], page: _Page) -> bool:
+# Each vendor test says how it knows the answer is that vendor's wall: by the vendor's
+# own header naming it a challenge (explicit), or by the vendor's page markers.
+_EXPLICIT, _VENDOR = ChallengeProof.EXPLICIT, ChallengeProof.VENDOR
+
+
+def _cloudflare(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     if head.get("cf-mitigated", "").strip().lower() == "challenge":
-        return True
+        return _EXPLICIT
     if page.has(_CF_BLOCK) and (status in _REFUSING or page.words <= _SHORT_WORDS):
-        return True
+        return _VENDOR
     on_cloudflare = "cloudflare" in head.get("server", "").lower()
     marked = page.has(_CF_CHALLENGE) or (on_cloudflare and page.has(_CF_WAIT_TITLE))
-    return marked and (status in _REFUSING or page.words <= _BARE_WORDS)
+    return _VENDOR if marked and (status in _REFUSING or page.words <= _BARE_WORDS) else None
 
 
-def _datadome(status: int, head: Mapping[str, str], page: _Page) -> bool:
+def _datadome(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     # DataDome tags every response it proxies with x-datadome; only a refusal is a wall.
     if "x-datadome" in head and status in _REFUSING:
-        return True
-    return page.has(_DATADOME) and page.words <= _SHORT_WORDS
+        return _VENDOR
+    return _VENDOR if page.has(_DATADOME) and page.words <= _SHORT_WORDS else None
 
 
-def _akamai(status: int, head: Mapping[str, str], page: _Page) -> bool:
-    return status in _REFUSING and page.has(_AKAMAI)
+def _akamai(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
+    return _VENDOR if status in _REFUSING and page.has(_AKAMAI) else None
 
 
-def _perimeterx(status: int, head: Mapping[str, str], page: _Page) -> bool:
+def _perimeterx(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     # The sensor (window._pxAppId) is on live pages too; the CAPTCHA element is not.
-    return page.has(_PERIMETERX) and page.words <= _SHORT_WORDS
+    return _VENDOR if page.has(_PERIMETERX) and page.words <= _SHORT_WORDS else None
 
 
-def _incapsula(status: int, head: Mapping[str, str], page: _Page) -> bool:
+def _incapsula(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     if page.has(_INCAPSULA_INCIDENT) and (status in _REFUSING or page.words <= _SHORT_WORDS):
-        return True
+        return _VENDOR
     # Incapsula injects its resource script into live pages; a bare page is the challenge.
-    return page.has(_INCAPSULA_RESOURCE) and page.words <= _BARE_WORDS
+    return _VENDOR if page.has(_INCAPSULA_RESOURCE) and page.words <= _BARE_WORDS else None
 
 
-def _aws_waf(status: int, head: Mapping[str, str], page: _Page) -> bool:
+def _aws_waf(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     action = head.get("x-amzn-waf-action", "").strip().lower()
     if action in {"challenge", "captcha", "block"}:
-        return True
+        return _EXPLICIT
     if not page.has(_AWS_WAF):
-        return False
-    return status in _REFUSING or status == 202 or page.words <= _BARE_WORDS
+        return None
+    walled = status in _REFUSING or status == 202 or page.words <= _BARE_WORDS
+    return _VENDOR if walled else None
 
 
-def _sucuri(status: int, head: Mapping[str, str], page: _Page) -> bool:
+def _sucuri(status: int, head: Mapping[str, str], page: _Page) -> ChallengeProof | None:
     if "x-sucuri-block" in head:
-        return True
-    return status in _REFUSING and page.has(_SUCURI)
+        return _EXPLICIT
+    return _VENDOR if status in _REFUSING and page.has(_SUCURI) else None
 
 
-_VENDOR_TESTS: tuple[tuple[str, Callable[[int, Mapping[str, str], _Page], bool]], ...] = (
+_VendorTest = Callable[[int, Mapping[str, str], _Page], ChallengeProof | None]
+_VENDOR_TESTS: tuple[tuple[str, _VendorTest], ...] = (
     ("Cloudflare", _cloudflare),
     ("DataDome", _datadome),
     ("Akamai", _akamai),
@@ -277,6 +308,27 @@ _UNSEEN = ("script", "style", "noscript", "template", "title")
 _FURNITURE = ("nav", "header", "footer", "aside")
 # Path words of the places challenge interstitials send a reader to.
 _CHALLENGE_PATH = re.compile(r"captcha|challenge", re.IGNORECASE)
+# Content that is no text but is the page all the same: a picture, a document shown
+# in the page, a player.
+_MEDIA = ("img", "picture", "embed", "object", "iframe", "video", "audio")
+# The elements single-page frameworks mount themselves in (React, Vue, Next.js, Nuxt,
+# Gatsby, Angular, Quasar...).
+_MOUNT_IDS = frozenset(
+    {"root", "app", "__next", "__nuxt", "___gatsby", "app-root", "application", "q-app"}
+    | {"react-root", "main-app", "svelte"}
+)
+_MOUNT_TAGS = frozenset({"app-root"})
+_SCRIPTS = frozenset({"script", "noscript", "template", "style"})
+# Some frameworks (ASP.NET WebForms, SharePoint) wrap the whole page in one <form>:
+# such a form is the page, not a login form. It holds a main part, a section or a top
+# heading, or more blocks of prose than a form's few lines of help (content extraction
+# tells these forms apart the same way).
+_PAGE_PARTS = ("main", "article", "section", "h1", "h2")
+_PROSE_BLOCKS = ("p", "table", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote")
+_PAGE_PROSE = 3
+# The most elements a login box outside a form of its own holds (fields, labels, a
+# button, a link or two, some layout).
+_BOX_ELEMENTS = 30
 
 
 def script_shell_reason(html: str) -> str | None:
@@ -284,42 +336,112 @@ def script_shell_reason(html: str) -> str | None:
 
     Such a page (a single-page app) looks the same for every path, live or not, so
     neither its text nor a comparison with another path says whether the source is
-    there.
+    there. Little text is not enough: the page must also have the place an
+    application mounts itself in, still empty (or a body of nothing but scripts),
+    and no picture, embedded document or player, which are content without text.
     """
     if not html or len(html) > _MAX_CHALLENGE_HTML or not _SCRIPT_TAG.search(html):
         return None
     root = _parse(html)
-    if root is None:
+    if root is None or next(root.iter(*_MEDIA), None) is not None:
         return None
+    only_scripts = _body_of_scripts(root)
     _drop(root, _UNSEEN)
     letters = sum(1 for chunk in root.itertext() for c in chunk if c.isalpha())
-    if letters >= SHELL_LETTERS:
+    if letters >= SHELL_LETTERS or not (only_scripts or _empty_mount(root)):
         return None
     return "page needs a browser (no text without JavaScript: the page is built by its scripts)"
+
+
+def _body_of_scripts(root: etree._Element) -> bool:
+    """Whether the body holds scripts and nothing else (no element, no text)."""
+    body = root.find("body")
+    if body is None or (body.text or "").strip():
+        return False
+    if any((child.tail or "").strip() for child in body):
+        return False
+    tags = [child.tag for child in body if isinstance(child.tag, str)]  # not comments
+    return "script" in tags and all(tag in _SCRIPTS for tag in tags)
+
+
+def _empty_mount(root: etree._Element) -> bool:
+    """Whether an application's mount point is on the page with no text in it."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        mount = element.tag in _MOUNT_TAGS or (element.get("id") or "") in _MOUNT_IDS
+        if mount and not "".join(element.itertext()).strip():
+            return True
+    return False
 
 
 def login_wall_reason(html: str) -> str | None:
     """Why a page is a login page standing in for the content, or None.
 
-    Its main content is a password form: little text is left once the form and the
-    site's navigation, header and footer are set aside. A page with a login box
-    beside its own text is not one.
+    Its main content is a password form: little text is left once the login box and
+    the site's navigation, header and footer are set aside. The login box is the
+    password field's own form; in a form that wraps the whole page, it is the field's
+    largest enclosing element that holds few elements and little text. A page with a
+    login box beside its own text is not a login page.
     """
     if not html or len(html) > _MAX_CHALLENGE_HTML or not _PASSWORD_INPUT.search(html):
         return None
     root = _parse(html)
     if root is None:
         return None
-    forms = [form for form in root.iter("form") if _has_password_field(form)]
-    if not forms:
+    _drop(root, _UNSEEN)
+    boxes = [box for field in _password_fields(root) if (box := _login_box(field)) is not None]
+    if not boxes:
         return None
-    _drop(root, _UNSEEN + _FURNITURE)
-    for form in forms:
-        _remove(form)
-    words = sum(len(chunk.split()) for chunk in root.itertext())
-    if words > _LOGIN_OTHER_WORDS:
+    _drop(root, _FURNITURE)
+    for box in boxes:
+        _remove(box)
+    if _words(root) > _LOGIN_OTHER_WORDS:
         return None
     return "login page (a password form stands in for the content)"
+
+
+def _password_fields(root: etree._Element) -> list[etree._Element]:
+    return [
+        field
+        for field in root.iter("input")
+        if (field.get("type") or "").strip().lower() == "password"
+    ]
+
+
+def _login_box(field: etree._Element) -> etree._Element | None:
+    """The login box around a password field, or None outside any form."""
+    form = next(field.iterancestors("form"), None)
+    if form is None:
+        return None  # a field that scripts handle: no telling what it guards
+    if not _wraps_page(form):
+        return form
+    box = field
+    for ancestor in field.iterancestors():
+        if ancestor is form or not _box_sized(ancestor):
+            break
+        box = ancestor
+    return box
+
+
+def _wraps_page(element: etree._Element) -> bool:
+    """Whether an element holds a page's content rather than a few fields."""
+    if next(element.iterdescendants(*_PAGE_PARTS), None) is not None:
+        return True
+    prose = itertools.islice(element.iterdescendants(*_PROSE_BLOCKS), _PAGE_PROSE)
+    return sum(1 for _ in prose) >= _PAGE_PROSE
+
+
+def _box_sized(element: etree._Element) -> bool:
+    """Whether an element is small enough to be a login box and nothing more."""
+    if element.tag in ("body", "html") or _wraps_page(element):
+        return False
+    inside = itertools.islice(element.iterdescendants(), _BOX_ELEMENTS + 1)
+    return sum(1 for _ in inside) <= _BOX_ELEMENTS and _words(element) <= _LOGIN_OTHER_WORDS
+
+
+def _words(element: etree._Element) -> int:
+    return sum(len(chunk.split()) for chunk in element.itertext())
 
 
 def interstitial_reason(requested_url: str, locations: Sequence[str]) -> str | None:
@@ -357,12 +479,6 @@ def _names(value: str, requested: SplitResult) -> bool:
     if named.netloc and named.hostname != requested.hostname:
         return False
     return bool(named.path) and named.path.rstrip("/") == (requested.path or "/").rstrip("/")
-
-
-def _has_password_field(form: etree._Element) -> bool:
-    return any(
-        (field.get("type") or "").strip().lower() == "password" for field in form.iter("input")
-    )
 
 
 def _parse(html: str) -> etree._Element | None:

@@ -26,7 +26,8 @@ from checks import http, netpolicy, tls, verdict
 from checks.anchors import anchor_present
 from checks.botwall import (
     SHELL_LETTERS,
-    challenge_reason,
+    Challenge,
+    find_challenge,
     interstitial_reason,
     login_wall_reason,
     script_shell_reason,
@@ -291,14 +292,14 @@ class _Check:
             warnings.append("redirected from https to http")
         if fetched.status is None or fetched.error_kind is not None:
             return ev
-        challenge = challenge_reason(
-            fetched.status, fetched.headers, page.html or ""
-        ) or interstitial_reason(self.base, [hop.location for hop in fetched.hops if hop.location])
+        wall = self._challenge(fetched, page)
+        if wall is not None:
+            ev = _replace(ev, challenge=wall.reason, challenge_proof=wall.proof)
         if not fetched.succeeded or fetched.method != "GET":
             mismatch = None
             if fetched.succeeded:  # a HEAD answer: the header is all there is
                 mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, None, "")
-            return _replace(ev, challenge=challenge, type_mismatch=mismatch)
+            return _replace(ev, type_mismatch=mismatch)
         html = page.html or ""
         soft = soft404_reason(
             self.base,
@@ -307,6 +308,7 @@ class _Check:
             page.title if page.html is not None else None,
             page.text if page.html is not None else "",
             html=page.html,
+            evidence_found=self._evidence_found(page),
         ) or parked_reason(
             page.text if page.html is not None else "",
             html,
@@ -316,7 +318,6 @@ class _Check:
         )
         return _replace(
             ev,
-            challenge=challenge,
             soft_404=soft,
             type_mismatch=_type_mismatch(
                 self.target.expect_content_type,
@@ -328,6 +329,18 @@ class _Check:
             anchor_missing=self._anchor_missing(fetched, page, warnings),
             claim_missing=self._claims_missing(fetched, page, warnings),
         )
+
+    def _challenge(self, fetched: http.Fetched, page: _Page) -> Challenge | None:
+        assert fetched.status is not None
+        found = find_challenge(fetched.status, fetched.headers, page.html or "")
+        if found is not None:
+            return found
+        locations = [hop.location for hop in fetched.hops if hop.location]
+        interstitial = interstitial_reason(self.base, locations)
+        if interstitial is None:
+            return None
+        # The chain itself went through the wall: as plain as a vendor's own header.
+        return Challenge(interstitial, verdict.ChallengeProof.EXPLICIT)
 
     def _evidence_found(self, page: _Page) -> bool:
         """Whether the page holds every claim cited from it: its own content, which

@@ -229,17 +229,20 @@ def soft404_reason(
     text: str,
     *,
     html: str | None = None,
+    evidence_found: bool = False,
 ) -> str | None:
     """Why a 2xx answer for ``requested_url`` is really a missing page, or None.
 
     ``text`` is the page's visible text (line breaks between blocks help but are not
     needed); ``html``, when given, lets the first headings count like the title. A
     redirect that only adds a slash, switches to https or adds ``www.`` is fine, and
-    so is a redirect from a site's root to its home page.
+    so is a redirect from a site's root to its home page. ``evidence_found``: the
+    evidence cited from the page is on the one that answered, so a redirect to a
+    directory above it is a merge, not a removal.
     """
     if not 200 <= status < 300:
         return None
-    redirect = _redirect_reason(requested_url, final_url)
+    redirect = _redirect_reason(requested_url, final_url, evidence_found=evidence_found)
     if redirect is not None:
         return redirect
     return _wording_reason(requested_url, title, text, html)
@@ -409,6 +412,8 @@ _LANGUAGE_CODES = _wordset(
     " zh ja ko vi th id ms tl ca eu gl hr sr sl et lv lt is ga cy sq mk bs hy ka sw am"
 )
 _LANGUAGE = re.compile(r"([a-z]{2})(?:[-_][a-z]{2,4})?")
+# A last path segment of this shape (en, fr-ca, pt_br) picks the page's language.
+_LANGUAGE_SEGMENT = re.compile(r"[a-z]{2}(?:[-_][a-z]{2})?")
 _BENIGN_ROOT_KEYS = _wordset(
     "lang language locale hl l ref referrer from source src r redirect redirected"
     " redirect_from returnurl return origin msg message notice error err notfound 404"
@@ -496,14 +501,13 @@ class _Url:
         """Whether this URL names a directory above ``other``'s path on the same host.
 
         A removed page sent to its section's index is as gone as one sent to the home
-        page. ``/a/index.html`` is the directory ``/a/`` itself, and a view of a page
-        (``/post/amp``, ``/report/print``) is that page, so neither counts as a level.
+        page. ``/a/index.html`` and ``/a/a.html`` are the directory ``/a/`` itself, and
+        a view or a language of a page (``/post/amp``, ``/report/print``,
+        ``/report/en``) is that page, so none of them counts as a level.
         """
         if self.host != other.host or not self.plain_query:
             return False
-        mine, theirs = _directory_stems(self), _directory_stems(other)
-        while theirs and other.segments[len(theirs) - 1].lower() in _VIEW_SEGMENTS:
-            theirs = theirs[:-1]
+        mine, theirs = _directory_stems(self.stems), _page_stems(other)
         return len(mine) < len(theirs) and theirs[: len(mine)] == mine
 
     @property
@@ -529,10 +533,31 @@ class _Url:
         return any(s in _LOGIN_STEMS for s in self.stems)
 
 
-def _directory_stems(url: _Url) -> tuple[str, ...]:
-    """The path's stems, without a last one that names a directory's own index page."""
-    stems = url.stems
-    return stems[:-1] if stems and stems[-1] in _ROOT_STEMS else stems
+def _directory_stems(stems: tuple[str, ...]) -> tuple[str, ...]:
+    """The path's stems, without a last one that names a directory's own page: an
+    index (``/a/index.html``) or a page named after it (``/research/research.html``)."""
+    if stems and (stems[-1] in _ROOT_STEMS or (len(stems) > 1 and stems[-1] == stems[-2])):
+        return stems[:-1]
+    return stems
+
+
+def _page_stems(url: _Url) -> tuple[str, ...]:
+    """The stems of the page a URL shows, without trailing views or languages of it."""
+    stems = _directory_stems(url.stems)
+    while stems and _names_a_version(url.segments[len(stems) - 1]):
+        stems = _directory_stems(stems[:-1])
+    return stems
+
+
+def _names_a_version(segment: str) -> bool:
+    """Whether a path segment picks a view (``amp``, ``print``) or a language (``en``,
+    ``pt-BR``) of the page before it."""
+    lowered = segment.lower()
+    return (
+        lowered in _VIEW_SEGMENTS
+        or _LANGUAGE_SEGMENT.fullmatch(lowered) is not None
+        or _is_language(lowered)
+    )
 
 
 def _is_language(stem: str) -> bool:
@@ -540,7 +565,7 @@ def _is_language(stem: str) -> bool:
     return match is not None and match.group(1) in _LANGUAGE_CODES
 
 
-def _redirect_reason(requested_url: str, final_url: str) -> str | None:
+def _redirect_reason(requested_url: str, final_url: str, *, evidence_found: bool) -> str | None:
     requested, final = _Url.parse(requested_url), _Url.parse(final_url)
     if requested is None or final is None or requested.same_resource(final):
         return None
@@ -554,7 +579,8 @@ def _redirect_reason(requested_url: str, final_url: str) -> str | None:
         return f"redirected to a search page ({_clip(final.shown)})"
     if final.is_root:
         return f"a deep link was redirected to the site's home page ({_clip(final.shown)})"
-    if final.is_parent_of(requested):
+    # The cited evidence found at the target: the page was folded into the one above.
+    if not evidence_found and final.is_parent_of(requested):
         return f"redirected to a parent page ({_clip(final.shown)})"
     return None
 

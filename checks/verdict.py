@@ -8,6 +8,7 @@ and :mod:`checks.http`, no code looks at HTTP status codes.
 
 from __future__ import annotations
 
+import enum
 import http
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,20 @@ def should_retry_error(kind: ErrorKind, *, attempt: int) -> bool:
 # --- the verdict table ---
 
 
+class ChallengeProof(enum.IntEnum):
+    """What shows that an answer is a bot wall, weakest first. The stronger the proof,
+    the more of the answer's own status it explains away."""
+
+    # A CAPTCHA widget or "verify you are human" wording: ordinary pages, error pages
+    # included, carry them too.
+    WORDING = 1
+    # A bot-defence vendor's challenge page markers (or its header with a refusal).
+    VENDOR = 2
+    # The vendor's own header naming the answer a challenge (cf-mitigated,
+    # x-amzn-waf-action, x-sucuri-block), or a redirect to a challenge interstitial.
+    EXPLICIT = 3
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What one check observed. Every field is optional; absent means "not seen"."""
@@ -138,6 +153,7 @@ class Evidence:
     attempts: int = 1
     not_modified: bool = False
     challenge: str | None = None  # bot challenge / bot wall detected
+    challenge_proof: ChallengeProof = ChallengeProof.WORDING  # how the challenge was seen
     gave_up: str | None = None  # why retrying stopped early (e.g. Retry-After too long)
     soft_404: str | None = None  # soft-404, parked domain or catch-all host
     type_mismatch: str | None = None
@@ -165,12 +181,14 @@ def decide(ev: Evidence) -> Decision:
     """The verdict for one check, by explicit precedence (first matching rule wins).
 
     1. ``invalid``         the URL is malformed, unsupported or refused by the policy
-    2. ``tls_error``       the certificate failed verification
-    3. ``broken``          404/410 or another 4xx (unless the answer is a bot
-                           challenge); DNS failure; connection refused; redirect loop,
+    2. ``tls_error``       the certificate failed verification, or the handshake did
+                           (the server hung up in it on every attempt)
+    3. ``broken``          404/410 or another 4xx (unless a vendor's bot challenge
+                           answered with it: for 404/410, only one the vendor names
+                           explicitly); DNS failure; connection refused; redirect loop,
                            too many redirects, redirect without Location
     4. ``blocked``         401, 403, 407, 429, 451, 999, or a bot challenge page
-                           whatever its status
+                           with any other status
     5. ``transient``       5xx, 408, 425; timeouts, resets, protocol errors, deadline
     6. ``soft_404``        answers 2xx but the page is gone (not-found text, redirect to
                            the site root, parked domain, catch-all host)
@@ -210,10 +228,7 @@ def _tls(ev: Evidence) -> Decision | None:
 def _broken(ev: Evidence) -> Decision | None:
     if ev.error_kind in _BROKEN_KINDS:
         return Decision(Verdict.BROKEN, _with_attempts(ev.error or str(ev.error_kind), ev))
-    # A bot wall answers with whatever status its vendor picked (AWS WAF's CAPTCHA is a
-    # 405, some challenges are 400s or even 404s): the status is the wall's, not the
-    # page's, so it says nothing about whether the source is gone.
-    if ev.error_kind is None and ev.status is not None and ev.challenge is None:
+    if ev.error_kind is None and ev.status is not None and not _status_is_the_walls(ev):
         if ev.status in GONE_STATUSES:
             return Decision(Verdict.BROKEN, status_text(ev.status))
         if (
@@ -223,6 +238,23 @@ def _broken(ev: Evidence) -> Decision | None:
         ):
             return Decision(Verdict.BROKEN, f"HTTP {status_text(ev.status)}")
     return None
+
+
+def _status_is_the_walls(ev: Evidence) -> bool:
+    """Whether the answer's status belongs to a bot wall rather than to the page.
+
+    A vendor's wall answers with whatever status the vendor picked (AWS WAF's CAPTCHA
+    is a 405, some challenges are 400s or even 404s), which then says nothing about
+    whether the source is gone. A CAPTCHA widget or "human check" wording alone does
+    not explain a client error away: sites load such widgets on every page, their
+    error pages included. A 404 or 410 is the page's own answer unless the vendor says
+    in so many words that it is a challenge.
+    """
+    if ev.challenge is None:
+        return False
+    if ev.status in GONE_STATUSES:
+        return ev.challenge_proof >= ChallengeProof.EXPLICIT
+    return ev.challenge_proof >= ChallengeProof.VENDOR
 
 
 def _blocked(ev: Evidence) -> Decision | None:

@@ -13,12 +13,17 @@ from checks.model import ErrorKind
 
 
 class FetchFailure(Exception):
-    """Ends a fetch with a classified failure and a reason a person can read."""
+    """Ends a fetch with a classified failure and a reason a person can read.
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    ``in_handshake``: the server hung up during the TLS handshake (a ``RESET`` that,
+    repeated on every attempt, is a refusal to speak TLS with this client).
+    """
+
+    def __init__(self, kind: ErrorKind, message: str, *, in_handshake: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.in_handshake = in_handshake
 
 
 def classify_exception(exc: BaseException, *, timeout_s: float) -> tuple[ErrorKind, str]:

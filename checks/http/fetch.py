@@ -275,15 +275,21 @@ class _Fetcher:
         seen: set[tuple[str, str, frozenset[tuple[str, str, str, str]]]],
     ) -> _Answer | None:
         """One request to ``secure`` after ``url`` could not connect; its answer, or
-        None when it gets none either."""
+        None when it gets none either, or one from another site than the cited one."""
         self.upgrades_tried.add(url)
         key = (method, secure, self._cookie_state())
-        if key in seen:
+        if key in seen or not _same_site(secure, self.url):
             return None
         seen.add(key)
         try:
             answer = self._request(method, secure, retries=0)
+            sent_to = self._next_url(method, secure, answer)
         except FetchFailure:
+            seen.discard(key)
+            return None
+        if sent_to is not None and not _same_site(sent_to, self.url):
+            # A server's default site (its certificate valid for every name it hosts)
+            # sending every visitor to its owner's page: not the cited site.
             seen.discard(key)
             return None
         # Recorded as browsers show their own upgrade: a 307 "internal redirect".
@@ -313,10 +319,11 @@ class _Fetcher:
         if retries is None:
             retries = self._retries(method)
         attempt = first_attempt - 1
+        kept: _Answer | None = None  # the last body that broke off after some bytes
+        closed_in_handshake = 0  # attempts the server hung up on in the TLS handshake
         while True:
             attempt += 1
             error: FetchFailure | None = None
-            partial: _Answer | None = None
             status: int | None = None
             retry_after: float | None = None
             with self._slot(host):
@@ -326,12 +333,15 @@ class _Fetcher:
                 try:
                     response = self._send(method, url)
                 except FetchFailure as failure:
+                    if failure.in_handshake:
+                        closed_in_handshake += 1
                     if (
                         attempt > retries
                         or not verdict.should_retry_error(failure.kind, attempt=attempt)
                         or (upgradable and attempt == 1 and failure.kind in _CONNECT_FAILURES)
                     ):
-                        raise
+                        tries = attempt - first_attempt + 1
+                        return _give_up(failure, kept, closed_in_handshake, tries)
                     error = failure
                 else:
                     status = response.status_code
@@ -362,15 +372,18 @@ class _Fetcher:
                         finally:
                             _finish(method, response)
                         cut = answer.cut_short
-                        if not (
-                            cut is not None
-                            and attempt <= retries
-                            and verdict.should_retry_error(cut.kind, attempt=attempt)
-                        ):
+                        if cut is None:
                             return answer
+                        partial = _worth_keeping(answer, kept)
+                        if attempt > retries or not verdict.should_retry_error(
+                            cut.kind, attempt=attempt
+                        ):
+                            if partial is None:
+                                raise cut
+                            return partial
                         # The body broke off: ask again, keeping what came in case
                         # there is no time for another attempt.
-                        partial, error = answer, cut
+                        kept, error = partial, cut
                     else:
                         response.close()
             # Outside the slot: decide whether and how long to wait, then try again.
@@ -399,10 +412,9 @@ class _Fetcher:
                 self.hosts.slow_down(host)
                 wait = max(delay, self.hosts.wait_s(host))
             if wait >= self.deadline.remaining():
-                if partial is not None:
-                    return partial
                 if error is not None:
-                    raise error
+                    tries = attempt - first_attempt + 1
+                    return _give_up(error, kept, closed_in_handshake, tries)
                 assert status is not None
                 self.gave_up = "no time left before the deadline for another attempt"
                 return _Answer(status, headers, b"", 0.0)
@@ -505,7 +517,8 @@ class _Fetcher:
         # connection) broke because of the deadline.
         if self.deadline.remaining() <= 0.05 and kind not in (ErrorKind.TLS, ErrorKind.POLICY):
             return FetchFailure(ErrorKind.DEADLINE, self._deadline_text())
-        return FetchFailure(kind, message)
+        in_handshake = kind is ErrorKind.RESET and tls.is_closed_during_handshake(exc)
+        return FetchFailure(kind, message, in_handshake=in_handshake)
 
     def _deadline_text(self) -> str:
         return f"gave up at the {self.settings.deadline_s:g} s deadline for one check"
@@ -538,6 +551,47 @@ class _Fetcher:
             tls_expires_at=self.tls_expires_at,
             tls_host=self.tls_host,
         )
+
+
+def _give_up(
+    failure: FetchFailure, kept: _Answer | None, closed_in_handshake: int, tries: int
+) -> _Answer:
+    """End a request whose last attempt (of ``tries``) failed: with the part of a body
+    an earlier attempt brought, when there is one, else by raising the failure.
+
+    A server that hangs up during the TLS handshake once may be overloaded, and is
+    asked again; one that does so on every attempt refuses this client's TLS (no
+    certificate for the name asked, a protocol it will not speak), which no retry
+    will change: that is a TLS failure, not a reset.
+    """
+    if kept is not None:
+        return kept
+    if tries < 2 or closed_in_handshake < tries or not failure.in_handshake:
+        raise failure
+    text = "TLS: the server closed the connection during the TLS handshake on every attempt"
+    raise FetchFailure(ErrorKind.TLS, f"{text} ({tries} attempts)") from failure
+
+
+def _worth_keeping(answer: _Answer, earlier: _Answer | None) -> _Answer | None:
+    """What stands for a page whose body broke off: ``answer`` when some of its body
+    came, or an error answer (its status is the evidence, not its body); else an
+    earlier attempt's part of the body, or None.
+
+    A success whose body never began says nothing about the page: headers alone are
+    what a server sends before it fails, and an empty body would pass for a page.
+    """
+    if answer.body or not verdict.is_success(answer.status):
+        return answer
+    return earlier
+
+
+def _same_site(url: str, other: str) -> bool:
+    """Whether two URLs name the same host, ``www.`` or not."""
+    try:
+        hosts = [(urlsplit(u).hostname or "").removeprefix("www.") for u in (url, other)]
+    except ValueError:
+        return False
+    return hosts[0] == hosts[1]
 
 
 def _head_may_be_at_fault(kind: ErrorKind) -> bool:

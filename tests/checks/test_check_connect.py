@@ -124,3 +124,48 @@ def test_http_on_a_port_of_its_own_is_not_tried_over_https(
     assert result.verdict is Verdict.BROKEN
     assert result.error_kind is ErrorKind.REFUSED
     assert secure.log == []
+
+
+def test_https_that_sends_to_another_site_does_not_replace_a_refused_http(
+    secure: LoopbackServer, tls_settings: CheckSettings, hosts: HostPolicy
+) -> None:
+    # The host's default site answers every name it serves by sending to its owner.
+    secure.route("/oig/report", Reply(302, headers={"Location": "https://hosting.example/"}))
+    ports = {80: free_port(), 443: secure.port}
+    result = check_on_ports("http://docs.example/oig/report", tls_settings, hosts, ports)
+    assert (result.verdict, result.error_kind) == (Verdict.BROKEN, ErrorKind.REFUSED)
+    assert result.final_url == "http://docs.example/oig/report"
+    assert result.hops == ()
+    assert not any(w.startswith("plain http could not connect") for w in result.warnings)
+
+
+def test_https_that_adds_www_still_replaces_a_refused_http(
+    ca: trustme.CA, https_server: StartHttps, tls_settings: CheckSettings, hosts: HostPolicy
+) -> None:
+    srv = https_server(*pems(ca.issue_cert("docs.example", "www.docs.example")))
+    to_www = Reply(301, headers={"Location": "https://www.docs.example/oig/report"})
+    srv.route(
+        "/oig/report",
+        lambda seen: Reply(body=REPORT) if seen.headers["host"].startswith("www.") else to_www,
+    )
+    ports = {80: free_port(), 443: srv.port}
+    result = check_on_ports("http://docs.example/oig/report", tls_settings, hosts, ports)
+    assert result.verdict is Verdict.MOVED
+    assert result.final_url == "https://www.docs.example/oig/report"
+
+
+def test_http_reached_from_another_site_is_not_upgraded(
+    secure: LoopbackServer, server: LoopbackServer, tls_settings: CheckSettings, hosts: HostPolicy
+) -> None:
+    server.route("/oig/report", Reply(301, headers={"Location": "http://docs.example/oig/report"}))
+    refused = free_port()
+
+    def resolver(host: str, port: int) -> Sequence[SockAddr]:
+        ports = {("old.example", 80): server.port, ("docs.example", 80): refused}
+        return [(socket.AF_INET, ("127.0.0.1", ports.get((host, port), secure.port)))]
+
+    with new_session(tls_settings, resolver=resolver) as session:
+        target = CheckTarget("http://old.example/oig/report")
+        result = check_url(target, tls_settings, session=session, hosts=hosts)
+    assert (result.verdict, result.error_kind) == (Verdict.BROKEN, ErrorKind.REFUSED)
+    assert secure.log == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.model import Verdict
+from checks.model import ClaimSpec, Verdict
 from checks.soft404 import soft404_reason
 from tests.checks.conftest import Check
 from tests.checks.pages import REPORT
@@ -32,6 +32,8 @@ def reason(requested: str, final: str) -> str | None:
         ("https://example.gov/reports/2014/csec-fact-sheet.html", "https://www.example.gov/reports"),
         ("http://example.gov/reports/2014/fact-sheet", "https://example.gov/Reports/index.html"),
         ("https://example.gov/data/tables/2019/", "https://example.gov/data/?lang=en"),
+        ("https://example.gov/publications/report/en", "https://example.gov/publications/"),
+        ("https://example.gov/research/topic/topic.html", "https://example.gov/research/"),
     ],
 )  # fmt: skip
 def test_redirect_to_a_directory_above_is_a_soft_404(requested: str, final: str) -> None:
@@ -52,6 +54,12 @@ def test_redirect_to_a_directory_above_is_a_soft_404(requested: str, final: str)
         ("https://example.gov/blog/post-title/amp", "https://example.gov/blog/post-title/"),
         ("https://example.gov/reports/2014/a.html", "https://example.gov/reports/?id=2014-a"),
         ("https://example.gov/reports/2014/a.html", "https://example.gov/archive/reports/2014/a.html"),
+        ("https://example.gov/research/research.html", "https://example.gov/research/"),
+        ("https://example.gov/about/About.aspx", "https://example.gov/about"),
+        ("https://example.gov/research/home.html", "https://example.gov/research/"),
+        ("https://example.gov/publications/report/en", "https://example.gov/publications/report"),
+        ("https://example.gov/publications/report/pt-BR", "https://example.gov/publications/report/"),
+        ("https://example.gov/publications/report/en_gb/", "https://example.gov/publications/report"),
     ],
 )  # fmt: skip
 def test_ordinary_moves_are_not_soft_404s(requested: str, final: str) -> None:
@@ -81,3 +89,24 @@ def test_deep_link_moved_to_a_sibling_is_moved(server: LoopbackServer, check: Ch
     result = check(server.url("/reports/2014/fact-sheet.html"))
     assert result.verdict is Verdict.MOVED
     assert result.suggested_url == server.url("/reports/2014/fact-sheet-2015.html")
+
+
+YEAR = (
+    b"<html><head><title>Youth services, 2023</title></head><body><main><h1>Youth services,"
+    b" 2023</h1><p>The county served many children through its programmes this year."
+    b" In 2023, 325,000 children were served.</p></main></body></html>"
+)
+
+
+def test_deep_link_folded_into_the_page_above_that_holds_its_claim_is_moved(
+    server: LoopbackServer, check: Check
+) -> None:
+    server.route("/stats/2023", Reply(body=YEAR))
+    server.route("/stats/2023/summary", Reply(301, headers={"Location": "/stats/2023"}))
+    found = check(server.url("/stats/2023/summary"), claims=(ClaimSpec("c", "325,000"),))
+    gone = check(server.url("/stats/2023/summary"), claims=(ClaimSpec("c", "999,999"),))
+    assert (found.verdict, found.suggested_url) == (Verdict.MOVED, server.url("/stats/2023"))
+    assert (gone.verdict, gone.reason) == (
+        Verdict.SOFT_404,
+        "soft 404: redirected to a parent page (127.0.0.1/stats/2023)",
+    )

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import quote
 
+import pytest
+
 from checks.model import ClaimSpec, Verdict
-from checks.verdict import Evidence, decide
+from checks.verdict import ChallengeProof, Evidence, decide
 from tests.checks.conftest import Check
 from tests.checks.pages import CHALLENGE, LOGIN, REPORT
 from tests.checks.server import LoopbackServer, Reply
@@ -65,12 +67,67 @@ def test_cloudflare_challenge_answered_with_400_is_blocked(
     assert result.reason == "400 Bad Request: bot challenge (Cloudflare)"
 
 
-def test_a_challenge_outranks_any_client_error_status() -> None:
+def test_a_challenge_outranks_a_client_error_as_far_as_its_proof_goes() -> None:
     base = Evidence(requested_url="http://example.org/r", status=405)
     assert decide(base).verdict is Verdict.BROKEN
-    for status in (400, 404, 405, 412):
-        walled = replace(base, status=status, challenge="bot challenge (AWS WAF)")
-        assert decide(walled).verdict is Verdict.BLOCKED
+    outranked = {
+        ChallengeProof.EXPLICIT: {400, 404, 405, 410, 412},
+        ChallengeProof.VENDOR: {400, 405, 412},
+        ChallengeProof.WORDING: set(),
+    }
+    for proof, statuses in outranked.items():
+        for status in (400, 404, 405, 410, 412):
+            walled = replace(base, status=status, challenge="bot challenge", challenge_proof=proof)
+            expected = Verdict.BLOCKED if status in statuses else Verdict.BROKEN
+            assert (proof, status, decide(walled).verdict) == (proof, status, expected)
+
+
+RECAPTCHA_404 = (
+    b"<html><head><title>Page not found</title><script src='https://www.google.com/recaptcha"
+    b"/api.js?render=6Lc'></script></head><body><h1>Page not found</h1><p>Sorry, the page"
+    b" you requested could not be found.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_missing_page_on_a_site_that_loads_a_captcha_everywhere_is_broken(
+    server: LoopbackServer, check: Check, status: int
+) -> None:
+    server.route("/gone", Reply(status, body=RECAPTCHA_404))
+    result = check(server.url("/gone"))
+    assert result.verdict is Verdict.BROKEN
+
+
+def test_human_check_wording_on_a_client_error_is_not_a_wall(
+    server: LoopbackServer, check: Check
+) -> None:
+    page = b"<html><title>Bad request</title><p>Please verify you are human.</p></html>"
+    server.route("/report", Reply(400, body=page))
+    assert check(server.url("/report")).verdict is Verdict.BROKEN
+
+
+def test_vendor_challenge_markers_outrank_a_400_but_not_a_404(
+    server: LoopbackServer, check: Check
+) -> None:
+    server.route("/report", Reply(400, body=AWS_CAPTCHA))
+    server.route("/gone", Reply(404, body=AWS_CAPTCHA))
+    walled, gone = check(server.url("/report")), check(server.url("/gone"))
+    assert (walled.verdict, walled.reason) == (
+        Verdict.BLOCKED,
+        "400 Bad Request: bot challenge (AWS WAF)",
+    )
+    assert (gone.verdict, gone.reason) == (Verdict.BROKEN, "404 Not Found")
+
+
+def test_a_404_the_vendor_names_a_challenge_is_blocked(
+    server: LoopbackServer, check: Check
+) -> None:
+    server.route("/report", Reply(404, headers={"cf-mitigated": "challenge"}, body=CHALLENGE))
+    result = check(server.url("/report"))
+    assert (result.verdict, result.reason) == (
+        Verdict.BLOCKED,
+        "404 Not Found: bot challenge (Cloudflare)",
+    )
 
 
 # --- challenge interstitials ---
@@ -138,6 +195,52 @@ def test_script_shell_on_a_host_that_serves_it_for_every_path_is_blocked(
     assert [seen.path for seen in server.log] == ["/dashboards/child-welfare"]  # no probe
 
 
+GTAG = b"<script async src='https://www.googletagmanager.com/gtag/js?id=G-1'></script>"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<img src='/infographic.png' alt=''>",
+        b"<embed src='/report.pdf' type='application/pdf' width='100%' height='900'>",
+        b"<iframe src='/viewer?file=report.pdf'></iframe>",
+        b"<object data='/report.pdf' type='application/pdf'></object>",
+        b"<video src='/briefing.mp4' controls></video>",
+        b"<picture><source srcset='/chart.webp'></picture>",
+    ],
+)
+def test_a_picture_or_embedded_document_with_analytics_is_not_a_script_shell(
+    server: LoopbackServer, check: Check, content: bytes
+) -> None:
+    page = b"<!doctype html><html><head><title>Infographic</title>" + GTAG + b"</head><body>"
+    server.route("/infographic", Reply(body=page + content + b"</body></html>"))
+    assert check(server.url("/infographic")).verdict is Verdict.OK
+
+
+def test_a_short_page_without_a_mount_point_is_not_a_script_shell(
+    server: LoopbackServer, check: Check
+) -> None:
+    page = b"<html><head><title>Note</title>" + GTAG + b"</head><body><p>See below.</p></body>"
+    server.route("/note", Reply(body=page))
+    assert check(server.url("/note")).verdict is Verdict.OK
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<div id='__next'></div><script src='/_next/static/main.js'></script>",
+        b"<app-root></app-root><script src='/main.js'></script>",
+        b"<script src='/main.dart.js'></script><noscript>Turn on JavaScript.</noscript>",
+    ],
+)
+def test_an_empty_mount_point_or_a_body_of_scripts_is_a_script_shell(
+    server: LoopbackServer, check: Check, body: bytes
+) -> None:
+    page = b"<!doctype html><html><head><title>Portal</title></head><body>" + body
+    server.route("/portal/report", Reply(body=page + b"</body></html>"))
+    assert check(server.url("/portal/report")).verdict is Verdict.BLOCKED
+
+
 def test_page_with_scripts_and_its_own_text_is_ok(server: LoopbackServer, check: Check) -> None:
     page = REPORT.replace(b"</head>", b"<script src='/app.js'></script></head>")
     server.route("/report", Reply(body=page))
@@ -176,6 +279,59 @@ def test_page_with_a_login_box_beside_its_text_is_ok(server: LoopbackServer, che
     )
     server.route("/report", Reply(body=REPORT.replace(b"</body>", box + b"</body>")))
     assert check(server.url("/report")).verdict is Verdict.OK
+
+
+PARAGRAPHS = b"".join(
+    b"<p>Paragraph %d of the county's annual report on services for youth.</p>" % i
+    for i in range(12)
+)
+
+
+def webforms(login_box: bytes, content: bytes) -> bytes:
+    """An ASP.NET WebForms page: everything inside one form, a login box from the
+    master page above the content."""
+    return (
+        b"<!DOCTYPE html><html><head><title>Annual Report - County</title>"
+        b"<script src='/WebResource.axd?d=abc'></script></head><body>"
+        b"<form method='post' action='./Report.aspx' id='aspnetForm'>"
+        b"<div class='topbar'>" + login_box + b"</div>"
+        b"<div id='content'>" + content + b"</div></form></body></html>"
+    )
+
+
+MASTER_LOGIN = (
+    b"Username: <input name='ctl00$user' type='text'/> Password: <input name='ctl00$pw'"
+    b" type='password'/> <input type='submit' value='Log in'/>"
+)
+REPORT_CONTENT = (
+    b"<div class='title'>Annual Report 2023</div>" + PARAGRAPHS + b"<p>In 2023, 325,000"
+    b" children were served.</p>"
+)
+
+
+def test_webforms_page_with_a_login_box_in_its_master_page_is_read(
+    server: LoopbackServer, check: Check
+) -> None:
+    server.route("/Report.aspx", Reply(body=webforms(MASTER_LOGIN, REPORT_CONTENT)))
+    plain = check(server.url("/Report.aspx"))
+    gone = check(server.url("/Report.aspx"), claims=(ClaimSpec("c", "999,999"),))
+    assert (plain.verdict, plain.reason) == (Verdict.OK, "200 OK")
+    assert (gone.verdict, gone.reason) == (Verdict.CLAIM_MISSING, "claim not found: c")
+
+
+def test_webforms_login_page_is_blocked(server: LoopbackServer, check: Check) -> None:
+    box = (
+        b"<table><tr><td>User name</td><td><input name='u' type='text'></td></tr>"
+        b"<tr><td>Password</td><td><input name='p' type='password'></td></tr></table>"
+        b"<input type='submit' value='Log in'>"
+    )
+    page = webforms(b"", b"<h1>Members' area</h1><div class='box'>" + box + b"</div>")
+    server.route("/Members/Report.aspx", Reply(body=page))
+    result = check(server.url("/Members/Report.aspx"))
+    assert (result.verdict, result.reason) == (
+        Verdict.BLOCKED,
+        "200 OK: login page (a password form stands in for the content)",
+    )
 
 
 def test_login_page_cited_as_a_pdf_stays_a_type_mismatch(
