@@ -80,8 +80,14 @@ def registry_options(func: F) -> F:
     return func
 
 
-def load(params: dict[str, Any], *, required: bool = True) -> Workspace:
-    """Load the registry named in ``params`` with command-line overrides, or exit 3."""
+def load(
+    params: dict[str, Any], *, required: bool = True, closed_by_caller: bool = False
+) -> Workspace:
+    """Load the registry named in ``params`` with command-line overrides, or exit 3.
+
+    The workspace is closed when the command ends, unless ``closed_by_caller`` (a
+    scheduler's tick, which loads one every time: each left for the command's end
+    would be kept until then)."""
     path: Path = params.pop("registry_path")
     ca_bundle = params.pop("ca_bundle", None)
     archives: tuple[str, ...] = params.pop("archives", ())
@@ -115,7 +121,7 @@ def load(params: dict[str, Any], *, required: bool = True) -> Workspace:
             endpoints = dataclasses.replace(endpoints, memento=())
         workspace.override(archives=endpoints)
     context = click.get_current_context(silent=True)
-    if context is not None:
+    if context is not None and not closed_by_caller:
         # Closing the store when the command ends writes SQLite's log back into the
         # database file, whatever the interpreter collects on its way out.
         context.call_on_close(workspace.close)
@@ -454,7 +460,8 @@ def serve(host: str, port: int, tick: float, no_web: bool, **params: Any) -> Non
         from monitor.notify import deliver_due
 
         try:
-            fresh = load(dict(params))  # the registry may have been edited since the last tick
+            # The registry may have been edited since the last tick.
+            fresh = load(dict(params), closed_by_caller=True)
         except SystemExit as stop:
             if isinstance(stop, Terminated):
                 raise

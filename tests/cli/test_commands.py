@@ -251,3 +251,23 @@ def test_snooze_holds_health_until_the_date(invoke: Invoke, tmp_path: Path) -> N
     )
     assert invoke("unsnooze", "host:127.0.0.1", "--registry", str(registry)).exit_code == 0
     assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2029, 1, 1, tzinfo=UTC))
+
+
+def test_a_scheduler_tick_s_workspace_is_not_kept_until_the_command_ends(tmp_path: Path) -> None:
+    # serve loads the registry at every tick; each workspace must go when the tick
+    # closes it, not wait for the command's end (days later) with the others.
+    import gc
+    import weakref
+
+    import click
+
+    from monitor.cli import load
+
+    registry = write_project(tmp_path, {"a": "https://example.org/a"})
+    with click.Context(cli):
+        kept = load({"registry_path": registry}, closed_by_caller=True)
+        gone = weakref.ref(kept)
+        kept.close()
+        del kept
+        gc.collect()
+        assert gone() is None
