@@ -33,10 +33,13 @@ MAX_DEPTH = 32
 # this many times the values written. Merging shared defaults into every entry stays
 # far below; aliases of aliases ("billion laughs") grow as a power and do not.
 MIN_EXPANDED = 1_000_000
-# A quoted value as YAML reads one: it opens where a value may start and closes before
-# a separator; a quote inside a plain value ("it"s) is text, brackets after it too.
+# A quoted value as YAML reads one: it opens where a value starts (at the line's start,
+# after its "- " entries, or after "[", "{", ", ", ": ") and closes before a
+# separator. A quote anywhere else is inside a plain value, and so are the brackets
+# after it.
 _QUOTED = re.compile(
-    r"""(?:(?<=^)|(?<=[\s\[{,]))(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')(?=[\s,\]}:]|$)"""
+    r"""(?P<lead>^[ \t]*(?:-[ \t]+)*|[\[{]|[\[{,:][ \t]+)"""
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')(?=[ \t]*(?:[,\]}]|:[ \t]|$))"""
 )
 # A line's indentation and block indicators.
 _BLOCK_PREFIX = re.compile(r"(?:[ \t]|[-?:](?=[ \t]|$))*")
@@ -100,7 +103,7 @@ def _plainly_within_limits(text: str) -> bool:
     """Whether the text alone shows the limits hold, sparing the event pass (a fifth of
     a large registry's reading): no alias (no "*" anywhere), and no line deeper than
     the limit. A block level needs a character of the line's indentation or indicators
-    ("- ", "? ", ": ") for every two levels, a flow level an opening bracket; a line
+    ("- ", "? ", ": ") for every two levels, every two flow levels an opening bracket; a line
     whose brackets do not close on it (a flow collection over lines), or that has a
     bracket beside a comment or a quote (where one may not count), proves nothing."""
     if "*" in text:
@@ -108,14 +111,15 @@ def _plainly_within_limits(text: str) -> bool:
     for written in text.splitlines():
         # Brackets inside quoted values are text; one beside a comment or a quote left
         # open (a value over lines) may be too.
-        line = _QUOTED.sub("", written)
+        line = _QUOTED.sub(r"\g<lead>", written)
         opening = line.count("[") + line.count("{")
         if opening != line.count("]") + line.count("}"):
             return False
         if opening and ("#" in line or '"' in line or "'" in line):
             return False
         prefix = _BLOCK_PREFIX.match(line)
-        if 2 * (prefix.end() if prefix else 0) + 2 + opening > MAX_DEPTH:
+        # A flow level may hold an implicit one-pair mapping ("[a: b]"): two levels.
+        if 2 * (prefix.end() if prefix else 0) + 2 + 2 * opening > MAX_DEPTH:
             return False
     return True
 

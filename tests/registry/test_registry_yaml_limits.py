@@ -155,6 +155,8 @@ def test_a_huge_value_is_quoted_short(problems: Problems, valid_text: str, setti
         'x: [[[[[[[[ "]]]]]]]]"',
         'x: [a"[[[[[[[["]',
         'x: ["a"[[[[[[]]]]]]]',
+        "x: [a ', [[[[[[[[[[[[[[x]]]]]]]]]]]]]], z ']",
+        "x: [a- 'x[[[[[[[[[[[[[[', y]",
     ],
 )
 def test_the_quick_look_never_vouches_for_brackets_it_cannot_read(line: str) -> None:
@@ -168,3 +170,37 @@ def test_the_quick_look_vouches_for_a_plain_flow_registry() -> None:
 
     lines = ['  - {id: s1, url: "http://example.org/a#b[c]"}', "  - {id: s2, title: 'it''s [x]'}"]
     assert _plainly_within_limits("sources:\n" + "\n".join(lines) + "\n")
+
+
+def test_the_quick_look_vouches_only_for_what_the_parser_nests_shallowly() -> None:
+    # Random lines of brackets, quotes, commas, colons and dashes: wherever the quick
+    # look vouches, the parser's own nesting is within what it counted.
+    import random
+
+    import yaml
+
+    from monitor.registry.compose import _QUOTED, MAX_DEPTH, _plainly_within_limits
+
+    rng = random.Random(11)
+    alphabet = list("[[[]]]{{}}'\"\"',,:: ab-#\\")
+    vouched = 0
+    for _ in range(20_000):
+        document = "k: " + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) + "\n"
+        if not _plainly_within_limits(document):
+            continue
+        vouched += 1
+        depth = deepest = 0
+        try:
+            for event in yaml.parse(document, Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except yaml.YAMLError:
+            continue
+        counted = _QUOTED.sub(r"\g<lead>", document.rstrip("\n"))
+        opening = counted.count("[") + counted.count("{")
+        # The root mapping is one level; a flow level may hold a one-pair mapping.
+        assert deepest - 1 <= 2 * opening <= MAX_DEPTH, document
+    assert vouched > 500
