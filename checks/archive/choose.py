@@ -255,7 +255,7 @@ def combine(outcomes: Sequence[ArchiveOutcome]) -> ArchiveFallback:
         return ArchiveFallback(ArchiveStatus.UNKNOWN, reason="no archive configured")
     verified = [o for o in outcomes if o.status is ArchiveStatus.VERIFIED]
     if verified:
-        return _fallback(min(verified, key=lambda o: o.rank or (4, 0.0)), candidates)
+        return _fallback(min(verified, key=_distance), candidates)
     unverified = [o for o in outcomes if o.status is ArchiveStatus.UNVERIFIED]
     if unverified:
         best = min(unverified, key=lambda o: o.rank or (4, 0.0))
@@ -266,6 +266,15 @@ def combine(outcomes: Sequence[ArchiveOutcome]) -> ArchiveFallback:
             ArchiveStatus.UNKNOWN, candidates=candidates, reason=_joined(unknown)
         )
     return ArchiveFallback(ArchiveStatus.NONE, candidates=candidates, reason=_joined(outcomes))
+
+
+def _distance(outcome: ArchiveOutcome) -> float:
+    """How far a verified copy is from the reference date, either side (the second
+    part of its rank); undated copies last. Within one archive captures before the
+    date go first; between two verified copies, the nearer one is the better citation."""
+    if outcome.rank is None or outcome.captured_at is None:
+        return float("inf")
+    return abs(outcome.rank[1])
 
 
 def _fallback(

@@ -192,7 +192,9 @@ def fetch_timemap(
         return {"rows": rows, "complete": not body.truncated}
 
     def ttl(answer: Any) -> timedelta:
-        return config.cache_ttl if answer else config.empty_cache_ttl
+        # "Nothing archived" is asked again sooner: new captures appear.
+        rows = answer.get("rows") if isinstance(answer, dict) else answer
+        return config.cache_ttl if rows else config.empty_cache_ttl
 
     answer = cached_json(cache, locks, f"timemap:{timemap}", fetch, ttl)
     if answer is None:

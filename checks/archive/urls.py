@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote, urlsplit
 
+import idna
+
 _WAYBACK_PATH = re.compile(r"/(\d{1,14})(?:[a-z]{2}_)?/([a-z][a-z0-9+.-]*:.+|www\..+)$")
 
 
@@ -77,8 +79,9 @@ def _ascii_host(host: str) -> str:
     if host.isascii():
         return host
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
+        # UTS 46 as browsers apply it: "faß.de" is xn--fa-hia.de, not fass.de.
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
         return host
 
 

@@ -223,6 +223,8 @@ def _later_than_horizon(
     locks: KeyedLocks,
 ) -> list[Capture]:
     since = moment + config.cdx_after_horizon + timedelta(seconds=1)
+    if since > datetime.now(UTC):
+        return []  # the first query already reached the present
     query = CdxQuery(limit=config.cdx_limit, since=_stamp(since))
     try:
         rows = _cdx_rows(url, query, config, session, limiter, cache, locks)

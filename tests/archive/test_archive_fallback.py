@@ -472,6 +472,19 @@ def test_a_far_verified_copy_asks_the_next_archive_and_the_closest_wins(
     assert result.url is not None and result.url.startswith(other.base_url)
 
 
+def test_between_archives_the_nearest_verified_copy_wins_either_side(
+    fake_archive: FakeArchive, lookup: Lookup
+) -> None:
+    # Cited 2015-06-01: four years before it, or a day after it.
+    fake_archive.add(SOURCE, "20110601000000", body=GOOD_HTML)
+    with FakeArchive() as other:
+        other.add(SOURCE, "20150602000000", body=GOOD_HTML)
+
+        result = lookup(fake_archive, memento=(f"{other.base_url}/web/ name=other",))
+
+    assert result.captured_at == datetime(2015, 6, 2, tzinfo=UTC)
+
+
 def test_a_near_verified_copy_ends_the_search(fake_archive: FakeArchive, lookup: Lookup) -> None:
     fake_archive.add(SOURCE, "20150520000000", body=GOOD_HTML)
     with FakeArchive() as other:

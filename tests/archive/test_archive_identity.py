@@ -55,6 +55,9 @@ def test_same_resource(archived: str, same: bool) -> None:
         ("https://x.example/café.pdf", "https://x.example/caf%C3%A9.pdf", True),
         ("https://x.example/a?q=über", "https://x.example/a?q=%c3%bcber", True),
         ("https://x.example/café.pdf", "https://x.example/cafe.pdf", False),
+        # UTS 46, as browsers resolve it: "ß" stays, it is not "ss".
+        ("https://faß.example/a", "https://xn--fa-hia.example/a", True),
+        ("https://faß.example/a", "https://fass.example/a", False),
     ],
 )
 def test_same_resource_forgives_only_what_never_changes_the_resource(

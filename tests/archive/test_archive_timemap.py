@@ -56,6 +56,33 @@ def test_html_answered_for_the_timemap_falls_back_to_the_timegate(
     assert [c.request.url for c in responses.calls].count(TIMEMAP) == 2
 
 
+@responses.activate(assert_all_requests_are_fired=True)
+def test_an_empty_timemap_is_asked_again_sooner_than_a_full_one(
+    limiter: ArchiveLimiter, clock: FakeClock
+) -> None:
+    # Nothing archived yet: new captures appear, so the answer is kept for less.
+    empty = f'<{URL}>; rel="original",\n<{TIMEMAP}>; rel="self"'
+    responses.get(TIMEMAP, body=empty, content_type="application/link-format")
+    responses.get(TIMEMAP, body=empty, content_type="application/link-format")
+    cache = InMemoryLookupCache(clock=clock)
+
+    with requests.Session() as session:
+        for _ in range(2):
+            memento_captures(
+                URL,
+                ARCHIVE,
+                datetime(2014, 2, 1, tzinfo=UTC),
+                CONFIG,
+                session=session,
+                limiter=limiter,
+                cache=cache,
+                locks=KeyedLocks(),
+            )
+            clock.sleep(CONFIG.empty_cache_ttl.total_seconds() + 1)
+
+    assert [c.request.url for c in responses.calls].count(TIMEMAP) == 2
+
+
 @pytest.mark.parametrize(
     ("content_type", "text", "expected"),
     [

@@ -112,6 +112,17 @@ def test_a_page_first_archived_years_after_its_citation_is_still_found(
     assert [(r.query["from"], r.query["limit"]) for r in later] == [(["20180601000000"], ["1000"])]
 
 
+def test_no_query_is_spent_past_the_present(fake_archive: FakeArchive, find: Find) -> None:
+    # Cited last month: the first query already reaches today; a dead page with no
+    # capture costs no query about the future.
+    recent = (datetime.now(UTC) - timedelta(days=30)).date()
+
+    result = find(fake_archive, target(accessed=recent))
+
+    assert result.status is ArchiveStatus.NONE
+    assert not [r for r in fake_archive.seen("/cdx/") if "from" in r.query]
+
+
 def test_without_any_date_the_newest_rows_are_asked_for(
     fake_archive: FakeArchive, find: Find
 ) -> None:
