@@ -186,6 +186,8 @@ def _says_the_same(quote: str, window: str) -> bool:
     """Whether a window that looks like the quote still states the same thing: a
     changed figure or an added or dropped negation changes a few characters, well
     within a fuzzy match, and everything the quote is cited for."""
+    # "ten-year" and "ten year" say the same: words joined by a hyphen count apart.
+    quote, window = _COMPOUND_HYPHEN.sub(" ", quote), _COMPOUND_HYPHEN.sub(" ", window)
     seen_numbers = [*scan(window), *scan_words(window)]
     for number in [*scan(quote), *scan_words(quote)]:
         if not any(

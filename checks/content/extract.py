@@ -94,13 +94,15 @@ _MIN_LETTERS_UNSCRIPTED = 30
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
 # Minimum letters per page, on average, for a PDF to count as having a text layer.
 _MIN_LETTERS_PER_PAGE = 10
-# A page is a scan when it draws a page-sized picture (at least this many pixels: a
-# letter page at 150 dpi has 2.1 million; a chart or a logo has far fewer) with fewer
-# letters than this over it: a scanned page may carry a stamped header ("Case
-# 2:13-cv-01234 Document 5 Filed 01/02/13 Page 3 of 20"), where a short typed page
-# ("Part II") or a slide with a chart draws no such picture.
+# A page is a scan when it draws a page-sized picture with fewer letters than this
+# over it: a scanned page may carry a stamped header ("Case 2:13-cv-01234 Document 5
+# Filed 01/02/13 Page 3 of 20"), where a short typed page ("Part II") or a slide with
+# a chart draws no such picture. Page-sized: an upright picture of at least this many
+# pixels (a letter page at 100 dpi has 0.94 million), or any picture of the larger
+# number (a chart or a logo has far fewer).
 _MIN_LETTERS_OVER_PICTURE = 50
-_SCAN_PIXELS = 1_500_000
+_SCAN_PIXELS = 900_000
+_ANY_SCAN_PIXELS = 3_000_000
 # From this share of pages without a text layer up, the document is a scan (a typed
 # cover or stamped headers do not make it readable); from the lower share up, the
 # evidence may sit on a scanned page.
@@ -258,15 +260,13 @@ def _pdf(body: bytes) -> ExtractedText:
         return _broken(f"PDF text could not be read ({_describe(failures[0])})", len(pages))
     text = collapse_lines(without_running_lines(texts))
     read = len(texts)
-    scanned = sum(1 for page, text in zip(pages, texts, strict=False) if _scanned(page, text))
+    flags = [_scanned(page, text) for page, text in zip(pages, texts, strict=False)]
+    scanned = sum(flags)
     # Covers are often a photograph with a title: they say nothing of the rest.
-    inner = [
-        _scanned(page, text)
-        for page, text in list(zip(pages, texts, strict=False))[1 : len(pages) - 1]
-    ]
+    inner = flags[1:-1] if len(flags) > 2 else flags[1:] or flags
     # Letters of every line, running lines too: a stamped header is text, a scan's not.
     letters = sum(_letters(page) for page in texts)
-    if letters < _MIN_LETTERS_PER_PAGE * read or scanned >= _SCANNED_SHARE * read:
+    if letters < _MIN_LETTERS_PER_PAGE * read or sum(inner) >= _SCANNED_SHARE * len(inner):
         return ExtractedText(
             text,
             TextKind.PDF,
@@ -275,7 +275,7 @@ def _pdf(body: bytes) -> ExtractedText:
             title=title,
         )
     partial = []
-    if inner and sum(inner) >= _PARTLY_SCANNED_SHARE * len(inner):
+    if sum(inner) >= _PARTLY_SCANNED_SHARE * len(inner):
         partial.append(_no_text_layer(scanned, read))
     if stopped is not None:
         partial.append(f"read to page {read} of {len(pages)} ({stopped})")
@@ -337,18 +337,20 @@ def _has_picture(owner: Any, depth: int = 2) -> bool:
             subtype = xobject.get("/Subtype")
         except Exception:
             continue
-        if subtype == "/Image" and _pixels(xobject) >= _SCAN_PIXELS:
+        if subtype == "/Image" and _page_sized(xobject):
             return True
         if subtype == "/Form" and depth and _has_picture(xobject, depth - 1):
             return True
     return False
 
 
-def _pixels(image: Any) -> int:
+def _page_sized(image: Any) -> bool:
     try:
-        return int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+        width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
     except (TypeError, ValueError):
-        return 0
+        return False
+    pixels = width * height
+    return pixels >= _ANY_SCAN_PIXELS or (pixels >= _SCAN_PIXELS and height >= width)
 
 
 def _no_text_layer(scanned: int, read: int) -> str:

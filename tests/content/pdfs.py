@@ -41,10 +41,13 @@ def image_pdf() -> bytes:
     return bytes(pdf.output())
 
 
-def scanned_pdf(*pages: str | None, stamp: str = "") -> bytes:
+def scanned_pdf(
+    *pages: str | None, stamp: str = "", picture_px: tuple[int, int] = (1275, 1650)
+) -> bytes:
     """One page per item: a string is a typed page; None is a scanned page, a picture
-    with ``stamp`` typed over it (as a court's filing system stamps every page)."""
-    picture = Image.new("L", (1275, 1650), color=255)  # a letter page at 150 dpi
+    (by default a letter page at 150 dpi) with ``stamp`` typed over it (as a court's
+    filing system stamps every page)."""
+    picture = Image.new("L", picture_px, color=255)
     pdf = FPDF()
     pdf.set_font("Helvetica", size=9)
     for number, text in enumerate(pages, start=1):

@@ -162,7 +162,7 @@ def test_unreadable_pdf_leaves_every_claim_unchecked() -> None:
 
 def test_claims_not_in_a_partly_scanned_pdf_are_unchecked_not_missing() -> None:
     typed = "Recent statistics estimate that 100,000 children are sold for sex each year."
-    body = scanned_pdf(typed, None, INTRO, OUTRO)
+    body = scanned_pdf(typed, None, INTRO, OUTRO, typed)
     analysis = run(body, SOLD, AT_RISK, ctype="application/pdf")
     assert analysis.unreadable is None
     assert [(f.claim_id, f.found) for f in analysis.findings] == [("sold-per-year", True)]
@@ -170,7 +170,7 @@ def test_claims_not_in_a_partly_scanned_pdf_are_unchecked_not_missing() -> None:
     assert analysis.missing == ()
     assert analysis.warnings == (
         "claim at-risk not checked: not in the text read "
-        "(PDF has no text layer on 1 of 4 pages (scanned?))",
+        "(PDF has no text layer on 1 of 5 pages (scanned?))",
     )
 
 

@@ -311,6 +311,12 @@ def test_fuzzy_match_never_accepts_a_changed_figure_or_negation(text: str, quote
     assert finding.score is not None and finding.score >= FUZZY_THRESHOLD
 
 
+def test_fuzzy_match_reads_a_number_word_in_a_compound() -> None:
+    text = "The county adopted a ten-year plan to end the exploitation of children."
+    finding = find_evidence(text, claim("The county adopted a ten year plan to end exploitation"))
+    assert (finding.found, finding.method) == (True, "fuzzy")
+
+
 def test_fuzzy_match_accepts_a_figure_printed_another_way() -> None:
     text = "Recent statistics estimate that 100 000 children were sold for sex each year."
     finding = find_evidence(text, claim("100,000 children are sold for sex each year"))

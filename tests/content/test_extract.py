@@ -281,11 +281,35 @@ def test_scanned_pdf_with_a_typed_cover_and_stamped_headers_is_unreadable() -> N
 
 
 def test_pdf_with_some_scanned_pages_is_read_in_part() -> None:
-    body = scanned_pdf(TYPED, None, MORE, LAST, stamp=STAMP)
+    body = scanned_pdf(TYPED, None, MORE, LAST, TYPED, stamp=STAMP)
     extracted = extract_text(body, "application/pdf")
     assert extracted.unreadable is None
-    assert extracted.partial == "PDF has no text layer on 1 of 4 pages (scanned?)"
+    assert extracted.partial == "PDF has no text layer on 1 of 5 pages (scanned?)"
     assert "100,000 children" in extracted.text
+
+
+def test_pages_scanned_at_100_dpi_are_scans() -> None:
+    body = scanned_pdf(TYPED, None, None, None, MORE, picture_px=(827, 1169))  # A4
+    extracted = extract_text(body, "application/pdf")
+    assert extracted.unreadable == "PDF has no text layer on 3 of 5 pages (scanned?)"
+
+
+def test_a_wide_chart_of_a_million_pixels_is_no_scan() -> None:
+    titles = [f"Finding: caseloads rose in district {name}" for name in "ABCDEF"]
+    extracted = extract_text(illustrated_pdf(*titles, picture_px=(1280, 800)), "application/pdf")
+    assert (extracted.unreadable, extracted.partial) == (None, None)
+
+
+def test_a_short_report_with_a_photographed_cover_is_text() -> None:
+    cover = illustrated_pdf("Annual Report", picture_px=(1700, 2200))
+    writer = PdfWriter()
+    for part in (cover, scanned_pdf(TYPED)):
+        for page in PdfReader(io.BytesIO(part)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    extracted = extract_text(out.getvalue(), "application/pdf")
+    assert (extracted.pages, extracted.unreadable, extracted.partial) == (2, None, None)
 
 
 def test_slides_with_charts_are_not_scans() -> None:

@@ -94,3 +94,25 @@ def test_a_page_number_may_start_past_the_cover() -> None:
     kept = without_running_lines(pages)
     assert kept[1] == "Methods are described.\nMethods in detail."
     assert kept[0] == pages[0]
+
+
+def test_page_numbers_that_start_again_or_run_by_chapter_are_running() -> None:
+    body = "Finding {n} is set out in this paragraph."
+    chapters = [
+        f"Final Report on Water Quality\n{body.format(n=n)}\nmore\nPage {n // 4 + 1}-{n % 4 + 1}"
+        for n in range(12)
+    ]
+    exhibits = [
+        f"Case 1:20-cv-00123 Document 5 Filed 01/02/20 Page {n % 4 + 1} of 4\n{body.format(n=n)}"
+        for n in range(12)
+    ]
+    assert not any("Page" in page or "Final" in page for page in without_running_lines(chapters))
+    assert not any("Case 1" in page for page in without_running_lines(exhibits))
+
+
+def test_a_number_alone_at_an_edge_is_kept_unless_it_is_the_page_number() -> None:
+    pages = [f"Paragraph {word} of the body.\nMore text.\nClosing line.\n{n + 1}" for n, word in
+             enumerate(["one", "two", "three", "four", "five", "six"])]  # fmt: skip
+    pages[2] = "Paragraph three of the body.\nThe total number of admissions was\n1500\n3"
+    kept = without_running_lines(pages)
+    assert kept[2] == "Paragraph three of the body.\nThe total number of admissions was\n1500"
