@@ -114,6 +114,7 @@ _PARTLY_SCANNED_SHARE = 0.2
 MAX_PDF_PAGES = 2000
 MAX_PDF_CHARACTERS = 8_000_000
 PDF_TIME_BUDGET_S = 20.0
+PDF_WALL_BUDGET_S = 60.0
 
 
 def extract_text(body: bytes, content_type: str | None, url: str | None = None) -> ExtractedText:
@@ -293,6 +294,8 @@ def _page_texts(pages: list[Any]) -> tuple[list[str], list[BaseException], str |
     # This thread's own CPU time: other checks sharing the interpreter must not make
     # which pages are read depend on the load.
     started = time.thread_time()
+    # ... but a busy interpreter must not hold the check for ever either.
+    started_wall = time.monotonic()
     for number, page in enumerate(pages):
         if number == MAX_PDF_PAGES:
             return texts, failures, f"at most {MAX_PDF_PAGES} pages are read"
@@ -300,6 +303,8 @@ def _page_texts(pages: list[Any]) -> tuple[list[str], list[BaseException], str |
             return texts, failures, "text too long"
         if number and time.thread_time() - started > PDF_TIME_BUDGET_S:
             return texts, failures, f"reading took over {PDF_TIME_BUDGET_S:g} s of CPU"
+        if number and time.monotonic() - started_wall > PDF_WALL_BUDGET_S:
+            return texts, failures, f"reading took over {PDF_WALL_BUDGET_S:g} s"
         try:
             texts.append(page.extract_text())
         except Exception as exc:

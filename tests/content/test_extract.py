@@ -357,6 +357,14 @@ def test_slow_pdf_is_read_within_its_time_budget(monkeypatch: pytest.MonkeyPatch
     assert extracted.text == "First page text."
 
 
+def test_pdf_reading_also_stops_at_its_wall_clock_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CPU budget is this thread's; under a busy interpreter the wall clock runs on.
+    monkeypatch.setattr(extract, "PDF_WALL_BUDGET_S", 0.0)
+    body = text_pdf("First page text.", "Second page text.", "Third page: 326,000.")
+    extracted = extract_text(body, "application/pdf")
+    assert extracted.partial == "read to page 1 of 3 (reading took over 0 s)"
+
+
 def test_pdf_without_pages_is_unreadable() -> None:
     out = io.BytesIO()
     PdfWriter().write(out)
