@@ -329,6 +329,11 @@ _PAGE_PROSE = 3
 # The most elements a login box outside a form of its own holds (fields, labels, a
 # button, a link or two, some layout).
 _BOX_ELEMENTS = 30
+# The most elements and words a login form of its own holds: its fields, a heading,
+# a line of help, terms of use and links to reset a password or register. A form
+# that wraps a page holds more of either.
+_LOGIN_FORM_ELEMENTS = 2 * _BOX_ELEMENTS
+_LOGIN_FORM_WORDS = 100
 
 
 def script_shell_reason(html: str) -> str | None:
@@ -343,10 +348,14 @@ def script_shell_reason(html: str) -> str | None:
     if not html or len(html) > _MAX_CHALLENGE_HTML or not _SCRIPT_TAG.search(html):
         return None
     root = _parse(html)
-    if root is None or next(root.iter(*_MEDIA), None) is not None:
+    if root is None:
         return None
     only_scripts = _body_of_scripts(root)
+    # Media inside <noscript> (a tag manager's iframe, a tracking pixel) is no content
+    # a reader sees: only what is left once the unseen parts are gone counts.
     _drop(root, _UNSEEN)
+    if next(root.iter(*_MEDIA), None) is not None:
+        return None
     letters = sum(1 for chunk in root.itertext() for c in chunk if c.isalpha())
     if letters >= SHELL_LETTERS or not (only_scripts or _empty_mount(root)):
         return None
@@ -380,8 +389,9 @@ def login_wall_reason(html: str) -> str | None:
 
     Its main content is a password form: little text is left once the login box and
     the site's navigation, header and footer are set aside. The login box is the
-    password field's own form; in a form that wraps the whole page, it is the field's
-    largest enclosing element that holds few elements and little text. A page with a
+    password field's own form when that form is small or holds no page; in a form
+    that wraps the whole page, it is the field's largest enclosing element that holds
+    few elements and little text. A page with a
     login box beside its own text is not a login page.
     """
     if not html or len(html) > _MAX_CHALLENGE_HTML or not _PASSWORD_INPUT.search(html):
@@ -414,7 +424,7 @@ def _login_box(field: etree._Element) -> etree._Element | None:
     form = next(field.iterancestors("form"), None)
     if form is None:
         return None  # a field that scripts handle: no telling what it guards
-    if not _wraps_page(form):
+    if _small_form(form) or not _wraps_page(form):
         return form
     box = field
     for ancestor in field.iterancestors():
@@ -422,6 +432,16 @@ def _login_box(field: etree._Element) -> etree._Element | None:
             break
         box = ancestor
     return box
+
+
+def _small_form(form: etree._Element) -> bool:
+    """Whether a form is small enough to be a login box of its own, whatever headings
+    or lines of help it holds: a form that wraps a page holds far more elements, or
+    the page's prose."""
+    inside = itertools.islice(form.iterdescendants(), _LOGIN_FORM_ELEMENTS + 1)
+    if sum(1 for _ in inside) > _LOGIN_FORM_ELEMENTS:
+        return False
+    return _words(form) <= _LOGIN_FORM_WORDS
 
 
 def _wraps_page(element: etree._Element) -> bool:

@@ -333,13 +333,15 @@ class _Check:
     def _challenge(self, fetched: http.Fetched, page: _Page) -> Challenge | None:
         assert fetched.status is not None
         found = find_challenge(fetched.status, fetched.headers, page.html or "")
-        if found is not None:
+        if found is not None and found.proof >= verdict.ChallengeProof.EXPLICIT:
             return found
         locations = [hop.location for hop in fetched.hops if hop.location]
         interstitial = interstitial_reason(self.base, locations)
         if interstitial is None:
-            return None
-        # The chain itself went through the wall: as plain as a vendor's own header.
+            return found
+        # The chain itself went through the wall: as plain as a vendor's own header,
+        # and stronger than wording or markers the same page may also carry, which
+        # must not weaken the verdict the chain alone would give.
         return Challenge(interstitial, verdict.ChallengeProof.EXPLICIT)
 
     def _evidence_found(self, page: _Page) -> bool:

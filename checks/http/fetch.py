@@ -35,6 +35,7 @@ from checks.http.location import (
     header_text,
     refresh_target,
     resolve,
+    site_host,
     without_fragment,
 )
 from checks.http.mediatype import HTML_TYPES, media_type, sniffed_media_type
@@ -588,10 +589,9 @@ def _worth_keeping(answer: _Answer, earlier: _Answer | None) -> _Answer | None:
 def _same_site(url: str, other: str) -> bool:
     """Whether two URLs name the same host, ``www.`` or not."""
     try:
-        hosts = [(urlsplit(u).hostname or "").removeprefix("www.") for u in (url, other)]
+        return site_host(url) == site_host(other)
     except ValueError:
         return False
-    return hosts[0] == hosts[1]
 
 
 def _head_may_be_at_fault(kind: ErrorKind) -> bool:

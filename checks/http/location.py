@@ -86,6 +86,24 @@ def without_fragment(url: str) -> str:
     return url.partition("#")[0]
 
 
+def site_host(url: str) -> str:
+    """The host ``url`` names, in the one form two spellings of it share: IDNA (UTS 46)
+    encoded, lower-cased, without a trailing dot or a leading ``www.``; "" when none.
+
+    Redirect targets are sent with their host encoded while a cited URL keeps the
+    Unicode a person wrote, so both must be brought to the same form to compare.
+    Raises ValueError for a URL that cannot be split.
+    """
+    name = unquote(urlsplit(url).hostname or "", errors="strict").rstrip(".")
+    if name:
+        try:
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            # A name IDNA refuses (an underscore, say) is still compared as written.
+            return name.lower().removeprefix("www.")
+    return name.lower().removeprefix("www.")
+
+
 def _ascii_host(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc

@@ -154,6 +154,28 @@ def test_https_that_adds_www_still_replaces_a_refused_http(
     assert result.final_url == "https://www.docs.example/oig/report"
 
 
+@pytest.mark.parametrize(
+    "cited", ["http://bücher.example/katalog", "http://BÜCHER.example./katalog"]
+)
+def test_https_on_a_unicode_host_that_adds_a_slash_still_replaces_a_refused_http(
+    ca: trustme.CA,
+    https_server: StartHttps,
+    tls_settings: CheckSettings,
+    hosts: HostPolicy,
+    cited: str,
+) -> None:
+    # The redirect's host is sent encoded (xn--...), the cited one is written in
+    # Unicode (or with the root's trailing dot): the same site all the same.
+    srv = https_server(*pems(ca.issue_cert("xn--bcher-kva.example")))
+    srv.route("/katalog", Reply(301, headers={"Location": "/katalog/"}))
+    srv.route("/katalog/", Reply(body=REPORT))
+    ports = {80: free_port(), 443: srv.port}
+    result = check_on_ports(cited, tls_settings, hosts, ports)
+    assert result.verdict is Verdict.MOVED
+    assert (result.final_url or "").startswith("https://xn--bcher-kva.example")
+    assert (result.final_url or "").endswith("/katalog/")
+
+
 def test_http_reached_from_another_site_is_not_upgraded(
     secure: LoopbackServer, server: LoopbackServer, tls_settings: CheckSettings, hosts: HostPolicy
 ) -> None:

@@ -170,6 +170,24 @@ def test_redirect_to_a_challenge_carrying_the_whole_url_is_blocked(
     assert "interstitial" in result.reason
 
 
+def test_an_interstitial_that_also_asks_to_verify_a_human_stays_blocked(
+    server: LoopbackServer, check: Check
+) -> None:
+    # The wording alone cannot outrank a 400; the redirect through the wall can, and
+    # the wording must not hide it.
+    cited = server.url("/2023/05/article-123.html")
+    back = quote(cited, safe="")
+    server.route(
+        "/2023/05/article-123.html",
+        Reply(302, headers={"Location": f"/challenge?returnUrl={back}"}, content_type=None),
+    )
+    worded = b"<title>One more step</title><p>Please verify you are human to continue.</p>"
+    server.route("/challenge", Reply(400, body=worded))
+    result = check(cited)
+    assert result.verdict is Verdict.BLOCKED
+    assert result.reason == ("400 Bad Request: bot challenge (interstitial at 127.0.0.1/challenge)")
+
+
 def test_redirect_to_a_page_about_challenges_is_not_a_wall(
     server: LoopbackServer, check: Check
 ) -> None:
@@ -193,6 +211,25 @@ def test_script_shell_on_a_host_that_serves_it_for_every_path_is_blocked(
         " its scripts)"
     )
     assert [seen.path for seen in server.log] == ["/dashboards/child-welfare"]  # no probe
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        b"<noscript><iframe src='https://www.googletagmanager.com/ns.html?id=GTM-ABC123'"
+        b" height='0' width='0' style='display:none'></iframe></noscript>",
+        b"<noscript><img height='1' width='1' style='display:none'"
+        b" src='https://www.facebook.com/tr?id=1&ev=PageView&noscript=1'/></noscript>",
+    ],
+)
+def test_a_script_shell_with_a_tag_manager_or_pixel_for_readers_without_scripts_is_blocked(
+    server: LoopbackServer, check: Check, hidden: bytes
+) -> None:
+    shell = SHELL.replace(b"<body>", b"<body>" + hidden)
+    server.fallback = lambda seen: Reply(body=shell)
+    result = check(server.url("/dashboards/child-welfare"))
+    assert result.verdict is Verdict.BLOCKED
+    assert "page needs a browser" in result.reason
 
 
 GTAG = b"<script async src='https://www.googletagmanager.com/gtag/js?id=G-1'></script>"
@@ -270,6 +307,31 @@ def test_password_protected_post_is_blocked(server: LoopbackServer, check: Check
 def test_sign_in_page_is_blocked(server: LoopbackServer, check: Check) -> None:
     server.route("/members/report", Reply(body=LOGIN))
     assert check(server.url("/members/report")).verdict is Verdict.BLOCKED
+
+
+def test_sign_in_form_with_a_heading_and_lines_of_help_is_blocked(
+    server: LoopbackServer, check: Check
+) -> None:
+    page = (
+        b"<!doctype html><html><head><title>Sign in</title></head><body>"
+        b"<header><nav><a href='/'>Home</a></nav></header>"
+        b"<form method='post' action='/login'><h2>Sign in to your account</h2>"
+        b"<p>Use the email address you registered with.</p>"
+        b"<label for='e'>Email address</label> <input id='e' type='email' name='email'>"
+        b"<label for='p'>Password</label> <input id='p' type='password' name='password'>"
+        b"<label><input type='checkbox' name='remember'> Keep me signed in on this"
+        b" device</label><button type='submit'>Sign in</button>"
+        b"<p>By signing in you agree to our Terms of Use and Privacy Policy.</p>"
+        b"<p><a href='/forgot'>Forgot your password?</a>"
+        b" <a href='/register'>Create an account</a></p></form>"
+        b"<footer>Copyright 2024 Example Journal</footer></body></html>"
+    )
+    server.route("/journal/article", Reply(body=page))
+    result = check(server.url("/journal/article"))
+    assert (result.verdict, result.reason) == (
+        Verdict.BLOCKED,
+        "200 OK: login page (a password form stands in for the content)",
+    )
 
 
 def test_page_with_a_login_box_beside_its_text_is_ok(server: LoopbackServer, check: Check) -> None:
