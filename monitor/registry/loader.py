@@ -45,18 +45,17 @@ def load_registry(path: Path) -> Registry:
         raise RegistryInvalid(r.problems)
     if "version" in values:
         _check_version(r, values["version"])
-    links: list[Link] = []
     base = path.resolve().parent
     registry = Registry(
         path=path.resolve(),
         settings=read_settings(r, values.get("settings"), base),
         owners=read_owners(r, values.get("owners")),
-        documents=read_documents(r, values.get("documents"), base, links),
-        sources=read_sources(r, values.get("sources"), links),
-        references=read_references(r, values.get("references"), links),
+        documents=read_documents(r, values.get("documents"), base),
+        sources=read_sources(r, values.get("sources")),
+        references=read_references(r, values.get("references")),
     )
     known = {kind: r.ids(kind) for kind in ("owner", "document", "source")}
-    _check_links(r, [*r.links, *links], known)
+    _check_links(r, r.links, known)
     if r.problems:
         raise RegistryInvalid(_in_file_order(r.problems))
     return registry

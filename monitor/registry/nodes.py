@@ -98,7 +98,8 @@ class Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[RegistryProblem] = []
-        # Ids read in settings that must name an entry; checked once all are read.
+        # Ids read that must name an entry; checked once every section is read, so
+        # that the order of sections in the file does not matter.
         self.links: list[Link] = []
         self._constructor = SafeConstructor()
         self._ids: dict[tuple[str, str], int] = {}
@@ -240,9 +241,12 @@ class Reader:
             return None
         return value
 
-    def linked(self, kind: str, node: Node | None, field: str) -> str | None:
-        """A :meth:`reference` to an entry of *kind*, checked with the registry's own."""
-        value = self.reference(node, field)
+    def linked(
+        self, kind: str, node: Node | None, field: str, required: bool = False
+    ) -> str | None:
+        """A :meth:`reference` to an entry of *kind*; whether one exists is checked
+        once every section has been read (:attr:`links`)."""
+        value = self.reference(node, field, required)
         if node is not None and value is not None:
             self.links.append(Link(kind, value, line_of(node), field))
         return value

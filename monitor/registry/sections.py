@@ -1,8 +1,8 @@
 """One reader per top-level section of ``registry.yaml``, each yielding model records.
 
 Ids that point at other entries (an owner, a document, a source) are collected as
-:class:`Link` records and checked once every section has been read, so that the order
-of sections in the file does not matter.
+:class:`~monitor.registry.nodes.Link` records by the reader and checked once every
+section has been read, so that the order of sections in the file does not matter.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from monitor.registry.model import (
     Settings,
     Source,
 )
-from monitor.registry.nodes import Link, Reader, child, is_null, line_of
+from monitor.registry.nodes import Reader, child, is_null, line_of
 from monitor.registry.policies import read_health, read_notify, read_policy
 from monitor.registry.urls import comparable
 
@@ -66,11 +66,6 @@ SOURCE_KEYS = (
 EXPECT_KEYS = ("content_type",)
 CLAIM_KEYS = ("id", "statement", "evidence", "lenient", "cited_as", "document")
 REFERENCE_KEYS = ("id", "document", "text", "note", "source")
-
-
-def _link(links: list[Link], kind: str, target: str | None, node: Node | None, field: str) -> None:
-    if target is not None and node is not None:
-        links.append(Link(kind, target, line_of(node), field))
 
 
 def read_settings(r: Reader, node: Node | None, base: Path) -> Settings:
@@ -189,9 +184,7 @@ def read_owners(r: Reader, node: Node | None) -> tuple[Owner, ...]:
     return tuple(owners)
 
 
-def read_documents(
-    r: Reader, node: Node | None, base: Path, links: list[Link]
-) -> tuple[Document, ...]:
+def read_documents(r: Reader, node: Node | None, base: Path) -> tuple[Document, ...]:
     """Documents; each path is resolved against *base* and must name an existing file."""
     documents: list[Document] = []
     for i, item in enumerate(r.sequence(node, "documents") if node is not None else []):
@@ -201,8 +194,7 @@ def read_documents(
             continue
         doc_id = r.ident(values.get("id"), child(field, "id"), "document")
         path = _existing_file(r, values.get("path"), child(field, "path"), base)
-        owner = r.reference(values.get("owner"), child(field, "owner"))
-        _link(links, "owner", owner, values.get("owner"), child(field, "owner"))
+        owner = r.linked("owner", values.get("owner"), child(field, "owner"))
         title = r.text(values.get("title"), child(field, "title"))
         if doc_id is not None and path is not None:
             documents.append(Document(id=doc_id, path=path, owner=owner, title=title))
@@ -239,7 +231,7 @@ def _unusable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Source, ...]:
+def read_sources(r: Reader, node: Node | None) -> tuple[Source, ...]:
     """Sources with their claims; ``Source.line`` is the line of the entry."""
     sources: list[Source] = []
     first_url: dict[str, tuple[str, int]] = {}  # comparable form -> as written, line
@@ -252,12 +244,9 @@ def read_sources(r: Reader, node: Node | None, links: list[Link]) -> tuple[Sourc
         url = r.url(values.get("url"), child(field, "url"), True)
         if url is not None:
             _unique_url(r, url, values["url"], child(field, "url"), first_url)
-        owner = r.reference(values.get("owner"), child(field, "owner"))
-        _link(links, "owner", owner, values.get("owner"), child(field, "owner"))
+        owner = r.linked("owner", values.get("owner"), child(field, "owner"))
         claims_node = values.get("claims")
-        claims = (
-            () if claims_node is None else _claims(r, claims_node, child(field, "claims"), links)
-        )
+        claims = () if claims_node is None else _claims(r, claims_node, child(field, "claims"))
         source = Source(
             id=source_id or "",
             url=url or "",
@@ -298,7 +287,7 @@ def _expect(r: Reader, node: Node | None, field: str) -> str | None:
     return r.media_type(values.get("content_type"), child(field, "content_type"))
 
 
-def _claims(r: Reader, node: Node, field: str, links: list[Link]) -> tuple[Claim, ...]:
+def _claims(r: Reader, node: Node, field: str) -> tuple[Claim, ...]:
     claims: list[Claim] = []
     for j, item in enumerate(r.sequence(node, field)):
         where = child(field, j)
@@ -316,8 +305,7 @@ def _claims(r: Reader, node: Node, field: str, links: list[Link]) -> tuple[Claim
                 evidence = None
         lenient = r.boolean(values.get("lenient"), child(where, "lenient"))
         cited_as = r.text(values.get("cited_as"), child(where, "cited_as"))
-        document = r.reference(values.get("document"), child(where, "document"))
-        _link(links, "document", document, values.get("document"), child(where, "document"))
+        document = r.linked("document", values.get("document"), child(where, "document"))
         if claim_id is None or statement is None or evidence is None:
             continue
         claims.append(
@@ -333,7 +321,7 @@ def _claims(r: Reader, node: Node, field: str, links: list[Link]) -> tuple[Claim
     return tuple(claims)
 
 
-def read_references(r: Reader, node: Node | None, links: list[Link]) -> tuple[Reference, ...]:
+def read_references(r: Reader, node: Node | None) -> tuple[Reference, ...]:
     """Places that name a source without a URL; ``source`` is set once resolved."""
     references: list[Reference] = []
     for i, item in enumerate(r.sequence(node, "references") if node is not None else []):
@@ -343,12 +331,10 @@ def read_references(r: Reader, node: Node | None, links: list[Link]) -> tuple[Re
         if values is None:
             continue
         ref_id = r.ident(values.get("id"), child(field, "id"), "reference")
-        document = r.reference(values.get("document"), child(field, "document"), True)
-        _link(links, "document", document, values.get("document"), child(field, "document"))
+        document = r.linked("document", values.get("document"), child(field, "document"), True)
         text = r.text(values.get("text"), child(field, "text"), True)
         note = r.text(values.get("note"), child(field, "note"))
-        source = r.reference(values.get("source"), child(field, "source"))
-        _link(links, "source", source, values.get("source"), child(field, "source"))
+        source = r.linked("source", values.get("source"), child(field, "source"))
         if ref_id is not None and document is not None and text is not None:
             references.append(
                 Reference(id=ref_id, document=document, text=text, note=note, source=source)
