@@ -301,6 +301,7 @@ class _Check:
                 mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, None, "")
             return _replace(ev, type_mismatch=mismatch)
         html = page.html or ""
+        found = self._evidence_found(page)
         soft = soft404_reason(
             self.base,
             fetched.final_url,
@@ -308,7 +309,7 @@ class _Check:
             page.title if page.html is not None else None,
             page.text if page.html is not None else "",
             html=page.html,
-            evidence_found=self._evidence_found(page),
+            evidence_found=found,
         ) or parked_reason(
             page.text if page.html is not None else "",
             html,
@@ -325,7 +326,7 @@ class _Check:
                 None if fetched.body_problem is not None else fetched.body,
                 html,
             ),
-            needs_browser=None if self._evidence_found(page) else _needs_browser(page),
+            needs_browser=None if found else _needs_browser(page),
             anchor_missing=self._anchor_missing(fetched, page, warnings),
             claim_missing=self._claims_missing(fetched, page, warnings),
         )

@@ -123,7 +123,7 @@ def scan(text: str, *, glued_markers: bool = False) -> Iterator[Found]:
         for match in _GLUED_MARKER.finditer(text):
             value = Decimal(match.group("num").replace(",", ""))
             found.append(Found(match.start(), match.end(), (Number(value, 0),)))
-    found.sort(key=lambda number: number.start)
+        found.sort(key=lambda number: number.start)
     yield from found
 
 
