@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -490,12 +491,87 @@ def interstitial_reason(requested_url: str, locations: Sequence[str]) -> str | N
     return None
 
 
-def _names(value: str, requested: SplitResult) -> bool:
-    """Whether a query value names the requested URL (its path, or all of it)."""
+def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url: str) -> str | None:
+    """Why a redirect chain ended at a cookie consent wall, or None.
+
+    Consent managers send a reader who has not chosen yet to a consent page, on the
+    site (``/cookie-consent?returnUrl=/reports/x``) or on a consent host of their own
+    (``consent.google.com/ml?continue=...``, ``guce.yahoo.com``,
+    ``myprivacy.dpgmedia.nl``), and back once a choice is stored in a cookie. A hop to
+    such a page that carries the requested URL back, or to a consent host other than
+    the requested one, is a wall; the page behind it was never seen. A chain that came back to the
+    requested page (the choice was stored at once) saw the page after all.
+    """
+    try:
+        requested, final = urlsplit(requested_url), urlsplit(final_url)
+    except ValueError:
+        return None
+    if _same_page(final, requested):
+        return None
+    for location in locations:
+        try:
+            target = urlsplit(location)
+            values = [value for _, value in parse_qsl(target.query)]
+        except ValueError:
+            continue
+        host = (target.hostname or "").lower()
+        consent_host = host.split(".", 1)[0] in _CONSENT_HOST_LABELS
+        consent_path = any(
+            segment.lower() in _CONSENT_SEGMENTS for segment in target.path.split("/")
+        )
+        if not (consent_host or consent_path):
+            continue
+        if (consent_host and host != (requested.hostname or "").lower()) or any(
+            _names(value, requested, nested=True) for value in values
+        ):
+            return f"consent wall (cookie consent page at {host}{target.path or '/'})"
+    return None
+
+
+# First labels of hosts that serve nothing but consent pages (consent.google.com,
+# consent.youtube.com, consent.yahoo.com, guce.yahoo.com, myprivacy.dpgmedia.nl).
+_CONSENT_HOST_LABELS = frozenset({"consent", "consents", "guce", "myprivacy", "cookieconsent"})
+# Path segments of consent pages that send the reader back once a choice is made.
+_CONSENT_SEGMENTS = frozenset(
+    {
+        "consent",
+        "collectconsent",
+        "cookieconsent",
+        "cookie-consent",
+        "cookie_consent",
+        "cookiewall",
+        "cookie-wall",
+        "consent-wall",
+        "privacy-wall",
+        "privacywall",
+        "privacy-gate",
+        "gdpr-consent",
+    }
+)
+
+
+def _same_page(url: SplitResult, other: SplitResult) -> bool:
+    """Whether two URLs name one page, ``www.``, scheme and a trailing slash aside."""
+
+    def host(parts: SplitResult) -> str:
+        return (parts.hostname or "").lower().removeprefix("www.")
+
+    def path(parts: SplitResult) -> str:
+        return (parts.path or "/").rstrip("/")
+
+    return host(url) == host(other) and path(url) == path(other)
+
+
+def _names(value: str, requested: SplitResult, *, nested: bool = False) -> bool:
+    """Whether a query value names the requested URL (its path, or all of it); with
+    ``nested``, also a URL in that value's own query (``callbackUrl=/accept?r=/x``)."""
     try:
         named = urlsplit(value.strip())
+        inner = [v for _, v in parse_qsl(named.query)] if nested else []
     except ValueError:
         return False
+    if any(_names(v, requested) for v in inner):
+        return True
     if named.netloc and named.hostname != requested.hostname:
         return False
     return bool(named.path) and named.path.rstrip("/") == (requested.path or "/").rstrip("/")
@@ -527,3 +603,89 @@ def _remove(element: etree._Element) -> None:
     else:
         parent.text = (parent.text or "") + tail
     parent.remove(element)
+
+
+# --- maintenance pages -------------------------------------------------------------
+
+# Last path segments (without extension) of the pages a site sends every reader to
+# while it is down: a hand-made maintenance page, a load balancer's "sorry" page
+# (F5, Akamai), IIS's app_offline. Not "unavailable" or "offline": sites also send
+# readers they will not serve (from another country, say) to such pages.
+_MAINTENANCE_STEMS = frozenset(
+    {
+        "maintenance",
+        "maintenance-mode",
+        "maintenance_mode",
+        "maintenancemode",
+        "site-maintenance",
+        "sitemaintenance",
+        "outage",
+        "site-down",
+        "sitedown",
+        "app_offline",
+        "sorry",
+        "sorrypage",
+        "sorry-page",
+        "downtime",
+        "temporarily-unavailable",
+        "mantenimiento",
+        "wartung",
+    }
+)
+# What a maintenance page says of itself, folded (lower-case ASCII). Each wording
+# names the site (or "we") as what is down, so that a page about road or building
+# maintenance does not count.
+_MAINTENANCE_WORDING = re.compile(
+    r"\b(?:(?:web ?)?site|page|system|server|service|portal|application|we|we're)"
+    r"(?: is| are)?(?: currently| temporarily| now)? (?:under(?:going)?|down for|offline for"
+    r"|unavailable (?:due to|for|during)) (?:[a-z]+ ){0,2}maintenance\b"
+    r"|\b(?:site|website|system|scheduled|planned) maintenance (?:is )?(?:in progress|underway)\b"
+    r"|\b(?:site|website|system) (?:is )?in maintenance mode\b"
+    r"|\b(?:(?:web ?)?site|service|server|system|page|portal) (?:is )?(?:temporarily"
+    r"|currently) (?:unavailable|down|offline)\b"
+    r"|\b(?:503 service unavailable|service temporarily unavailable)\b"
+    r"|\bwe(?:'ll| will) be back (?:soon|shortly|online)\b"
+    r"|\b(?:sitio|pagina|pagina web|servicio|portal) (?:esta |se encuentra )?en mantenimiento\b"
+    r"|\bestamos en mantenimiento\b"
+)
+# A maintenance page is a notice, not a document: a page longer than this that says
+# "under maintenance" is more likely a report that mentions it.
+_MAINTENANCE_WORDS = 150
+
+
+def maintenance_reason(
+    requested_url: str, final_url: str, title: str | None, text: str
+) -> str | None:
+    """Why the page that answered is a "down for maintenance" notice standing in for
+    the source, or None.
+
+    Sites down for maintenance often answer 200 (or redirect every path to one page)
+    instead of 503: the source is not gone, nor has its content changed; it will be
+    back. Either the chain ended at a page named for it (``/maintenance.html``,
+    ``/sorry.html``) that was not the one cited, or a short page says so in so many
+    words.
+    """
+    try:
+        requested, final = urlsplit(requested_url), urlsplit(final_url)
+    except ValueError:
+        return None
+    landed = _stem(final.path)
+    if landed in _MAINTENANCE_STEMS and _stem(requested.path) != landed:
+        return f"the site sent the request to a maintenance page ({final.hostname}{final.path})"
+    if len(text.split(maxsplit=_MAINTENANCE_WORDS)) > _MAINTENANCE_WORDS:
+        return None
+    found = _MAINTENANCE_WORDING.search(_fold(f"{title or ''}\n{text}"))
+    if found is None:
+        return None
+    return f'the page says the site is down for maintenance ("{found.group(0)}")'
+
+
+def _stem(path: str) -> str:
+    last = path.rstrip("/").rpartition("/")[2].lower()
+    return re.sub(r"\.[a-z0-9]{1,5}$", "", last)
+
+
+def _fold(text: str) -> str:
+    """Lower-case ASCII with straight apostrophes and single spaces."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").casefold())
+    return " ".join(text.encode("ascii", "ignore").decode("ascii").split())

@@ -27,9 +27,11 @@ from checks.anchors import anchor_present
 from checks.botwall import (
     SHELL_LETTERS,
     Challenge,
+    consent_wall_reason,
     find_challenge,
     interstitial_reason,
     login_wall_reason,
+    maintenance_reason,
     script_shell_reason,
 )
 from checks.content import ContentAnalysis, analyse
@@ -256,15 +258,16 @@ class _Check:
             page.warnings.append(
                 f"body truncated: {fetched.body_cut} (after {len(fetched.body)} bytes)"
             )
-        if fetched.body and fetched.document_type in http.HTML_TYPES:
-            page.html = _decode_html(fetched.body, fetched.effective_content_type)
+        body, read_as = _readable(fetched)
+        if body and fetched.document_type in http.HTML_TYPES:
+            page.html = _decode_html(body, read_as)
         if not fetched.succeeded or fetched.method != "GET":
             return page
         if fetched.body_problem is not None:
             page.warnings.append(f"content not checkable: {fetched.body_problem}")
             return page
         url = f"{fetched.final_url}#{self.fragment}" if self.fragment else fetched.final_url
-        page.analysis = _analyse(fetched.body, _read_as(fetched), url, self.target, page)
+        page.analysis = _analyse(body, read_as, url, self.target, page)
         if page.analysis is not None:
             extracted = page.analysis.extracted
             page.title = extracted.title
@@ -327,6 +330,14 @@ class _Check:
                 html,
             ),
             needs_browser=None if found else _needs_browser(page),
+            unavailable=None
+            if found
+            else maintenance_reason(
+                self.base,
+                fetched.final_url,
+                page.title if page.html is not None else None,
+                page.text if page.html is not None else "",
+            ),
             anchor_missing=self._anchor_missing(fetched, page, warnings),
             claim_missing=self._claims_missing(fetched, page, warnings),
         )
@@ -337,7 +348,9 @@ class _Check:
         if found is not None and found.proof >= verdict.ChallengeProof.EXPLICIT:
             return found
         locations = [hop.location for hop in fetched.hops if hop.location]
-        interstitial = interstitial_reason(self.base, locations)
+        interstitial = interstitial_reason(self.base, locations) or consent_wall_reason(
+            self.base, locations, fetched.final_url
+        )
         if interstitial is None:
             return found
         # The chain itself went through the wall: as plain as a vendor's own header,
@@ -437,7 +450,8 @@ class _Check:
         title, text = None, ""
         if fetched.succeeded and fetched.body and fetched.document_type in http.HTML_TYPES:
             scratch = _Page()
-            analysis = _analyse(fetched.body, _read_as(fetched), fetched.final_url, None, scratch)
+            body, read_as = _readable(fetched)
+            analysis = _analyse(body, read_as, fetched.final_url, None, scratch)
             if analysis is not None:
                 extracted = analysis.extracted
                 title, text = extracted.title, extracted.full_text or extracted.text
@@ -509,6 +523,12 @@ def _read_as(fetched: http.Fetched) -> str | None:
     return f"{found};{parameters}" if parameters else found
 
 
+def _readable(fetched: http.Fetched) -> tuple[bytes, str | None]:
+    """The body to read and the content type to read it as: a page declared UTF-8
+    that holds Windows-1252 bytes is read with those bytes repaired."""
+    return http.repair_declared_utf8(fetched.body, _read_as(fetched))
+
+
 def _decode_html(body: bytes, content_type: str | None) -> str:
     charset = None
     if content_type and "charset=" in content_type.lower():
@@ -531,15 +551,20 @@ def _type_mismatch(
 
     ``label`` is the served media type; ``body`` the body read, or None when it is
     unknown (a HEAD answer, a body that could not be decoded): then the label is all
-    there is to judge. A body says what it is over its label, so a PDF served as
-    ``application/octet-stream`` fits a PDF citation and an HTML page labelled
-    ``application/pdf`` does not.
+    there is to judge. An empty body (or one of white space only) is never the
+    document cited, whether a type was cited or not. A body says what it is over its
+    label, so a PDF served as ``application/octet-stream`` fits a PDF citation and an
+    HTML page labelled ``application/pdf`` does not.
     """
     want = http.media_type(expected)
+    if body is not None and not body.strip():
+        # Nothing to read, whatever was cited: a page whose code failed before it
+        # wrote anything answers 200 all the same.
+        if want is None:
+            return "served an empty body where a document is cited"
+        return f"cited as {want}, served an empty body"
     if want is None:
         return None
-    if body is not None and not body:
-        return f"cited as {want}, served an empty body"
     served = label if body is None else http.sniffed_media_type(label, body)
     if _compatible(want, served):
         return None

@@ -74,10 +74,10 @@ _NOT_FOUND_PATTERNS = (
     r"\bpagina no (?:encontrada|existe)\b",
     r"\b(?:la|esta|el|este|su) (?:[a-z]+ )?(?:pagina|archivo|documento|contenido|enlace)s?\b"
     r"[^.!?\n]{0,60}\b(?:ya no existe|no existe|no se (?:ha podido|pudo|puede) encontrar"
-    r"|no (?:ha sido|fue) encontrad[oa]|ya no esta disponible"
-    r"|ha sido (?:eliminad|borrad|retirad)[oa])\b",
-    r"\bno (?:se ha podido|se pudo|pudimos|podemos|hemos podido|encontramos)(?: encontrar)?"
-    r" (?:la|esta) pagina\b",
+    r"|no se (?:encontro|encuentra|ha encontrado)|no (?:ha sido|fue) encontrad[oa]"
+    r"|ya no (?:esta|se encuentra) disponible|ha sido (?:eliminad|borrad|retirad)[oa])\b",
+    r"\bno (?:se ha podido|se pudo|pudimos|podemos|hemos podido|encontramos|se encontro"
+    r"|se encuentra|se ha encontrado|hemos encontrado)(?: encontrar)? (?:la|esta) pagina\b",
     # Portuguese
     r"\bpagina nao (?:encontrada|existe)\b",
     r"\b(?:a|esta|essa|o|este|esse) (?:[a-z]+ )?(?:pagina|arquivo|ficheiro|documento|conteudo)s?\b"
@@ -133,6 +133,7 @@ _NOT_FOUND_ANCHORS = (
     "ete retire",
     "pagina",
     "encontra",
+    "encuentra",
     "ha sido",
     "foi ",
     "gefunden",
@@ -171,7 +172,7 @@ _BARE_HEADLINES = frozenset(
 _HEADLINE_FILLER = _wordset(
     "oops ooops whoops uh oh ah sorry so very we we're are hmm ouch error erreur fehler"
     " errore erro fout page pagina seite the unfortunately lo sentimos desole oups ops"
-    " leider hoppla helaas spiacenti ci dispiace desculpe"
+    " leider hoppla helaas spiacenti ci dispiace desculpe ups uy vaya"
 )
 _LEAD_FILLER = _HEADLINE_FILLER | {"404", "410"}
 # Words around the wording that show a text reporting it rather than saying it:

@@ -160,6 +160,8 @@ class Evidence:
     # The page served stands in front of the source: only a browser running its
     # scripts, or a person logging in, gets past it.
     needs_browser: str | None = None
+    # The page served says the site is down for maintenance: it will be back.
+    unavailable: str | None = None
     anchor_missing: str | None = None
     claim_missing: str | None = None
     fragment: str | None = None  # carried over to the suggested URL
@@ -189,7 +191,8 @@ def decide(ev: Evidence) -> Decision:
                            too many redirects, redirect without Location
     4. ``blocked``         401, 403, 407, 429, 451, 999, or a bot challenge page
                            with any other status
-    5. ``transient``       5xx, 408, 425; timeouts, resets, protocol errors, deadline
+    5. ``transient``       5xx, 408, 425; timeouts, resets, protocol errors, deadline;
+                           or a 2xx "down for maintenance" page standing in for the source
     6. ``soft_404``        answers 2xx but the page is gone (not-found text, redirect to
                            the site root, parked domain, catch-all host)
     7. ``type_mismatch``   not the kind of document cited
@@ -297,6 +300,14 @@ def _transient(ev: Evidence) -> Decision | None:
     return Decision(Verdict.TRANSIENT, _with_attempts(text, ev))
 
 
+def _unavailable(ev: Evidence) -> Decision | None:
+    if not ev.unavailable:
+        return None
+    if ev.status is None:
+        return Decision(Verdict.TRANSIENT, ev.unavailable)
+    return Decision(Verdict.TRANSIENT, f"{status_text(ev.status)}: {ev.unavailable}")
+
+
 def _soft_404(ev: Evidence) -> Decision | None:
     if ev.soft_404:
         return Decision(Verdict.SOFT_404, f"soft 404: {ev.soft_404}")
@@ -335,7 +346,7 @@ def _moved(ev: Evidence) -> Decision | None:
     target = moved_target(ev.requested_url, ev.hops, ev.final_url)
     if target is None:
         return None
-    suggested = _with_fragment(target, ev.fragment)
+    suggested = _with_fragment(target, landing_fragment(ev.hops, ev.fragment))
     kinds = sorted({_hop_kind(hop) for hop in ev.hops})
     return Decision(
         Verdict.MOVED,
@@ -361,6 +372,7 @@ _RULES: Sequence[Rule] = (
     _broken,
     _blocked,
     _transient,
+    _unavailable,
     _soft_404,
     _type_mismatch,
     _needs_browser,
@@ -388,6 +400,17 @@ def moved_target(requested_url: str, hops: Sequence[RedirectHop], final_url: str
         if not (is_permanent(hop) or _is_upgrade(hop.url, hop.location or "")):
             return None
     return final_url
+
+
+def landing_fragment(hops: Sequence[RedirectHop], fragment: str | None) -> str | None:
+    """The fragment a browser ends the chain at: the cited one, unless a redirect's
+    Location names its own, which replaces it from there on (RFC 9110, 10.2.2): a page
+    merged into a section of a longer one is cited with that section's fragment."""
+    for hop in hops:
+        named = urlsplit(hop.location or "").fragment
+        if named:
+            fragment = named
+    return fragment
 
 
 def is_permanent(hop: RedirectHop) -> bool:

@@ -5,6 +5,7 @@
 """
 
 from checks.http.body import body_cap
+from checks.http.charset import repair_declared_utf8
 from checks.http.errors import classify_exception
 from checks.http.fetch import fetch
 from checks.http.fetched import Fetched
@@ -27,5 +28,6 @@ __all__ = [
     "fetch",
     "media_type",
     "meta_refresh",
+    "repair_declared_utf8",
     "sniffed_media_type",
 ]

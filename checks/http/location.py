@@ -4,6 +4,7 @@ browser reads them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -15,6 +16,8 @@ from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh, parse_re
 
 # A meta refresh sits in the page's head: the first bytes are enough to find it.
 _REFRESH_SCAN = 64 * 1024
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 
 class BadLocation(ValueError):
@@ -47,14 +50,29 @@ def resolve(base: str, location: str) -> str:
 
     A Unicode or percent-encoded host name becomes its IDNA (punycode) form, as
     browsers and requests' ``prepare_url`` make it; spaces and non-ASCII elsewhere
-    are percent-encoded as UTF-8. Raises :class:`BadLocation` for what no browser
-    could follow.
+    are percent-encoded as UTF-8; backslashes before the query are slashes, as
+    browsers read them in http(s) URLs (``Location: \\reports\\2019.html``). Raises
+    :class:`BadLocation` for what no browser could follow.
     """
     try:
-        absolute = urljoin(base, location)
+        absolute = urljoin(base, _as_browsers_read(base, location))
         return requests.utils.requote_uri(_ascii_host(absolute))
     except (ValueError, requests.exceptions.InvalidURL) as exc:
         raise BadLocation(location, str(exc)) from None
+
+
+def _as_browsers_read(base: str, location: str) -> str:
+    """``location`` as the URL standard parses it against an http(s) ``base``: tabs and
+    line breaks dropped, and a backslash before the query or fragment read as a slash
+    (servers on Windows write paths that way, and browsers follow them)."""
+    location = _TAB_OR_NEWLINE.sub("", location)
+    scheme = _SCHEME.match(location)
+    named = scheme.group(1) if scheme else urlsplit(base).scheme
+    if named.lower() not in ("http", "https") or "\\" not in location:
+        return location
+    end = min((i for i in (location.find("?"), location.find("#")) if i >= 0), default=None)
+    head, tail = (location, "") if end is None else (location[:end], location[end:])
+    return head.replace("\\", "/") + tail
 
 
 def refresh_target(url: str, headers: Mapping[str, str], body: bytes) -> str | None:
