@@ -106,6 +106,11 @@ class NotifySettings:
         return timedelta(days=self.reminder_days) if self.reminder_days > 0 else None
 
     @property
+    def retry_max(self) -> timedelta:
+        """The longest delay before another try."""
+        return timedelta(hours=self.retry_max_hours)
+
+    @property
     def stale_after(self) -> timedelta:
         return timedelta(minutes=self.stale_minutes)
 
@@ -123,7 +128,7 @@ class NotifySettings:
             return None
         # The shift is bounded: the cap is reached long before 2**30 anyway.
         delay = timedelta(minutes=self.retry_minutes) * (1 << min(max(attempts - 1, 0), 30))
-        return now + min(delay, timedelta(hours=self.retry_max_hours))
+        return now + min(delay, self.retry_max)
 
 
 def _number(value: Any, name: str) -> float:

@@ -12,20 +12,35 @@ which names recipients but must not be able to redirect mail or hold passwords):
 ``MONITOR_SMTP_STARTTLS``   ``1`` (default) or ``0``
 ``MONITOR_SMTP_SSL``        ``1`` for implicit TLS (port 465); default ``0``
 ==========================  ====================================================
+
+A server that does not offer SMTPUTF8 gets internationalised domains in their ASCII
+(IDNA) form; an address whose local part is not ASCII cannot go through it and is
+given up. Login names and passwords may hold any character (sent as UTF-8).
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import hashlib
+import re
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING
+
+import idna
 
 from monitor.notify.errors import DeliveryError
 from monitor.store import OutboxEntry
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 SendEmail = Callable[[EmailMessage], None]
 FALLBACK_DOMAIN = "citation-monitor.invalid"
@@ -61,9 +76,12 @@ class SmtpConfig:
             if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
                 raise ValueError(f"MONITOR_SMTP_PORT must be a port number, not {raw_port!r}")
             port = int(raw_port)
-        sender = environ.get("MONITOR_SMTP_FROM", "").strip()
-        if "@" not in parseaddr(sender)[1]:
-            raise ValueError("MONITOR_SMTP_FROM must be set to the sender's address")
+        sender = sender_address(environ.get("MONITOR_SMTP_FROM", ""))
+        if sender is None:
+            raise ValueError(
+                "MONITOR_SMTP_FROM must be set to the sender's address "
+                "(name@domain, or Name <name@domain>)"
+            )
         user = environ.get("MONITOR_SMTP_USER") or None
         if user and not (use_ssl or starttls):
             raise ValueError(
@@ -82,6 +100,29 @@ class SmtpConfig:
         )
 
 
+# "Name <address>", the name written as people write it: unquoted, commas and all.
+_NAMED_ADDRESS = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+@[^<>\s]+)>")
+
+
+def sender_address(written: str) -> str | None:
+    """The sender as a From header holds it, from ``MONITOR_SMTP_FROM`` as written; None
+    when it holds no address. A display name with a comma or other specials ("Los
+    Angeles County, DMH Web Team <web@...>") is quoted: read as RFC 5322 reads it, the
+    comma would end the address list at "Los Angeles County"."""
+    written = written.strip()
+    named = _NAMED_ADDRESS.fullmatch(written)
+    if named is not None:
+        name = named["name"].strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1]
+        try:
+            return str(Address(name, addr_spec=named["address"]))
+        except (ValueError, IndexError, HeaderParseError):
+            return None
+    address = parseaddr(written)[1]
+    return written if "@" in address else None
+
+
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raw = environ.get(name)
     if raw is None:
@@ -96,7 +137,8 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
 
 def message_id(key: str, sender: str) -> str:
     """A Message-ID that depends only on the outbox key (and the sender's domain)."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or FALLBACK_DOMAIN
+    # An internationalised domain in its ASCII form: the header then suits any server.
+    domain = _ascii_domain(parseaddr(sender)[1].rpartition("@")[2]) or FALLBACK_DOMAIN
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<notify.{digest}@{domain}>"
 
@@ -135,25 +177,32 @@ def send_smtp(config: SmtpConfig, message: EmailMessage) -> None:
 
     Failures while connecting or logging in happen before anything is sent. A refusal
     by the server (an SMTP error reply) also means the message was not taken: codes
-    5xx are permanent, 4xx temporary. A connection lost while sending is ambiguous:
-    the server may have queued the message before the line dropped.
+    5xx are permanent, 4xx temporary. So does a connection lost before the message's
+    DATA command (at MAIL FROM or RCPT TO, say): it is sent again later. A connection
+    lost from DATA on is ambiguous: the server may have queued the message before the
+    line dropped.
     """
     context = ssl.create_default_context()
     try:
         if config.ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
+            client: _Client = _SslClient(
                 config.host, config.port, timeout=config.timeout_s, context=context
             )
         else:
-            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout_s)
+            client = _Client(config.host, config.port, timeout=config.timeout_s)
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"cannot reach SMTP server {config.host}:{config.port}: {exc}") from exc
+        raise DeliveryError(
+            f"cannot reach SMTP server {config.host}:{config.port}: {exc}", unreachable=True
+        ) from exc
     try:
         try:
             if config.starttls:
                 client.starttls(context=context)
             if config.user:
-                client.login(config.user, config.password or "")
+                _login(client, config.user, config.password or "")
+            client.ehlo_or_helo_if_needed()
+            if not client.has_extn("smtputf8"):
+                message = _ascii_addresses(message, config.host)
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"SMTP login refused: {_reply(exc)}") from exc
         except (OSError, smtplib.SMTPException) as exc:
@@ -170,12 +219,105 @@ def send_smtp(config: SmtpConfig, message: EmailMessage) -> None:
                 f"SMTP server refused the message: {_reply(exc)}", permanent=exc.smtp_code >= 500
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
+            if not client.data_sent:
+                raise DeliveryError(f"connection lost before sending: {exc}") from exc
             raise DeliveryError(f"connection lost while sending: {exc}", ambiguous=True) from exc
     finally:
         try:
             client.quit()
         except (OSError, smtplib.SMTPException):
             client.close()
+
+
+class _Client(smtplib.SMTP):
+    """An SMTP client that remembers whether the DATA command went out.
+
+    Only from then on can the server hold the message; a failure before it is safe to
+    try again.
+    """
+
+    data_sent = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_sent = True
+        return super().data(msg)
+
+
+class _SslClient(_Client, smtplib.SMTP_SSL):
+    """:class:`_Client` over implicit TLS."""
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; credentials beyond ASCII are sent as UTF-8 (RFC 4616).
+
+    ``smtplib`` encodes credentials as ASCII and fails on any other character, so a
+    password such as ``Grüße-2026`` goes through AUTH PLAIN (or LOGIN) by hand.
+    """
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        token = _b64(b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8"))
+        code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", f"LOGIN {_b64(user.encode('utf-8'))}")
+        if code == 334:
+            code, reply = client.docmd(_b64(password.encode("utf-8")))
+    else:
+        raise smtplib.SMTPNotSupportedError(
+            "the server offers neither AUTH PLAIN nor AUTH LOGIN, which a login name or "
+            "password with non-ASCII characters needs"
+        )
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _ascii_domain(domain: str) -> str | None:
+    """The domain in ASCII (IDNA) form; None if it is not a valid domain name."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
+def _ascii_addresses(message: EmailMessage, host: str) -> EmailMessage:
+    """The message with every address in ASCII, for a server without SMTPUTF8.
+
+    An internationalised domain has an ASCII form that reaches the same mailbox
+    (``web@bücher.example`` is ``web@xn--bcher-kva.example``); a local part such as
+    ``josé`` has none, so that message cannot go through this server at all.
+    """
+    changed = False
+    fixed: dict[str, list[Address]] = {}
+    for name in ("From", "To"):
+        header = message[name]
+        addresses = getattr(header, "addresses", ())
+        fixed[name] = []
+        for address in addresses:
+            domain = _ascii_domain(address.domain)
+            if not address.username.isascii() or domain is None:
+                raise DeliveryError(
+                    f"the address {address.addr_spec} needs SMTPUTF8 (RFC 6531), which the "
+                    f"SMTP server {host} does not offer",
+                    permanent=True,
+                )
+            changed |= domain != address.domain
+            fixed[name].append(Address(address.display_name, address.username, domain))
+    if not changed:
+        return message
+    ascii_message = copy.deepcopy(message)
+    for name, addresses in fixed.items():
+        if addresses:
+            ascii_message.replace_header(name, addresses)
+    return ascii_message
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:

@@ -68,11 +68,11 @@ def outgoing(
     settings: NotifySettings,
     *,
     environ: Mapping[str, str],
-    email_ready: bool,
+    email_off: str | None,
 ) -> Outgoing:
     """One row per digest and usable channel of its owner.
 
-    An owner's email is used when email is configured (``email_ready``); a webhook
+    An owner's email is used unless email is off (``email_off`` says why); a webhook
     when it is Slack's, or when a signing secret is set for it.
     """
     owners = {o.id: o for o in registry.owners}
@@ -86,10 +86,8 @@ def outgoing(
         body = render.text(digest)
         made = 0
         for channel, recipient, payload in _channels(digest, owner, routes, body, environ):
-            if channel is Channel.EMAIL and not email_ready:
-                warnings.append(
-                    f"email to {owner.id} not sent: email is not configured (MONITOR_SMTP_HOST)"
-                )
+            if channel is Channel.EMAIL and email_off is not None:
+                warnings.append(f"email to {owner.id} not sent: {email_off}")
                 continue
             if isinstance(payload, str):
                 warnings.append(payload)

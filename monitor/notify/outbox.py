@@ -11,7 +11,8 @@ step of its delivery is its own committed transaction:
 4. **mark**: ``sending -> sent`` (with a notice per source, for reminders), committed.
 
 A failed send goes back to ``pending`` with its next attempt put off exponentially
-(``settings.notify.retry_minutes``, doubling, at most ``retry_max_hours``), or to
+(``settings.notify.retry_minutes``, doubling, at most ``retry_max_hours``; later if a
+webhook's ``Retry-After`` asks for it, up to that same bound), or to
 ``failed`` once ``max_attempts`` are used up or when the failure is permanent (a
 refused address, a 4xx answer, a 5xx SMTP reply).
 
@@ -105,15 +106,23 @@ def deliver(
     resent: list[Outcome] = []
     for entry in store.outbox_recover(now, stale_after=settings.stale_after):
         (resent if entry.status is OutboxStatus.PENDING else unconfirmed).append(_outcome(entry))
+    # Once the SMTP server cannot be reached, the other emails of this pass are put off
+    # with the same error instead of each waiting out the connection timeout again.
+    smtp_down: DeliveryError | None = None
     while True:
         claimed = store.outbox_claim_due(now, limit=1)
         if not claimed:
             break
         entry = claimed[0]
+        email = entry.channel == Channel.EMAIL.value
         try:
+            if email and smtp_down is not None:
+                raise smtp_down
             send(entry, transport, now)
         except DeliveryError as exc:
             failure = exc
+            if email and exc.unreachable:
+                smtp_down = exc
         except Exception as exc:  # a sender's bug: the message may have left
             failure = DeliveryError(f"{type(exc).__name__}: {exc}", ambiguous=True)
         else:
@@ -126,6 +135,11 @@ def deliver(
             unconfirmed.append(_outcome(entry, OutboxStatus.UNCONFIRMED, error))
             continue
         retry_at = None if failure.permanent else settings.retry_at(entry.attempts, now)
+        if retry_at is not None and failure.retry_after is not None:
+            # A receiver that says when to come back (429, 503) is not asked sooner;
+            # it does not hold the message longer than the longest retry delay either.
+            wait = min(failure.retry_after, settings.retry_max)
+            retry_at = max(retry_at, now + wait)
         status = store.outbox_mark_failed(entry.key, error, retry_at=retry_at)
         if status is OutboxStatus.PENDING:
             retrying.append(_outcome(entry, status, error, retry_at))

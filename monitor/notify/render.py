@@ -137,7 +137,8 @@ def slack_payload(digest: Digest) -> dict[str, Any]:
         left = len(blocks) - (SLACK_BLOCK_LIMIT - 1)
         blocks = blocks[: SLACK_BLOCK_LIMIT - 1]
         blocks.append(_section(f"…and {left} more; the email digest lists them all."))
-    return {"text": subject(digest), "blocks": blocks}
+    # The fallback text (notifications, previews) is mrkdwn as well.
+    return {"text": _slack_escape(subject(digest)), "blocks": blocks}
 
 
 # --- shared view of a digest ----------------------------------------------------------

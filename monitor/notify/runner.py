@@ -10,17 +10,25 @@ import requests
 
 from checks.model import Verdict
 from monitor.notify.config import NotifySettings
-from monitor.notify.digest import compose
-from monitor.notify.mail import FALLBACK_DOMAIN, SendEmail, SmtpConfig, smtp_sender
+from monitor.notify.digest import LastNotice, compose
+from monitor.notify.mail import (
+    FALLBACK_DOMAIN,
+    SendEmail,
+    SmtpConfig,
+    sender_address,
+    smtp_sender,
+)
 from monitor.notify.messages import outgoing
 from monitor.notify.outbox import Delivery, Transport, deliver
 from monitor.notify.report import NotifyReport
-from monitor.store import Store
+from monitor.store import OutboxStatus, Store
 
 if TYPE_CHECKING:
     from monitor.registry.model import Registry
 
 DEFAULT_SENDER = f"citation-monitor@{FALLBACK_DOMAIN}"
+# Messages that count as telling their owner, though not (yet) recorded as sent.
+_TOLD = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.UNCONFIRMED, OutboxStatus.FAILED)
 
 
 def notify_run(
@@ -54,9 +62,9 @@ def notify_run(
     if run.inconclusive:
         return NotifyReport(run_id, skipped_inconclusive=True, dry_run=dry_run)
     warnings = _setting_warnings(registry, settings)
-    email, sender, email_warning = _email(environ, send_email, settings)
-    if email_warning:
-        warnings.append(email_warning)
+    email, sender, email_off = _email(environ, send_email, settings)
+    if email is None and environ.get("MONITOR_SMTP_HOST", "").strip():
+        warnings.append(str(email_off))  # set up, but wrongly: said even if no one has email
     composition = compose(
         store.events(run_id=run_id, first_sights=False),  # recorded, not news
         status,
@@ -64,10 +72,10 @@ def notify_run(
         run_id=run_id,
         now=now,
         settings=settings,
-        last_notice=store.last_notice,
+        last_notice=_last_told(store),
         changed=_claims_newly_missing(store, status, run_id),
     )
-    made = outgoing(composition, registry, settings, environ=environ, email_ready=email is not None)
+    made = outgoing(composition, registry, settings, environ=environ, email_off=email_off)
     warnings.extend(made.warnings)
     unrouted = tuple(dict.fromkeys(item.source_id for item in composition.unrouted))
     if dry_run:
@@ -155,7 +163,7 @@ def _email(
     environ: Mapping[str, str], send_email: SendEmail | None, settings: NotifySettings
 ) -> tuple[SendEmail | None, str, str | None]:
     """The email sender, the From address, and why email is off (if it is)."""
-    sender = environ.get("MONITOR_SMTP_FROM", "").strip() or DEFAULT_SENDER
+    sender = sender_address(environ.get("MONITOR_SMTP_FROM", "")) or DEFAULT_SENDER
     if send_email is not None:
         return send_email, sender, None
     try:
@@ -163,7 +171,7 @@ def _email(
     except ValueError as exc:
         return None, sender, f"email is off: {exc}"
     if config is None:
-        return None, sender, None
+        return None, sender, "email is not configured (MONITOR_SMTP_HOST)"
     return smtp_sender(config), config.sender, None
 
 
@@ -180,6 +188,31 @@ def _setting_warnings(registry: Registry, settings: NotifySettings) -> list[str]
         if owner not in known
     ]
     return warnings
+
+
+def _last_told(store: Store) -> LastNotice:
+    """When an owner was last told about a source, for the reminders.
+
+    Besides the messages sent, this counts those still on their way (waiting out a
+    retry), in doubt, and given up: a run during an SMTP outage must not queue one more
+    reminder behind the first message, nor a refused address be tried at every run;
+    the next reminder waits ``reminder_days`` from the message composed last.
+    """
+    composed: dict[str, dict[str, datetime]] = {}
+
+    def last(owner: str, source_id: str) -> datetime | None:
+        if owner not in composed:
+            latest: dict[str, datetime] = {}
+            for status in _TOLD:
+                for row in store.outbox_rows(owner=owner, status=status):
+                    for told in row.sources:
+                        latest[told] = max(latest.get(told, row.created_at), row.created_at)
+            composed[owner] = latest
+        sent = store.last_notice(owner, source_id)
+        found = [t for t in (sent, composed[owner].get(source_id)) if t is not None]
+        return max(found) if found else None
+
+    return last
 
 
 def _claims_newly_missing(store: Store, status: Mapping[str, Any], run_id: int) -> set[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -85,9 +87,30 @@ def post(
         answer = _snippet(response)
         reason = f"webhook answered {response.status_code}{': ' + answer if answer else ''}"
         temporary = response.status_code >= 500 or response.status_code in RETRY_STATUSES
-        raise DeliveryError(reason, permanent=not temporary)
+        raise DeliveryError(
+            reason,
+            permanent=not temporary,
+            retry_after=retry_after(response.headers.get("Retry-After")) if temporary else None,
+        )
     finally:
         response.close()
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> timedelta | None:
+    """The wait a ``Retry-After`` header asks for: delay seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        # Capped at a day: an absurd figure must not overflow (the caller caps it lower).
+        return timedelta(seconds=min(int(value), 86400))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when - (now or datetime.now(UTC)), timedelta(0))
 
 
 def _snippet(response: requests.Response) -> str:

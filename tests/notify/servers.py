@@ -71,9 +71,10 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+def smtp_server(mailbox: Mailbox | None = None, **options: Any) -> Iterator[SmtpServer]:
+    """An aiosmtpd server on loopback; ``options`` go to its SMTP protocol (TLS, auth...)."""
+    mailbox = mailbox or Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", controller.port, mailbox)
@@ -97,6 +98,8 @@ class WebhookServer:
     received: list[Hook] = field(default_factory=list)
     # Statuses to answer, in order; 204 once they run out.
     statuses: list[int] = field(default_factory=list)
+    # A Retry-After header sent with every error answer.
+    retry_after: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -132,6 +135,8 @@ def webhook_server() -> Iterator[WebhookServer]:
                 status = state.statuses.pop(0) if state.statuses else 204
             reply = b"" if status < 300 else b"temporarily unavailable"
             self.send_response(status)
+            if status >= 300 and state.retry_after is not None:
+                self.send_header("Retry-After", state.retry_after)
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)

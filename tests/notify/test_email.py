@@ -197,3 +197,36 @@ def test_smtp_settings_come_from_the_environment() -> None:
                 "MONITOR_SMTP_USER": "u",
             }
         )
+
+
+def test_a_sender_named_with_a_comma_sends_from_its_address(
+    tmp_path: Path, sqlite_store: Store, smtp: SmtpServer
+) -> None:
+    """A display name written unquoted with a comma, as people write one, is the
+    sender's name: not an address list ending at the comma."""
+    reg = registry(tmp_path)
+    run_id = first_run(sqlite_store)
+    environ = smtp.environ(MONITOR_SMTP_FROM="Los Angeles County, DMH Web Team <web@example.org>")
+    report = notify_run(
+        sqlite_store, reg, status(reg, sqlite_store, run_id, T0), run_id, now=T0, environ=environ
+    )
+    assert report.ok and len(report.sent) == 2
+    for received in smtp.mailbox.received:
+        assert received.mail_from == "web@example.org"
+        sender = received.message["From"]
+        assert sender.addresses[0].display_name == "Los Angeles County, DMH Web Team"
+        assert sender.addresses[0].addr_spec == "web@example.org"
+
+
+def test_a_sender_with_no_address_turns_email_off_saying_why(
+    tmp_path: Path, sqlite_store: Store, smtp: SmtpServer
+) -> None:
+    reg = registry(tmp_path)
+    run_id = first_run(sqlite_store)
+    environ = smtp.environ(MONITOR_SMTP_FROM="DMH Web Team")
+    report = notify_run(
+        sqlite_store, reg, status(reg, sqlite_store, run_id, T0), run_id, now=T0, environ=environ
+    )
+    assert not report.sent and not smtp.mailbox.received
+    assert any("MONITOR_SMTP_FROM must be set" in w for w in report.warnings)
+    assert not any("not configured" in w for w in report.warnings)

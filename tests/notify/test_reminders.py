@@ -12,7 +12,7 @@ from tests.notify.project import at, event, record_run, registry, result, status
 from tests.notify.servers import SmtpServer
 
 
-def daily_run(store: Store, day: int, *, dies: bool = False) -> int:
+def daily_run(store: Store, day: float, *, dies: bool = False) -> int:
     when = at(day)
     changes = [event("fbi-stats", when, Health.SUSPECT, Health.DEAD)] if dies else []
     return record_run(store, when, [result("fbi-stats", Verdict.BROKEN, when)], changes)
@@ -71,3 +71,40 @@ def test_a_claim_that_goes_missing_without_a_health_change_is_news_once(
     body = mail.message.get_body(("plain",))
     assert body is not None
     assert "SOURCES THAT NO LONGER HOLD THE CITED CLAIM" in body.get_content()
+
+
+def test_an_address_the_server_refuses_is_not_tried_again_at_every_run(
+    tmp_path: Path, sqlite_store: Store, smtp: SmtpServer
+) -> None:
+    reg = registry(tmp_path)
+    smtp.mailbox.refuse = "550 5.1.1 <web@example.org>: Recipient address rejected"
+    tried: list[float] = []
+    for quarter in range(4 * 9):  # a run every six hours for nine days
+        day = quarter / 4
+        run_id = daily_run(sqlite_store, day, dies=day == 0)
+        doc = status(reg, sqlite_store, run_id, at(day))
+        report = notify_run(sqlite_store, reg, doc, run_id, now=at(day), environ=smtp.environ())
+        if report.failed:
+            tried.append(day)
+    # Given up at once, then tried again only when the reminder is due.
+    assert tried == [0, 7]
+
+
+def test_no_reminder_queues_up_behind_a_message_waiting_for_its_retry(
+    tmp_path: Path, sqlite_store: Store, smtp: SmtpServer
+) -> None:
+    reg = registry(tmp_path, notify={"retry_minutes": 60})
+    smtp.mailbox.refuse = "451 4.3.0 Mail server temporarily unavailable"
+    for hours in (0, 0.5, 1, 2, 3):
+        day = hours / 24
+        if hours == 1:
+            smtp.mailbox.refuse = None  # the outage is over
+        run_id = daily_run(sqlite_store, day, dies=hours == 0)
+        doc = status(reg, sqlite_store, run_id, at(day))
+        notify_run(sqlite_store, reg, doc, run_id, now=at(day), environ=smtp.environ())
+    # One message, the news itself, once the server takes mail again.
+    [mail] = smtp.mailbox.received
+    body = mail.message.get_body(("plain",))
+    assert body is not None and "SOURCES THAT STOPPED WORKING" in body.get_content()
+    assert "STILL DEAD" not in body.get_content()
+    assert len(sqlite_store.outbox_rows()) == 1

@@ -131,6 +131,14 @@ def test_slack_item_escapes_control_characters_and_links_the_archive() -> None:
     assert f"<{ARCHIVE_URL}|archived copy captured 2026-03-02>" in text
 
 
+def test_slack_fallback_text_escapes_control_characters_too() -> None:
+    odd = replace(SHEET, document_title="Children & Youth <Draft>")
+    payload = render.slack_payload(digest(item(ItemKind.NEW_DEAD, "a", odd)))
+    assert payload["text"] == (
+        "[citation monitor] 1 source needs attention in Children &amp; Youth &lt;Draft&gt;"
+    )
+
+
 def test_the_webhook_payload_is_json_with_every_item() -> None:
     dead = item(ItemKind.NEW_DEAD, "fbi", archive=ArchiveCopy(ARCHIVE_URL, T0))
     payload = render.webhook_payload(digest(dead), "run7:web:webhook")

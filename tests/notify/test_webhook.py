@@ -10,7 +10,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ import requests
 import responses
 
 from monitor.notify import DeliveryError, deliver_due, notify_run
-from monitor.notify.webhook import post
+from monitor.notify.webhook import post, retry_after
 from monitor.store import OutboxStatus, Store
 from tests.notify.project import ARCHIVE_URL, T0, first_run, registry, status
 from tests.notify.servers import Hook, WebhookServer
@@ -127,6 +127,42 @@ def test_failures_are_retried_with_growing_delays_then_given_up(
     assert len(hooks.received) == 3 and len(set(hooks.ids())) == 1
     [row] = sqlite_store.outbox_rows(status=OutboxStatus.FAILED)
     assert row.channel == "webhook" and row.attempts == 3
+
+
+def test_a_receiver_that_says_when_to_come_back_is_not_asked_sooner(
+    tmp_path: Path, sqlite_store: Store, hooks: WebhookServer
+) -> None:
+    reg = registry(
+        tmp_path,
+        web_webhook=hooks.url,
+        notify={"channels": ["webhook"], "retry_minutes": 5, "retry_max_hours": 6},
+    )
+    environ = {"MONITOR_WEBHOOK_SECRET": SECRET}
+    hooks.statuses, hooks.retry_after = [429, 503, 429], "3600"
+    run_id = first_run(sqlite_store)
+    doc = status(reg, sqlite_store, run_id, T0)
+    first = notify_run(sqlite_store, reg, doc, run_id, now=T0, environ=environ)
+    [retry] = first.retrying
+    assert "429" in (retry.error or "") and retry.next_attempt_at == T0 + timedelta(hours=1)
+    early = deliver_due(sqlite_store, reg, now=T0 + timedelta(minutes=30), environ=environ)
+    assert early.retrying == () and len(hooks.received) == 1
+    second = deliver_due(sqlite_store, reg, now=T0 + timedelta(hours=1), environ=environ)
+    assert second.retrying[0].next_attempt_at == T0 + timedelta(hours=2)
+    # A wait longer than the longest retry delay is cut to it.
+    hooks.retry_after = "86400"
+    third = deliver_due(sqlite_store, reg, now=T0 + timedelta(hours=2), environ=environ)
+    assert third.retrying[0].next_attempt_at == T0 + timedelta(hours=8)
+    last = deliver_due(sqlite_store, reg, now=T0 + timedelta(hours=8), environ=environ)
+    assert len(last.sent) == 1 and len(hooks.received) == 4 and len(set(hooks.ids())) == 1
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
+    now = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    assert retry_after("120", now) == timedelta(seconds=120)
+    assert retry_after("Mon, 02 Mar 2026 07:30:00 GMT", now) == timedelta(minutes=90)
+    assert retry_after("Sun, 01 Mar 2026 07:30:00 GMT", now) == timedelta(0)
+    assert retry_after("soon", now) is None and retry_after(None, now) is None
+    assert retry_after("9" * 30, now) == timedelta(days=1)
 
 
 def test_a_client_error_is_not_retried(
