@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import gc
 import json
@@ -11,11 +12,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -27,6 +28,9 @@ from monitor.registry.errors import RegistryInvalid
 from monitor.registry.model import Claim
 from monitor.reports.status import source_entry
 from monitor.workspace import Workspace
+
+if TYPE_CHECKING:
+    from monitor.reports.formats import ReportFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -164,12 +168,17 @@ def output_options(func: F) -> F:
     )(func)
 
 
-def emit(status: dict[str, Any], report_format: str | None, output: Path | None) -> None:
-    from monitor.reports.formats import FORMATS
-
+def emit(
+    status: dict[str, Any],
+    report_format: str | None,
+    output: Path | None,
+    formats: Mapping[str, ReportFormat],
+) -> None:
+    """The report in ``report_format`` (one of ``formats``) on standard output or into
+    ``output``; nothing when no format was asked for."""
     if report_format is None:
         return
-    text = FORMATS[report_format].render(status)
+    text = formats[report_format].render(status)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -177,7 +186,40 @@ def emit(status: dict[str, Any], report_format: str | None, output: Path | None)
         output.write_text(text, encoding="utf-8")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The commands, run with this program's exit codes: click's standalone mode, but a
+    wrong command line exits with :attr:`ExitCode.USAGE`."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(ExitCode.USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(ExitCode.ERROR)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            sys.exit(ExitCode.ERROR)  # the reader of standard output went away
+        # A command ends by returning (exit 0) or by sys.exit; --help returns its code.
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def cli(debug: bool) -> None:
     """Citation monitor: checks that the sources a fact sheet cites are alive and still
@@ -185,7 +227,7 @@ def cli(debug: bool) -> None:
 
     \b
     Exit codes: 0 all fine, 1 runtime error, 2 a citation fails (or the documents
-    and the registry disagree), 3 the registry is invalid.
+    and the registry disagree), 3 the registry is invalid, 4 the command line is wrong.
     """
 
 
@@ -263,7 +305,7 @@ def check(
     outcome, status, written, sources = job.outcome, job.status, job.written, job.checked
     # With a machine format on standard output, everything for people goes to stderr.
     human = errors if report_format and output is None else console
-    emit(status, report_format, output)
+    emit(status, report_format, output, workspace.report_formats())
     human.print(run_table(status["sources"], title=f"Run {outcome.run_id}"))
     if sources == 0:
         human.print("Nothing was due; the report shows the newest stored results. Use --all.")
@@ -309,7 +351,8 @@ def gate(
         raise click.BadParameter(f"unknown document id(s): {', '.join(sorted(unknown))}")
     human = errors if report_format and output is None else console
     result = run_gate(workspace, documents, max_age=max_age, out=human)
-    emit(result.status, report_format, output)
+    # The gate's findings as the gate judged them: its policy, the documents named.
+    emit(result.status, report_format, output, workspace.report_formats(documents or None))
     sys.exit(ExitCode.FAILING if result.outcome.failed else ExitCode.OK)
 
 

@@ -13,9 +13,10 @@ from typing import Any
 from checks.model import CheckSettings
 from monitor.archiving import ArchiveLookups, StoreLookupCache, archive_config
 from monitor.clock import Clock, utc_now
+from monitor.gate.policy import GatePolicy
 from monitor.registry.loader import load_registry
 from monitor.registry.model import Registry, Settings
-from monitor.reports.formats import FORMATS
+from monitor.reports.formats import FORMATS, ReportFormat, formats_for
 from monitor.reports.status import build_status
 from monitor.scan import DocumentScan, ScanReport, compare, scan_file
 from monitor.scan.model import Citation
@@ -106,13 +107,26 @@ class Workspace:
     def _citations_by_url(self) -> dict[str, list[Citation]]:
         return self.scan_report.citations_by_url()
 
-    def status(self, *, at: datetime | None = None, run: RunRecord | None = None) -> dict[str, Any]:
+    def status(
+        self,
+        *,
+        at: datetime | None = None,
+        run: RunRecord | None = None,
+        entries: Mapping[str, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         """The status document from the newest stored result of every source, as of
-        ``at`` (now by default), naming ``run`` (the newest by default)."""
+        ``at`` (now by default), naming ``run`` (the newest by default).
+
+        ``entries``: sources' entries made already from what the store holds now (those
+        whose pages were written during the run); only the others are read."""
         store = self.store()
+        ids = [s.id for s in self.registry.sources]
+        rest = [i for i in ids if i not in entries] if entries else ids
+        # Every source's newest result is read in one pass unless most were made.
+        wanted = rest if len(rest) < len(ids) else None
         return build_status(
             self.registry,
-            store.latest_result_data(),
+            store.latest_result_data(wanted) if rest else {},
             run or store.last_run(),
             self.citations_by_url(),
             at or self.now(),
@@ -127,8 +141,14 @@ class Workspace:
                 for u in self.scan_report.unresolved_references
             ],
             unregistered=self.scan_report.unregistered_links,
-            health=store.healths([s.id for s in self.registry.sources]),
+            health=store.healths(rest),
+            entries=entries,
         )
+
+    def report_formats(self, documents: Sequence[str] | None = None) -> dict[str, ReportFormat]:
+        """Every report format, the gate's findings judged under the registry's policy
+        (for the citations of ``documents`` only, when given)."""
+        return formats_for(GatePolicy.from_settings(self.settings.policy), documents)
 
     def report_paths(self) -> list[Path]:
         """Where :meth:`write_reports` writes, one file per report format."""
@@ -140,7 +160,7 @@ class Workspace:
         """Every report format's file (or those of the named ``formats``)."""
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, fmt in FORMATS.items():
+        for name, fmt in self.report_formats().items():
             if formats is not None and name not in formats:
                 continue
             path = self.reports_dir / fmt.filename

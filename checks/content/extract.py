@@ -23,7 +23,7 @@ from checks.content.pagefurniture import without_running_lines
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
-from checks.content.normalise import collapse, collapse_lines
+from checks.content.normalise import collapse, collapse_lines, whole_characters
 
 
 class TextKind(enum.StrEnum):
@@ -306,7 +306,7 @@ def _page_texts(pages: list[Any]) -> tuple[list[str], list[BaseException], str |
         if number and time.monotonic() - started_wall > PDF_WALL_BUDGET_S:
             return texts, failures, f"reading took over {PDF_WALL_BUDGET_S:g} s"
         try:
-            texts.append(page.extract_text())
+            texts.append(whole_characters(page.extract_text()))
         except Exception as exc:
             failures.append(exc)
             texts.append("")
@@ -376,7 +376,7 @@ def _pdf_title(reader: PdfReader) -> str | None:
         return None
     if not title:
         return None
-    return collapse(str(title)) or None
+    return collapse(whole_characters(str(title))) or None
 
 
 def _describe(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 # before them once NFKC turns them into plain characters: "100,000²" -> "100,0002".
 _MARKERS = re.compile(r"[\u00b2\u00b3\u00b9\u1d2c-\u1d6a\u1d9b-\u1dbf\u2070-\u209f\u02b0-\u02b8]+")
 # A soft hyphen marks where a word may break; it and any line break after it go.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _SOFT_HYPHEN = re.compile(r"\u00ad\s*")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 # A hyphen at the end of a line before a letter; a word split by the layout when a
@@ -52,6 +53,16 @@ _QUOTES_AND_DASHES = str.maketrans(
         "\uff0d": "-",
     }
 )
+
+
+def whole_characters(text: str) -> str:
+    """``text`` with no lone UTF-16 surrogates: a character that a PDF's font map gives
+    as two halves (pypdf's reading of many mathematical letters) is joined again, and
+    a half alone becomes U+FFFD. UTF-8, and thus every report and the store, cannot
+    hold a lone half."""
+    if _SURROGATES.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def tidy(text: str) -> str:

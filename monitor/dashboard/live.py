@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock
 
-from monitor.dashboard.data import inconclusive_runs
+from monitor.dashboard.data import Facts, inconclusive_runs
 from monitor.dashboard.files import LOCK, UNFINISHED, lock_dashboard
 from monitor.dashboard.sourcepages import SourcePages, frame_at
 
@@ -56,6 +56,7 @@ class LivePages:
         self.lock: FileLock | None = None
         self.was_unfinished = False  # a write before this one was cut short
         self.written: dict[str, Path] = {}  # source id -> its page
+        self._maker: _PageMaker | None = None
         self._batches: queue.SimpleQueue[tuple[int, list[str]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -106,6 +107,18 @@ class LivePages:
         """Whether pages are being written, or may still be."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def entries(self) -> Mapping[str, dict[str, Any]]:
+        """The status document's entries of the sources given so far, as read for their
+        pages (by id): once :meth:`finish` returns, those sources are done with, so the
+        document made after the run takes them as they are."""
+        return self._maker.pages.entries if self._maker is not None else {}
+
+    @property
+    def facts(self) -> Mapping[str, Facts]:
+        """The index's row figures of the same sources, as their pages show them."""
+        return self._maker.pages.facts if self._maker is not None else {}
+
     def finish(self) -> None:
         """Stop writing once the page in hand is written, leaving the pages not begun
         to the whole dashboard's write (which shares them out to forked workers, where
@@ -128,7 +141,7 @@ class LivePages:
 
     def _work(self) -> None:
         try:
-            writer = _PageMaker(self.workspace, self.out_dir)
+            writer = self._maker = _PageMaker(self.workspace, self.out_dir)
             while (batch := self._batches.get()) is not _DONE and not self._stop.is_set():
                 if self._batches.qsize() > MAX_BACKLOG:
                     # Results come faster than their pages can be written: the run
@@ -159,6 +172,7 @@ class _PageMaker:
             store,
             citations=workspace.citations_by_url(),
             skipped=inconclusive_runs(store),
+            keep=True,
         )
 
     def write(self, run_id: int, source_ids: Sequence[str]) -> Iterator[tuple[str, Path]]:

@@ -62,8 +62,15 @@ class SourcePages:
         *,
         citations: Mapping[str, Sequence[Citation]],
         skipped: frozenset[int],
+        keep: bool = False,
     ) -> None:
         self.workspace = workspace
+        # With ``keep``, the entries and row figures read for the pages, by source id:
+        # a run's pages written while it goes on are of sources it is done with, so
+        # the status document and the index made after it take them as they are.
+        self.keep = keep
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.facts: dict[str, Facts] = {}
         self.out_dir = out_dir
         self.store = store
         self.sources = {s.id: s for s in workspace.registry.sources}
@@ -91,6 +98,10 @@ class SourcePages:
         read = self._entries([i for i in ids if i not in given])
         if facts is None:
             facts = index_facts(self.store, ids, now)
+            if self.keep:
+                self.facts.update(facts)
+        if self.keep:
+            self.entries.update(read)
         urls = [(i, self.sources[i].url) for i in ids]
         for source_id, history in source_histories(
             self.store, urls, now, skipped_runs=self.skipped, facts=facts
@@ -101,13 +112,13 @@ class SourcePages:
             if pause:
                 time.sleep(0)
 
-    def _entries(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+    def _entries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The sources' entries as the status document has them, from the store."""
         if not ids:
             return {}
         latest = self.store.latest_result_data(ids)
         healths = self.store.healths(ids)
-        entries: dict[str, Mapping[str, Any]] = {}
+        entries: dict[str, dict[str, Any]] = {}
         for source_id in ids:
             source = self.sources[source_id]
             entries[source_id] = source_entry(

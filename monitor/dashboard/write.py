@@ -82,6 +82,7 @@ def write_dashboard(
             processes=processes,
             meanwhile=meanwhile,
             written_live=during.written if during is not None else None,
+            facts_live=during.facts if during is not None else None,
             was_unfinished=during.was_unfinished if during is not None else None,
         )
     finally:
@@ -109,6 +110,7 @@ def _write_dashboard(
     processes: int | None,
     meanwhile: Callable[[Mapping[str, Any]], object] | None,
     written_live: Mapping[str, Path] | None = None,
+    facts_live: Mapping[str, Facts] | None = None,
     was_unfinished: bool | None = None,
 ) -> list[Path]:
     store = workspace.store()
@@ -185,8 +187,11 @@ def _write_dashboard(
         for entry in document.get("documents", []):
             html = render_document(workspace, document, entry["id"], now)
             documents.append(write_page(out_dir / document_page(entry["id"]), html))
-        # Row figures of every source in a few grouped queries, not several per source.
-        made["facts"] = index_facts(store, ids, now)
+        # Row figures of every source in a few grouped queries, not several per source;
+        # those of pages written during the run were read for them.
+        known = facts_live or {}
+        rest = [i for i in ids if i not in known] if known else ids
+        made["facts"] = {**known, **(index_facts(store, rest, now) if rest else {})}
 
     # Shared out in batches small enough that a dashboard of a few pages is shared too;
     # one process takes them all at once (their history is read in large chunks).

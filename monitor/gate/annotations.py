@@ -7,6 +7,7 @@ are emitted; the job summary carries the full list.
 # No ``from __future__ import annotations`` here: it would shadow the public function
 # named ``annotations``.
 from monitor.gate.policy import GateFinding, GateOutcome, Severity
+from monitor.reports.formats.base import without_surrogates
 
 _COMMANDS = {Severity.FAIL: "error", Severity.WARN: "warning"}
 
@@ -33,7 +34,8 @@ def annotation(finding: GateFinding) -> str:
             props.append(("line", str(finding.line)))
     props.append(("title", finding.title))
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{command} {rendered}::{escape_data(finding.message)}"
+    # Printed to standard output, which cannot take a lone surrogate from a PDF's text.
+    return without_surrogates(f"::{command} {rendered}::{escape_data(finding.message)}")
 
 
 def annotations(outcome: GateOutcome, limit: int = 10) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from monitor.gate.annotations import annotation_commands
 from monitor.gate.policy import GateOutcome, GatePolicy, Severity, evaluate
 from monitor.gate.summary import job_summary
 from monitor.registry import parse_duration
+from monitor.reports.formats.base import without_surrogates
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
@@ -86,14 +87,33 @@ def run_gate(
         style=STYLE[Severity.FAIL if outcome.failed else Severity.PASS],
     )
     if env.get("GITHUB_ACTIONS") == "true":
+        shown = from_repository_root(outcome, workspace.base_dir, env.get("GITHUB_WORKSPACE"))
         # Workflow commands must reach the runner on standard output.
-        for line in annotation_commands(outcome):
+        for line in annotation_commands(shown):
             print(line)
         summary_path = env.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with Path(summary_path).open("a", encoding="utf-8") as summary:
-                summary.write(job_summary(outcome, status))
+                summary.write(job_summary(shown, status))
     return GateRun(status=status, outcome=outcome, policy=policy, checked=len(sources))
+
+
+def from_repository_root(outcome: GateOutcome, base: Path, root: str | None) -> GateOutcome:
+    """``outcome`` with each document path (relative to the registry's folder, ``base``)
+    made relative to the checked-out repository, ``root``: Actions places an annotation
+    by a path from there, and a registry kept below it would otherwise point nowhere."""
+    if not root:
+        return outcome
+    top = Path(root).resolve()
+
+    def moved(path: str) -> str:
+        try:
+            return (base / path).resolve().relative_to(top).as_posix()
+        except ValueError:  # outside the repository: left as it was
+            return path
+
+    findings = tuple(replace(f, path=moved(f.path)) if f.path else f for f in outcome.findings)
+    return replace(outcome, findings=findings)
 
 
 def findings_table(outcome: GateOutcome) -> Table:
@@ -109,10 +129,10 @@ def findings_table(outcome: GateOutcome) -> Table:
             Text(f.severity.value, style=STYLE[f.severity]),
             where,
             f.verdict or "",
-            Text(f.url or ""),
-            Text(f.message),
+            Text(without_surrogates(f.url or "")),
+            Text(without_surrogates(f.message)),
         )
     return table
 
 
-__all__ = ["GateRun", "findings_table", "run_gate"]
+__all__ = ["GateRun", "findings_table", "from_repository_root", "run_gate"]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from checks.model import FAILING_VERDICTS, Verdict
+from checks.model import FAILING_VERDICTS, ErrorKind, Verdict
 
 KNOWN_VERDICTS = frozenset(v.value for v in Verdict)
 _FAILING = frozenset(v.value for v in FAILING_VERDICTS)
@@ -269,11 +269,20 @@ def evaluate(
     document lists under ``unregistered``. ``documents`` limits the
     findings to citations in those documents, named by id or by path. ``now`` is the
     moment TLS expiry is measured from.
+
+    When the status's run was inconclusive (the monitor's own network looked down), a
+    source whose check in that run failed at the network level with no answer is judged
+    as never checked, not as broken: the run says nothing about it.
     """
     paths = {d["id"]: d["path"] for d in status.get("documents", ())}
     wanted = _wanted(documents, paths)
+    offline_since = _offline_since(status)
     findings: list[GateFinding] = []
     for source in status.get("sources", ()):
+        if offline_since is not None and _failed_offline(source, offline_since):
+            # Judged as never checked, as the run changed no health: the gate still fails
+            # (unless the policy lets unchecked sources pass), but calls nothing broken.
+            source = {**source, "verdict": None, "reason": _offline_reason(source)}
         citations = source.get("citations") or []
         if not citations and wanted is None:
             findings.append(_judge(source, policy, None, None, None, now))
@@ -294,6 +303,32 @@ def evaluate(
         failed=counts[Severity.FAIL] > 0,
         counts=MappingProxyType({s: counts[s] for s in Severity}),
     )
+
+
+def _offline_since(status: Mapping[str, Any]) -> datetime | None:
+    """When the status's run began, if that run was inconclusive (our network looked down)."""
+    run = status.get("run") or {}
+    return parse_time(run.get("started_at")) if run.get("inconclusive") else None
+
+
+def _failed_offline(source: Mapping[str, Any], since: datetime) -> bool:
+    """Whether the source's newest check failed at the network level, with no answer from
+    its host, during the inconclusive run that began at ``since``: a check that tells
+    about our own network, not about the source."""
+    checked_at = parse_time(source.get("checked_at"))
+    if checked_at is None or checked_at < since or source.get("status") is not None:
+        return False
+    try:
+        kind = ErrorKind(str(source.get("error_kind")))
+    except ValueError:  # no error, or one a newer monitor names
+        return False
+    return kind.is_network_level
+
+
+def _offline_reason(source: Mapping[str, Any]) -> str:
+    said = str(source.get("reason") or "").rstrip(".")
+    why = "its check ran while the monitor's own network looked down"
+    return f"{why}, and failed: {said}" if said else why
 
 
 def _wanted(documents: Sequence[str] | None, paths: Mapping[str, str]) -> frozenset[str] | None:
@@ -336,8 +371,9 @@ def _judge(
 
     archive = source.get("archive") or {}
     archive_url = archive.get("url") if archive.get("status") == "verified" else None
-    # Blocked or transient sources may well be alive: no reason yet to cite a copy.
-    replaceable = severity is Severity.FAIL or verdict in _FAILING
+    # Blocked or transient sources may well be alive, and one whose check counted for
+    # nothing may be too: no reason yet to cite a copy.
+    replaceable = verdict is not None and (severity is Severity.FAIL or verdict in _FAILING)
     if archive_url and replaceable:
         if severity is Severity.FAIL and policy.archive_excuses:
             severity = Severity.WARN

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitor.gate.policy import GateFinding, GateOutcome, Severity
+from monitor.reports.formats import markdown_text as md
 
 # A step summary over 1 MiB is not shown at all; this many rows stays far below that.
 MAX_ROWS = 500
@@ -18,35 +19,20 @@ _MAX_CELL = 300
 _MARKS = {Severity.FAIL: "❌ fail", Severity.WARN: "⚠️ warn", Severity.PASS: "✅ pass"}
 
 
-def _cell(text: object) -> str:
+def _cell(value: object) -> str:
     """Make a value safe inside a Markdown table cell, and short."""
-    flat = " ".join(str(text if text is not None else "").split())
-    if len(flat) > _MAX_CELL:
-        flat = flat[: _MAX_CELL - 1] + "…"
-    return flat.replace("\\", "\\\\").replace("|", "\\|")
+    return md.text(value, _MAX_CELL)
 
 
-def _href(url: str) -> str:
-    # Characters that would end the link destination or the table cell.
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("|", "%7C"), ("<", "%3C")):
-        url = url.replace(char, code)
-    return url.replace(">", "%3E")
-
-
-def _link(text: str, url: str | None) -> str:
-    if not url:
-        return _cell(text)
-    label = _cell(text).replace("[", "\\[").replace("]", "\\]")
-    if not url.lower().startswith(("http://", "https://")):
-        return f"{label} (`{_cell(url).replace('`', '')}`)"
-    return f"[{label}]({_href(url)})"
+def _link(label: str, url: str | None) -> str:
+    return md.link(md.one_line(label, _MAX_CELL), url, in_table=True)
 
 
 def _where(finding: GateFinding) -> str:
     if finding.path is None:
         return "registry (cited nowhere)"
     where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-    return f"`{_cell(where).replace('`', '')}`"
+    return md.code(where, in_table=True)
 
 
 def _instead(finding: GateFinding, source: Mapping[str, Any] | None) -> str:

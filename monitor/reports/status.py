@@ -168,12 +168,18 @@ def build_status(
     unresolved: Sequence[Mapping[str, Any]] = (),
     unregistered: Sequence[CitationLike] = (),
     health: Mapping[str, SourceHealth] | None = None,
+    entries: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The whole status document, from the registry and the newest result of each source
-    (or its plain data)."""
+    (or its plain data). ``entries``: sources' entries already made by
+    :func:`source_entry` from the same result, citations and health (by id); the others'
+    are made from ``latest`` and ``health``."""
     healths = health or {}
+    made = entries or {}
     sources = [
-        source_entry(latest.get(s.id), s, citations.get(s.url, ()), healths.get(s.id))
+        made[s.id]
+        if s.id in made
+        else source_entry(latest.get(s.id), s, citations.get(s.url, ()), healths.get(s.id))
         for s in registry.sources
     ]
     by_verdict: dict[str, int] = {v.value: 0 for v in Verdict}

@@ -371,14 +371,20 @@ class Store(OutboxStore):
     ) -> dict[str, dict[str, Any]]:
         """The newest result of each source (of the given ones, or all) as plain data,
         as :meth:`CheckResult.to_dict` gives it, for the status document."""
-        sub = _newest_ids(source_ids)
-        query = select(ResultRow.source_id, ResultRow.data).join(sub, ResultRow.id == sub.c.id)
+        found: dict[str, dict[str, Any]] = {}
+        chunks: Iterable[list[str] | None] = [None] if source_ids is None else _chunks(source_ids)
         with self.engine.connect() as connection:
-            return {
-                row.source_id: result_data(row.data)
-                for row in connection.execute(query)
-                if row.source_id is not None
-            }
+            for chunk in chunks:
+                sub = _newest_ids(chunk)
+                query = select(ResultRow.source_id, ResultRow.data).join(
+                    sub, ResultRow.id == sub.c.id
+                )
+                found.update(
+                    (row.source_id, result_data(row.data))
+                    for row in connection.execute(query)
+                    if row.source_id is not None
+                )
+        return found
 
     def previous_result(self, source_id: str, before_id: int | None = None) -> StoredResult | None:
         with self._session() as s:

@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from monitor.cli import cli
+from monitor.exitcodes import ExitCode
 from tests.cli.conftest import Invoke, write_project
 
 ROOT = Path(__file__).parents[2]
@@ -247,7 +248,7 @@ def test_snooze_holds_health_until_the_date(invoke: Invoke, tmp_path: Path) -> N
     assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2030, 1, 2, tzinfo=UTC))
     assert (
         invoke("snooze", "nope", "--until", "2030-01-01", "--registry", str(registry)).exit_code
-        == 2
+        == ExitCode.USAGE
     )
     assert invoke("unsnooze", "host:127.0.0.1", "--registry", str(registry)).exit_code == 0
     assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2029, 1, 1, tzinfo=UTC))

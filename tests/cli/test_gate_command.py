@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from monitor.exitcodes import ExitCode
 from tests.cli.conftest import Invoke, write_project
 
 
@@ -130,3 +131,70 @@ def test_check_json_to_stdout_is_machine_readable(
     result = invoke("check", "--registry", str(registry), "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["sources"][0]["verdict"] == "ok"
+
+
+def sarif_levels(text: str) -> dict[str, str]:
+    """Each SARIF result's level by the URL it is about."""
+    results = json.loads(text)["runs"][0]["results"]
+    return {r["properties"]["url"]: r["level"] for r in results}
+
+
+def failed_cases(path: Path) -> int:
+    return sum(
+        1 for c in ET.parse(path).getroot().iter("testcase") if c.find("failure") is not None
+    )
+
+
+def test_reports_judge_findings_under_the_registry_policy(
+    invoke: Invoke, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """A policy that fails on blocked sources fails them in SARIF and JUnit too, whether
+    printed by ``gate`` or ``check`` or written into the reports folder."""
+    urls = pages(httpserver)
+    registry = write_project(
+        tmp_path, {"busy": urls["busy"]}, extra_settings="  policy: {fail_on: [blocked]}\n"
+    )
+    gated = invoke("gate", "--registry", str(registry), "--format", "sarif")
+    assert gated.exit_code == 2
+    assert sarif_levels(gated.stdout) == {urls["busy"]: "error"}
+    reports = tmp_path / "reports"
+    assert sarif_levels((reports / "status.sarif").read_text()) == {urls["busy"]: "error"}
+    assert failed_cases(reports / "junit.xml") == 1
+    out = tmp_path / "check.xml"
+    checked = invoke(
+        "check", "--all", "--registry", str(registry), "--format", "junit", "--output", str(out)
+    )
+    assert checked.exit_code == 0  # a blocked source is not failing in itself
+    assert failed_cases(out) == 1
+
+
+def test_gate_reports_only_the_documents_it_gates(
+    invoke: Invoke, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    urls = pages(httpserver)
+    registry = write_project(tmp_path, {"good": urls["good"]})
+    other = tmp_path / "content" / "other.md"
+    other.write_text(f"# Other\n\n- A figure cited at <{urls['gone']}>.\n", encoding="utf-8")
+    text = registry.read_text().replace(
+        "documents:\n", "documents:\n  - {id: other, path: content/other.md, owner: web}\n"
+    )
+    registry.write_text(text + f"  - id: gone\n    url: {urls['gone']}\n", encoding="utf-8")
+    gated = invoke("gate", "sheet", "--registry", str(registry), "--format", "sarif")
+    assert gated.exit_code == 0, gated.output
+    assert sarif_levels(gated.stdout) == {}
+    gated = invoke("gate", "other", "--registry", str(registry), "--format", "sarif")
+    assert gated.exit_code == 2
+    assert sarif_levels(gated.stdout) == {urls["gone"]: "error"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("gate", "no-such-document"), ("check", "--no-such-option"), ("no-such-command",)],
+)
+def test_a_wrong_command_line_is_not_read_as_a_failing_citation(
+    invoke: Invoke, tmp_path: Path, httpserver: HTTPServer, args: tuple[str, ...]
+) -> None:
+    registry = write_project(tmp_path, pages(httpserver))
+    result = invoke(*args, "--registry", str(registry))
+    assert result.exit_code == ExitCode.USAGE != ExitCode.FAILING
+    assert "Usage:" in result.output

@@ -80,3 +80,40 @@ def illustrated_pdf(*pages: str, picture_px: tuple[int, int] = (600, 400)) -> by
         pdf.cell(0, 12, text, new_x="LMARGIN", new_y="NEXT")
         pdf.image(picture, x=60, y=40, w=160)
     return bytes(pdf.output())
+
+
+def split_glyph_pdf(halves: tuple[str, ...], text: str) -> bytes:
+    """A page whose font's ToUnicode map gives codes 1, 2, ... one UTF-16 half each (as
+    mathematical letters are often mapped), showing those codes and then ``text``."""
+    pairs = "".join(f"<{code:02X}> <{half}>\n" for code, half in enumerate(halves, 1))
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        "/CMapName /Split def 1 begincodespacerange <00> <FF> endcodespacerange\n"
+        f"{len(halves)} beginbfchar\n{pairs}endbfchar\n"
+        "endcmap CMapName currentdict /CMap defineresource pop end end\n"
+    ).encode("ascii")
+    codes = "".join(f"{code:02X}" for code in range(1, len(halves) + 1))
+    content = f"BT /F1 12 Tf 72 700 Td <{codes}> Tj ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding"
+        b" /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()

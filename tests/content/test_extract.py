@@ -16,6 +16,7 @@ from tests.content.pdfs import (
     illustrated_pdf,
     image_pdf,
     scanned_pdf,
+    split_glyph_pdf,
     text_pdf,
 )
 
@@ -409,3 +410,15 @@ def test_something_cited_as_pdf_that_is_not_one(
     body: bytes, content_type: str | None, url: str | None, reason: str
 ) -> None:
     assert extract_text(body, content_type, url).unreadable == reason
+
+
+def test_a_letter_a_font_maps_as_two_halves_is_read_whole() -> None:
+    """pypdf gives each code of such a font its half of a UTF-16 pair; the text holds
+    the letter, and a half alone is a replacement character, so that the text can be
+    stored and written as UTF-8."""
+    joined = extract_text(split_glyph_pdf(("D835", "DC13"), "able 3"), "application/pdf")
+    assert joined.text.startswith("\U0001d413able 3")
+    alone = extract_text(split_glyph_pdf(("D835",), "able 3"), "application/pdf")
+    assert alone.text.startswith("\ufffdable 3")
+    for extracted in (joined, alone):
+        extracted.text.encode("utf-8")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 import pytest
 from filelock import FileLock, Timeout
@@ -17,9 +17,11 @@ from filelock import FileLock, Timeout
 from checks.model import CheckResult
 from monitor import run
 from monitor.dashboard import live as live_pages
-from monitor.dashboard import source_page, write_dashboard
+from monitor.dashboard import source_page, write, write_dashboard
+from monitor.dashboard.data import Facts
 from monitor.dashboard.files import LOCK, UNFINISHED
 from monitor.jobs import check_sources
+from monitor.store import Store
 from monitor.workspace import Workspace
 from tests.cli.conftest import write_project
 from tests.monitor.loopback import QuietHandler, serving
@@ -68,7 +70,7 @@ def project(root: Path, urls: dict[str, str]) -> Workspace:
 
 
 def test_pages_are_written_during_the_run_as_a_whole_dashboard_writes_them(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Pages.seen.clear()
     Pages.first_page = tmp_path / "reports" / source_page("fast0")
@@ -77,8 +79,20 @@ def test_pages_are_written_during_the_run_as_a_whole_dashboard_writes_them(
         urls |= {"late": f"{base}/late", "last": f"{base}/last"}
         workspace = project(tmp_path, urls)
         workspace.now = lambda: NOW
+        asked = reads_of_newest_results(workspace)
+        figured: list[str] = []
+        monkeypatch.setattr(write, "index_facts", recording(write.index_facts, figured))
         job = check_sources(workspace, check_all=True, notify=False)
     assert job.checked == 6
+    # The status document took the entries read for the pages written during the run
+    # and read only the others': each source's newest result was read once, and the
+    # document is the one the store gives now.
+    assert None not in asked
+    ids = [source_id for read in asked for source_id in read or ()]
+    assert sorted(ids) == sorted(urls)
+    assert job.status == workspace.status()
+    # So were the index's row figures of those pages.
+    assert not set(figured) & set(FAST)
     assert Pages.seen == {"page before the run ended": True, "lock held during the run": True}
     out = workspace.reports_dir
     assert not (out / UNFINISHED).exists()
@@ -91,6 +105,32 @@ def test_pages_are_written_during_the_run_as_a_whole_dashboard_writes_them(
         live = (out / source_page(source_id)).read_bytes()
         assert live == (after / source_page(source_id)).read_bytes(), source_id
     assert (out / "index.html").read_bytes() == (after / "index.html").read_bytes()
+
+
+def reads_of_newest_results(workspace: Workspace) -> list[list[str] | None]:
+    """The sources each read of newest results asked for (None: all), from now on."""
+    store = workspace.store()
+    read = store.latest_result_data
+    asked: list[list[str] | None] = []
+
+    def recording(source_ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        asked.append(None if source_ids is None else list(source_ids))
+        return read(source_ids)
+
+    store.latest_result_data = recording  # type: ignore[method-assign]
+    return asked
+
+
+def recording(
+    index_facts: Callable[[Store, Sequence[str], datetime], dict[str, Facts]], asked: list[str]
+) -> Callable[[Store, Sequence[str], datetime], dict[str, Facts]]:
+    """``index_facts``, noting the sources asked for in ``asked``."""
+
+    def figures(store: Store, source_ids: Sequence[str], now: datetime) -> dict[str, Facts]:
+        asked.extend(source_ids)
+        return index_facts(store, source_ids, now)
+
+    return figures
 
 
 class Failing(QuietHandler):

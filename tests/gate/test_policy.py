@@ -274,3 +274,46 @@ def test_bad_settings_raise_clear_errors(settings: dict[str, object], words: lis
 def test_direct_construction_checks_names() -> None:
     with pytest.raises(ValueError, match="'gone'"):
         GatePolicy(warn_on=frozenset({"gone"}))
+
+
+def test_inconclusive_run_reports_network_failures_as_not_checked(
+    make_status: MakeStatus,
+) -> None:
+    refused = source("refused", "http://a.example/r.pdf", "broken", reason="connection refused")
+    refused["error_kind"] = "connection_refused"
+    dns = source(
+        "dns",
+        "http://b.example/r.pdf",
+        "broken",
+        reason="name does not resolve",
+        archive=archive(),
+        cited=[("sheet", 2)],
+    )
+    dns["error_kind"] = "dns"
+    answered = source("gone", "http://c.example/r.pdf", "broken", status=404, cited=[("sheet", 3)])
+    earlier = source("old", "http://d.example/r.pdf", "broken", cited=[("sheet", 4)])
+    earlier["error_kind"] = "connection_refused"
+    earlier["checked_at"] = (T - timedelta(days=1)).isoformat()
+    status = make_status(refused, dns, answered, earlier, inconclusive=True)
+
+    outcome = judge(status)
+    by_source = {f.source_id: f for f in outcome.findings}
+    for sid in ("refused", "dns"):
+        finding = by_source[sid]
+        assert (finding.severity, finding.rule) == (Severity.FAIL, "unchecked")
+        assert finding.title == "Citation not checked"
+        assert "network looked down" in finding.message
+        assert "broken" not in finding.message.replace(finding.url, "")
+        # A copy is not offered for a source that may be fine.
+        assert finding.archive_url is None
+    assert "connection refused" in by_source["refused"].reason
+    # A host that answered, and a check from an earlier run, keep their verdicts.
+    assert (by_source["gone"].severity, by_source["gone"].rule) == (Severity.FAIL, "broken")
+    assert (by_source["old"].severity, by_source["old"].rule) == (Severity.FAIL, "broken")
+
+    lenient = judge(status, GatePolicy(fail_on_unknown_verdict=False))
+    assert {f.source_id: f.severity for f in lenient.findings}["refused"] is Severity.WARN
+
+    # The same results in a conclusive run are broken citations.
+    status["run"]["inconclusive"] = False
+    assert {f.source_id: f.rule for f in judge(status).findings}["refused"] == "broken"

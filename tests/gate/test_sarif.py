@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import timedelta
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
 
 from monitor.gate.policy import GatePolicy
 from monitor.reports.formats import FORMATS
-from monitor.reports.formats.sarif import SarifFormat
+from monitor.reports.formats.sarif import SarifFormat, fingerprint
 from tests.gate.conftest import MakeStatus
 from tests.gate.statuses import ARCHIVE_URL, T, archive, source
 
@@ -173,3 +175,39 @@ def test_the_schema_rejects_what_it_should(status: dict[str, Any]) -> None:
     for doc in (bad_level, extra):
         with pytest.raises(jsonschema.ValidationError):
             VALIDATOR.validate(doc)
+
+
+# RFC 3986 relative-ref with a path only (path-noscheme or path-absolute), as the
+# "uri-reference" format that upload-sarif checks before it sends the file.
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=@]|%[0-9A-Fa-f]{2})"
+_RELATIVE_PATH_REF = re.compile(rf"^{_PCHAR}+(?:/(?:{_PCHAR}|:)*)*$")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "content/CSEC Fact Sheet.md",
+        "content/fact-sheet #2.md",
+        "content/100% verified.md",
+        "content/fiche-enquête.md",
+        "notes:2014/sheet.md",
+    ],
+)
+def test_document_paths_become_valid_uri_references(make_status: MakeStatus, path: str) -> None:
+    status = make_status(
+        source("gone", GONE, "broken", cited=[("sheet", 3)]), documents=(("sheet", path),)
+    )
+    [result] = render(status)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert _RELATIVE_PATH_REF.match(uri), uri
+    assert unquote(uri).removeprefix("./") == path
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_fingerprints_do_not_change_with_uri_encoding(make_status: MakeStatus) -> None:
+    path = "content/CSEC Fact Sheet.md"
+    status = make_status(
+        source("gone", GONE, "broken", cited=[("sheet", 3)]), documents=(("sheet", path),)
+    )
+    [result] = render(status)["runs"][0]["results"]
+    assert result["partialFingerprints"]["primaryLocationLineHash"] == fingerprint(path, GONE, 1)

@@ -7,8 +7,10 @@ looks at the store or performs a check.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TextIO
+
+from monitor.gate.policy import GatePolicy
 
 from monitor.reports.formats.csv_format import CsvFormat
 from monitor.reports.formats.json_format import JsonFormat
@@ -26,8 +28,25 @@ class ReportFormat(Protocol):
     def write(self, status: Mapping[str, Any], out: TextIO) -> None: ...
 
 
-FORMATS: dict[str, ReportFormat] = {
-    f.name: f for f in (JsonFormat(), MarkdownFormat(), JUnitFormat(), SarifFormat(), CsvFormat())
-}
+def formats_for(
+    policy: GatePolicy | None = None, documents: Sequence[str] | None = None
+) -> dict[str, ReportFormat]:
+    """Every format by name; those holding the gate's findings (JUnit, SARIF) judge
+    them under ``policy`` (the default one unless given), for the citations of
+    ``documents`` (ids or paths; all when None), as the gate does."""
+    return {
+        f.name: f
+        for f in (
+            JsonFormat(),
+            MarkdownFormat(),
+            JUnitFormat(policy, documents),
+            SarifFormat(policy, documents),
+            CsvFormat(),
+        )
+    }
 
-__all__ = ["FORMATS", "ReportFormat"]
+
+# Under the default policy; the same names and files as formats_for gives.
+FORMATS: dict[str, ReportFormat] = formats_for()
+
+__all__ = ["FORMATS", "ReportFormat", "formats_for"]

@@ -7,8 +7,19 @@ A format implements whichever is natural to it and inherits the other. Large rep
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any, TextIO
+
+from checks.content.normalise import whole_characters
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` as UTF-8 can hold it (:func:`~checks.content.normalise.whole_characters`):
+    results stored before PDF text was read that way may still hold a lone half, and one
+    in a quoted sentence or a page title would stop the whole report from being written.
+    """
+    return whole_characters(text)
 
 
 class RenderedFormat:

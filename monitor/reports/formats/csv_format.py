@@ -12,7 +12,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from monitor.reports.formats.base import RenderedFormat
+from monitor.reports.formats.base import RenderedFormat, without_surrogates
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -75,4 +75,5 @@ class CsvFormat(RenderedFormat):
         writer.writeheader()
         for source in status.get("sources", ()):
             writer.writerow(row(source))
-        return out.getvalue()
+        # A lone surrogate (a broken PDF font map) cannot be written as UTF-8.
+        return without_surrogates(out.getvalue())

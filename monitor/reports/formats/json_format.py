@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any, TextIO
 
-from monitor.reports.formats.base import StreamedFormat
+from monitor.reports.formats.base import StreamedFormat, without_surrogates
+
+# Pieces of the encoding gathered before each write: few writes, little held at once.
+_PIECES = 4096
 
 
 class JsonFormat(StreamedFormat):
@@ -14,5 +18,8 @@ class JsonFormat(StreamedFormat):
     filename = "status.json"
 
     def write(self, status: Mapping[str, Any], out: TextIO) -> None:
-        json.dump(status, out, indent=2, ensure_ascii=False)
+        pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(status)
+        # A string value is never split between pieces, so neither is a surrogate pair.
+        while block := "".join(islice(pieces, _PIECES)):
+            out.write(without_surrogates(block))
         out.write("\n")

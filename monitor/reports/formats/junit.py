@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from monitor.gate.policy import GateFinding, GatePolicy, Severity, evaluate, generated_at
-from monitor.reports.formats.base import StreamedFormat
+from monitor.reports.formats.base import StreamedFormat, without_surrogates
 
 SUITES_NAME = "citation-monitor"
 
@@ -24,7 +24,7 @@ _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 
 
 def _xml(text: object) -> str:
-    return _INVALID_XML.sub("\ufffd", str(text))
+    return _INVALID_XML.sub("\ufffd", without_surrogates(str(text)))
 
 
 def _seconds(source: Mapping[str, Any] | None) -> float:
@@ -42,11 +42,17 @@ class JUnitFormat(StreamedFormat):
     name = "junit"
     filename = "junit.xml"
 
-    def __init__(self, policy: GatePolicy | None = None) -> None:
+    def __init__(
+        self, policy: GatePolicy | None = None, documents: Sequence[str] | None = None
+    ) -> None:
         self.policy = policy or GatePolicy()
+        # The documents whose citations are judged (by id or path), or None for all.
+        self.documents = documents
 
     def write(self, status: Mapping[str, Any], out: TextIO) -> None:
-        outcome = evaluate(status, self.policy, now=generated_at(status))
+        outcome = evaluate(
+            status, self.policy, documents=self.documents, now=generated_at(status)
+        )
         registry_name = str(status.get("registry") or "registry")
         paths = {d["id"]: d["path"] for d in status.get("documents", ())}
         sources = {s.get("id") or s["url"]: s for s in status.get("sources", ())}

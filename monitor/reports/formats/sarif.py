@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from checks.model import Verdict
 from monitor.gate.policy import (
@@ -27,7 +29,7 @@ from monitor.gate.policy import (
     evaluate,
     generated_at,
 )
-from monitor.reports.formats.base import RenderedFormat
+from monitor.reports.formats.base import RenderedFormat, without_surrogates
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "citation-monitor"
@@ -141,6 +143,23 @@ def rules(policy: GatePolicy) -> list[dict[str, Any]]:
     ]
 
 
+# What a URI path keeps as it is (RFC 3986 ``pchar`` and ``/``); a space, ``#``, ``?``,
+# ``%`` or anything beyond ASCII in a file name is percent-encoded.
+_PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+def artifact_uri(path: str) -> str:
+    """A document's path as the URI reference SARIF requires: upload-sarif rejects a file
+    whose ``artifactLocation.uri`` holds a space, and a ``#`` would start a fragment."""
+    if path.startswith("/"):
+        return PurePosixPath(path).as_uri()
+    uri = quote(path, safe=_PATH_SAFE, errors="replace")
+    # A colon in the first segment would read as a scheme ("c:notes.md").
+    if ":" in uri.split("/", 1)[0]:
+        uri = "./" + uri
+    return uri
+
+
 def fingerprint(location: str, url: str, occurrence: int) -> str:
     """A line hash that survives edits above the citation: it depends on file and URL only."""
     digest = hashlib.sha256(f"{location}\0{url}".encode()).hexdigest()[:16]
@@ -153,11 +172,17 @@ class SarifFormat(RenderedFormat):
     name = "sarif"
     filename = "status.sarif"
 
-    def __init__(self, policy: GatePolicy | None = None) -> None:
+    def __init__(
+        self, policy: GatePolicy | None = None, documents: Sequence[str] | None = None
+    ) -> None:
         self.policy = policy or GatePolicy()
+        # The documents whose citations are judged (by id or path), or None for all.
+        self.documents = documents
 
     def render(self, status: Mapping[str, Any]) -> str:
-        outcome = evaluate(status, self.policy, now=generated_at(status))
+        outcome = evaluate(
+            status, self.policy, documents=self.documents, now=generated_at(status)
+        )
         registry_name = str(status.get("registry") or "registry.yaml")
         index = {rule: i for i, rule in enumerate(RULE_IDS)}
         # Number repeated citations of a URL in a file in line order, over every finding,
@@ -195,13 +220,13 @@ class SarifFormat(RenderedFormat):
                 }
             ],
         }
-        return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+        return without_surrogates(json.dumps(sarif, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _result(
     finding: GateFinding, location: str, index: Mapping[str, int], occurrence: int
 ) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": location}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(location)}}
     if finding.line:
         physical["region"] = {"startLine": finding.line, "endLine": finding.line}
     properties = {
