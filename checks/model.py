@@ -100,6 +100,9 @@ class ClaimSpec:
     id: str
     evidence: str
     lenient: bool = False
+    # The statement the evidence backs: of the places a figure is printed, the one
+    # among the statement's words is the one shown as where it was found.
+    statement: str = ""
 
 
 @dataclass(frozen=True)

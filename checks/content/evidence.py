@@ -120,16 +120,45 @@ def _regex(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFin
 
 def _number(search: SearchText, claim: ClaimSpec, evidence: Evidence) -> ClaimFinding:
     text = search.folded
+    topic = _topic_words(claim.statement)
     # Numbers in words are read only when the digits do not hold it: few pages need
     # them, and every page has its "ten" and "one of".
     for numbers in (search.numbers, search.word_numbers):
+        first: str | None = None
         for found in numbers:
             if _notation(text, found.start, found.end):
                 continue
             if any(same(want, seen) for want in evidence.numbers for seen in found.readings):
                 sentence = search.sentence("folded", found.start, found.end)
-                return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
+                if not topic or topic & _words(sentence):
+                    return ClaimFinding(claim.id, True, sentence, "number", lenient=claim.lenient)
+                # A figure printed elsewhere too ("100,000 visitors a year"): shown
+                # only if it is nowhere among the statement's words.
+                first = first or sentence
+        if first is not None:
+            return ClaimFinding(claim.id, True, first, "number", lenient=claim.lenient)
     return ClaimFinding(claim.id, False, method="number", lenient=claim.lenient)
+
+
+def _topic_words(statement: str) -> frozenset[str]:
+    """The words of a statement that say what its figure counts: those of four letters
+    or more, but for the commonest."""
+    return frozenset(w for w in _words(statement) if len(w) >= 4 and w not in _COMMON)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(normalise(text)))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Words that any sentence with a figure may hold, whatever it counts.
+_COMMON_WORDS = (
+    "about above after also among around been before being between both each estimated"
+    " estimate from have into least less more most nearly number over percent some than"
+    " that their there these they this those through under were what when which while"
+    " with within year years"
+)
+_COMMON = frozenset(_COMMON_WORDS.split())
 
 
 def _notation(text: str, start: int, end: int) -> bool:

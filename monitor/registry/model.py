@@ -80,7 +80,9 @@ class Claim:
     document: str | None = None
 
     def spec(self) -> ClaimSpec:
-        return ClaimSpec(id=self.id, evidence=self.evidence, lenient=self.lenient)
+        return ClaimSpec(
+            id=self.id, evidence=self.evidence, lenient=self.lenient, statement=self.statement
+        )
 
 
 @dataclass(frozen=True)

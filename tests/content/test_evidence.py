@@ -14,6 +14,7 @@ from checks.content.evidence import (
 )
 from checks.content.searchtext import MAX_SENTENCE
 from checks.model import ClaimSpec
+from monitor.registry.model import Claim
 
 
 def claim(evidence: str, lenient: bool = False) -> ClaimSpec:
@@ -379,3 +380,28 @@ def test_find_all_keeps_order_and_leniency() -> None:
 def test_empty_evidence_is_never_found() -> None:
     finding = find_evidence("Any text.", claim("   "))
     assert (finding.found, finding.method) == (False, None)
+
+
+FIGURE_TWICE = (
+    "Our site had over 100,000 visitors last year. Researchers estimate that 100,000 "
+    "children are sold for sex in the United States each year."
+)
+STATEMENT = "An estimated 100,000 children are sold for sex each year in the U.S."
+
+
+def test_a_figure_printed_twice_is_shown_where_the_statement_s_words_are() -> None:
+    found = find_evidence(FIGURE_TWICE, ClaimSpec("c", "100,000", statement=STATEMENT))
+    assert found.found and found.method == "number"
+    assert found.sentence is not None and "children" in found.sentence
+
+
+def test_a_figure_away_from_the_statement_s_words_is_still_found_where_it_is() -> None:
+    found = find_evidence("Over 100,000 visitors.", ClaimSpec("c", "100,000", statement=STATEMENT))
+    assert found.found and found.sentence == "Over 100,000 visitors."
+    bare = find_evidence(FIGURE_TWICE, ClaimSpec("c", "100,000"))
+    assert bare.found and bare.sentence is not None and "visitors" in bare.sentence
+
+
+def test_a_registry_claim_gives_its_statement_to_the_check() -> None:
+    claim = Claim("c", STATEMENT, "100,000")
+    assert claim.spec().statement == STATEMENT
