@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from monitor.publish.render import mark_html, render_document
+from monitor.publish.local import LocalLinks
+from monitor.publish.render import Relink, first_heading, mark_html, render_document
 
 if TYPE_CHECKING:
     from monitor.workspace import Workspace
@@ -41,7 +44,10 @@ def render_page(
     title: str,
     publisher: str = "",
     lang: str = "en",
+    relink: Relink | None = None,
 ) -> str:
+    """The published page of one document. ``relink`` rewrites the links and images
+    written relative to the document for where the page is served from."""
     sources = document_sources(status, document_id)
     checked = sorted(str(s["checked_at"]) for s in sources if s.get("checked_at"))
     run = status.get("run") or {}
@@ -49,7 +55,7 @@ def render_page(
         lang=lang,
         title=title,
         publisher=publisher,
-        body=Markup(render_document(markdown, sources)),
+        body=Markup(render_document(markdown, sources, relink=relink)),
         sources=[{**s, "mark_html": Markup(mark_html(s))} for s in sources],
         checked_on=(checked[-1][:10] if checked else "never"),
         run_note=run.get("note") if run.get("inconclusive") else None,
@@ -65,6 +71,7 @@ def publish_documents(
 ) -> Iterable[Path]:
     """Write ``<document-id>.html`` and ``<document-id>.status.json`` for each document."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    pages = {d.path.resolve(): f"{d.id}.html" for d in workspace.registry.documents}
     for document in workspace.registry.documents:
         if only and document.id not in only:
             continue
@@ -74,13 +81,33 @@ def publish_documents(
             markdown,
             status,
             document.id,
-            title=document.title or document.id,
+            # A registry entry without a title: the tab, bookmarks and search results show
+            # the document's own heading, not its id.
+            title=document.title or first_heading(markdown) or document.id,
             publisher=owner.name if owner else "",
+            relink=LocalLinks(document.path.parent, out_dir, pages),
         )
         path = out_dir / f"{document.id}.html"
-        path.write_text(page, encoding="utf-8")
+        _write_atomically(path, page)
         doc_status = {**status, "sources": document_sources(status, document.id)}
-        (out_dir / f"{document.id}.status.json").write_text(
-            json.dumps(doc_status, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        _write_atomically(
+            out_dir / f"{document.id}.status.json",
+            json.dumps(doc_status, indent=2, ensure_ascii=False) + "\n",
         )
         yield path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` whole: a web server or reader sees the old page or the new one,
+    never half of one, and a failed write leaves the old page in place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # as a page written in place would be, for web servers
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

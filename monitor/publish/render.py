@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import re
+from collections.abc import Callable, Mapping, Sequence
+from html.parser import HTMLParser
+from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -11,37 +13,91 @@ from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 
 from monitor.publish.marks import MarkKind, mark_for
+from monitor.scan.bare_urls import BareUrls
+from monitor.scan.urls import normalize_url
+
+
+class Relink(Protocol):
+    """Rewrites a URL written relative to the document (see monitor.publish.local)."""
+
+    def __call__(self, url: str, *, image: bool = False) -> str: ...
+
+
+# The source a link's URL cites, if any.
+Lookup = Callable[[str], "Mapping[str, Any] | None"]
+
+_ANCHOR_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
+_ANCHOR_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
 
 
 def _parser() -> MarkdownIt:
+    # Bare URLs are links exactly where the scanner finds citations: with a scheme or
+    # "www.", without the prose's closing punctuation, so each one gets its mark.
     md = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
     md.enable(["linkify", "table", "strikethrough"])
+    md.linkify = BareUrls()
     md.use(footnote_plugin)
+    md.add_render_rule("footnote_ref", _footnote_ref)
     return md
 
 
-def _normal(url: str) -> str:
-    return url.rstrip(".,;)")
-
-
-def render_document(markdown: str, sources: Sequence[Mapping[str, Any]]) -> str:
+def render_document(
+    markdown: str, sources: Sequence[Mapping[str, Any]], *, relink: Relink | None = None
+) -> str:
     """The document body as HTML, with a mark after every link to a known source.
 
+    A link matches a source as the scanner matches them (:func:`normalize_url`), so
+    every citation the scan counts carries its mark, raw HTML ``<a href>`` included.
     A footnote marker (``[^i]``) is shown with its own label and followed by the mark
     of the source its note cites, so each statistic carries its source's state. A
     source that is dead or drifted and has a verified archived copy gets Robust Links
-    attributes and a visible link to the archived copy.
+    attributes and a visible link to the archived copy. ``relink`` rewrites links and
+    images written relative to the document.
     """
-    by_url = {_normal(s["url"]): s for s in sources}
+    by_url = {normalize_url(str(s["url"])): s for s in sources}
+
+    def lookup(href: str) -> Mapping[str, Any] | None:
+        return by_url.get(normalize_url(href)) if href else None
+
     md = _parser()
-    md.add_render_rule("footnote_ref", _footnote_ref)
-    tokens = md.parse(markdown)
-    notes = _note_sources(tokens, by_url)
+    # A byte order mark (as Windows editors save UTF-8) would hide the first heading.
+    tokens = md.parse(markdown.removeprefix("\ufeff"))
+    notes = _note_sources(tokens, lookup)
+    label: str | None = None
     for block in tokens:
-        if block.type == "inline" and block.children:
-            block.children = _with_marks(block.children, by_url, notes)
+        if block.type == "footnote_open":
+            label = str(block.meta.get("label"))
+        elif block.type == "footnote_close":
+            label = None  # a note with no text of its own
+        elif block.type == "html_block":
+            block.content = _mark_html_block(block.content, lookup)
+        elif block.type == "inline" and block.children:
+            block.children = _with_marks(block.children, lookup, notes, relink)
+            if label is not None:
+                # The notes are listed under the document's own labels ("i", "ii"), as
+                # their markers show them, not renumbered 1, 2.
+                block.children.insert(0, _html(_note_label(label)))
+                label = None
     html: str = md.renderer.render(tokens, md.options, {})
     return html
+
+
+def first_heading(markdown: str) -> str | None:
+    """The text of the document's first top-level heading, as a reader sees it."""
+    tokens = _parser().parse(markdown.removeprefix("\ufeff"))
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open" and token.tag == "h1":
+            text = "".join(
+                child.content
+                for child in tokens[index + 1].children or ()
+                if child.type in ("text", "text_special", "code_inline")
+            )
+            return " ".join(text.split()) or None
+    return None
+
+
+def _note_label(label: str) -> str:
+    return f'<span class="footnote-label">{escape(label)}.</span> '
 
 
 def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -55,9 +111,7 @@ def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     )
 
 
-def _note_sources(
-    tokens: Sequence[Token], by_url: Mapping[str, Mapping[str, Any]]
-) -> dict[str, Mapping[str, Any]]:
+def _note_sources(tokens: Sequence[Token], lookup: Lookup) -> dict[str, Mapping[str, Any]]:
     """Footnote label -> the source its note cites (the first known link in the note)."""
     notes: dict[str, Mapping[str, Any]] = {}
     label: str | None = None
@@ -68,8 +122,13 @@ def _note_sources(
             label = None
         elif label is not None and token.type == "inline" and label not in notes:
             for child in token.children or ():
-                source = by_url.get(_normal(str(child.attrs.get("href", ""))))
-                if child.type == "link_open" and source is not None:
+                href = ""
+                if child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                elif child.type == "html_inline":
+                    href = _anchor_href(child.content) or ""
+                source = lookup(href)
+                if source is not None:
                     notes[label] = source
                     break
     return notes
@@ -77,19 +136,29 @@ def _note_sources(
 
 def _with_marks(
     children: list[Token],
-    by_url: Mapping[str, Mapping[str, Any]],
+    lookup: Lookup,
     notes: Mapping[str, Mapping[str, Any]],
+    relink: Relink | None,
 ) -> list[Token]:
     out: list[Token] = []
     open_source: Mapping[str, Any] | None = None
     for token in children:
         if token.type == "link_open":
             href = str(token.attrs.get("href", ""))
-            open_source = by_url.get(_normal(href))
+            open_source = lookup(href)
             if open_source is not None:
                 _decorate_link(token, open_source)
+            elif relink is not None:
+                token.attrSet("href", relink(href))
+        elif token.type == "image" and relink is not None:
+            token.attrSet("src", relink(str(token.attrs.get("src", "")), image=True))
+        elif token.type == "html_inline" and (anchor := _anchor_href(token.content)) is not None:
+            open_source = lookup(anchor)
         out.append(token)
-        if token.type == "link_close" and open_source is not None:
+        closes = token.type == "link_close" or (
+            token.type == "html_inline" and _closes_anchor(token.content)
+        )
+        if closes and open_source is not None:
             out.append(_html(mark_html(open_source)))
             open_source = None
         elif token.type == "footnote_ref":
@@ -97,6 +166,64 @@ def _with_marks(
             if source is not None:
                 out.append(_html(mark_html(source, compact=True)))
     return out
+
+
+class _Anchors(HTMLParser):
+    """Where each ``<a href>`` of raw HTML opens and where its ``</a>`` ends."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.opened: list[str | None] = []  # href of each <a>, in order
+        self.closed: list[tuple[int, str | None]] = []  # (end offset, href) of each </a>
+        self._starts = [0]
+        for line in html.splitlines(keepends=True):
+            self._starts.append(self._starts[-1] + len(line))
+        self._html = html
+        self._href: str | None = None
+        self.feed(html)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = next((value or "" for name, value in attrs if name == "href"), None)
+            self._href = href.strip() if href is not None else None
+            self.opened.append(self._href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            end = self._html.find(">", self._offset())
+            self.closed.append((len(self._html) if end < 0 else end + 1, self._href))
+            self._href = None
+
+
+def _anchor_href(html: str) -> str | None:
+    """The href of an ``<a href>`` start tag written as raw HTML, else None."""
+    if not _ANCHOR_OPEN.match(html):
+        return None
+    opened = _Anchors(html).opened
+    return opened[0] if opened else None
+
+
+def _closes_anchor(html: str) -> bool:
+    return _ANCHOR_CLOSE.match(html) is not None
+
+
+def _mark_html_block(html: str, lookup: Lookup) -> str:
+    """A raw HTML block with the mark of its source after each ``</a>`` that cites one."""
+    if not _ANCHOR_CLOSE.search(html):
+        return html
+    pieces: list[str] = []
+    done = 0
+    for end, href in _Anchors(html).closed:
+        source = lookup(href) if href else None
+        if source is not None:
+            pieces += [html[done:end], mark_html(source)]
+            done = end
+    return "".join(pieces) + html[done:]
 
 
 def _html(content: str) -> Token:
