@@ -85,6 +85,7 @@ def publish_documents(
             # the document's own heading, not its id.
             title=document.title or first_heading(markdown) or document.id,
             publisher=owner.name if owner else "",
+            lang=document.lang or "en",
             relink=LocalLinks(document.path.parent, out_dir, pages),
         )
         path = out_dir / f"{document.id}.html"

@@ -66,6 +66,7 @@ class Document:
     path: Path  # resolved against the registry file's folder
     owner: str | None = None
     title: str | None = None
+    lang: str | None = None  # the language it is written in (BCP 47: en, es, es-US)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ ARCHIVE_KEYS = ("wayback", "memento")
 MEMENTO_KEYS = ("timegate", "timemap", "name")
 _ARCHIVE_NAME = re.compile(r"[\w.-]+")
 OWNER_KEYS = ("name", "email", "webhook")
-DOCUMENT_KEYS = ("id", "path", "owner", "title")
+DOCUMENT_KEYS = ("id", "path", "owner", "title", "lang")
 SOURCE_KEYS = (
     "id",
     "url",
@@ -196,9 +196,22 @@ def read_documents(r: Reader, node: Node | None, base: Path) -> tuple[Document, 
         path = _existing_file(r, values.get("path"), child(field, "path"), base)
         owner = r.linked("owner", values.get("owner"), child(field, "owner"))
         title = r.text(values.get("title"), child(field, "title"))
+        lang = _language(r, values.get("lang"), child(field, "lang"))
         if doc_id is not None and path is not None:
-            documents.append(Document(id=doc_id, path=path, owner=owner, title=title))
+            documents.append(Document(id=doc_id, path=path, owner=owner, title=title, lang=lang))
     return tuple(documents)
+
+
+# A BCP 47 tag of the usual shape: a language, then subtags (script, region, variant).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _language(r: Reader, node: Node | None, field: str) -> str | None:
+    raw = r.text(node, field)
+    if raw is None or _LANGUAGE_TAG.fullmatch(raw):
+        return raw
+    r.problem(node, field, f"{quote(raw)} is not a language tag such as en, es or es-US")
+    return None
 
 
 def _existing_file(r: Reader, node: Node | None, field: str, base: Path) -> Path | None:

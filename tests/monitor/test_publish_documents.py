@@ -193,3 +193,24 @@ def test_a_document_without_a_registry_title_is_titled_by_its_heading(tmp_path: 
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
     assert soup.title is not None
     assert soup.title.get_text() == "Explotación sexual de niños — CSEC"
+
+
+def test_a_page_is_in_the_language_its_document_is_written_in(tmp_path: Path) -> None:
+    workspace = project(tmp_path, "# Hoja informativa\n\nTexto.\n")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "{id: hoja, path: content/hoja.md, owner: web}",
+            "{id: hoja, path: content/hoja.md, owner: web, lang: es-US}",
+        ),
+        encoding="utf-8",
+    )
+    workspace.close()
+    workspace = Workspace.load(registry)
+    pages = list(publish_documents(workspace, workspace.status(), tmp_path / "out"))
+    workspace.close()
+    roots = {
+        page.stem: BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").html for page in pages
+    }
+    langs = {stem: root.get("lang") if root else None for stem, root in roots.items()}
+    assert langs == {"hoja": "es-US", "otra": "en"}

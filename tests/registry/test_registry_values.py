@@ -271,3 +271,18 @@ def test_a_memento_archive_may_name_its_timemap(tmp_path: Path) -> None:
             "https://archive.example/timemap/link/",
         ),
     )
+
+
+def test_a_document_says_the_language_it_is_written_in(
+    write_registry: Write, problems: Problems, where: Where, valid_text: str
+) -> None:
+    spanish = broken(
+        valid_text, "    owner: web\nsources:", "    owner: web\n    lang: es-US\nsources:"
+    )
+    assert load_registry(write_registry(spanish)).documents[0].lang == "es-US"
+    assert load_registry(write_registry(valid_text)).documents[0].lang is None
+    wrong = broken(
+        valid_text, "    owner: web\nsources:", "    owner: web\n    lang: Spanish\nsources:"
+    )
+    expected = "'Spanish' is not a language tag such as en, es or es-US"
+    assert problems(wrong) == [f"{where(wrong, 'lang:', 'documents[0].lang')}{expected}"]
