@@ -102,7 +102,8 @@ def index_row(r: Row, now: datetime) -> Markup:
     )
     elapsed = _NONE if r.elapsed_ms is None else escape(format_ms(r.elapsed_ms))
     checked = (
-        f'<span class="nowrap">{escape(day(r.checked_at))}</span> {escape(clock(r.checked_at))}'
+        f'<time datetime="{escape(r.checked_at)}"><span class="nowrap">'
+        f"{escape(day(r.checked_at))}</span> {escape(clock(r.checked_at))}</time>"
         if r.checked_at
         else '<span class="muted">never</span>'
     )
@@ -114,7 +115,7 @@ def index_row(r: Row, now: datetime) -> Markup:
         f'<td data-label="Verdict">{verdict_pill(r.mark, r.verdict)}<br>'
         f'<span class="small muted">{escape(r.reason)}</span></td>\n'
         f'<td data-label="Health">{health_pill(r.health)}{snoozed}</td>\n'
-        f'<td data-label="Since">{since}</td>\n'
+        f'<td data-label="Since (UTC)">{since}</td>\n'
         f'<td data-label="Owner">{escape(r.owner_name or "–")}</td>\n'
         f'<td data-label="Cited in"><ul class="plain">'
         f"{documents or _NO_DOCUMENT}</ul></td>\n"
@@ -122,6 +123,6 @@ def index_row(r: Row, now: datetime) -> Markup:
         f'<td data-label="Response" class="num">{elapsed}</td>\n'
         f'<td data-label="Archive">'
         f"{archive_cell(r.archive_status, r.archive_url, r.archive_date)}</td>\n"
-        f'<td data-label="Checked">{checked}</td>\n'
+        f'<td data-label="Checked (UTC)">{checked}</td>\n'
         "</tr>\n"
     )

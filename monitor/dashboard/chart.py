@@ -94,7 +94,10 @@ def chart_svg(t: Timeline, title: str) -> Markup:
         f"{escape(tick.label)}</text>\n"
         for i, tick in enumerate(t.x_ticks)
     )
-    parts.append("\n")
+    # The time axis is in UTC, whoever reads it.
+    parts.append(
+        f'<text class="tick" x="{tick_x}" y="{t.axis_label_y}" text-anchor="end">UTC</text>\n\n'
+    )
     parts.append(_CAPTION)
     return Markup("".join(parts))
 

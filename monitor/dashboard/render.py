@@ -38,6 +38,7 @@ from monitor.dashboard.views import (
     document_citations,
     document_summaries,
     document_titles,
+    document_unmonitored,
     index_rows,
     owner_of,
     summarise,
@@ -248,4 +249,5 @@ def render_document(
         page=page_name(document_id) + ".html",
         citations=citations,
         failing=sum(1 for c in citations if c.entry.get("failing")),
+        unmonitored=document_unmonitored(status, document_id),
     )

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from monitor.dashboard.cells import health_pill, link, percent, uptime, verdict_pill
 from monitor.dashboard.chart import chart_svg
 from monitor.dashboard.data import Facts, Notice, Point, SourceHistory
-from monitor.dashboard.dates import age, when
+from monitor.dashboard.dates import lasted, when
 from monitor.dashboard.timeline import Timeline, format_ms
 from monitor.publish.marks import Mark, mark_for
 
@@ -96,7 +96,7 @@ def _newest_check(v: SourceView, now: datetime) -> str:
     if facts and facts.since:
         health.append(
             f' since <time datetime="{escape(facts.since.isoformat())}">'
-            f"{escape(when(facts.since))}</time> UTC ({escape(age(facts.since, now))})"
+            f"{escape(when(facts.since))}</time> UTC ({escape(lasted(facts.since, now))})"
         )
     if facts and facts.failing_since and v.health.kind in ("suspect", "dead"):
         health.append(

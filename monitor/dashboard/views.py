@@ -254,10 +254,17 @@ class DocumentSummary:
     href: str
     citations: int
     failing: int
+    unmonitored: int  # places citing what the registry does not hold
 
 
 def document_summaries(status: Mapping[str, Any], root: str = "") -> list[DocumentSummary]:
-    """Each document with how many citations it holds and how many of those fail."""
+    """Each document with how many citations it holds, how many of those fail, and how
+    many places in it cite what nothing checks."""
+    unmonitored = Counter(
+        str(item.get("document"))
+        for key in ("unregistered", "references")
+        for item in status.get(key) or ()
+    )
     out = []
     for doc in status.get("documents", []):
         cites = [
@@ -275,6 +282,7 @@ def document_summaries(status: Mapping[str, Any], root: str = "") -> list[Docume
                 href=root + document_page(doc["id"]),
                 citations=len(cites),
                 failing=sum(1 for _, s in cites if s.get("failing")),
+                unmonitored=unmonitored[str(doc["id"])],
             )
         )
     return out
@@ -325,3 +333,30 @@ def document_citations(
                 )
             )
     return [c for _, _, c in sorted(cited, key=lambda t: (t[0], t[1]))]
+
+
+@dataclass(frozen=True)
+class Unmonitored:
+    """A place in a document citing what the registry does not hold, so that nothing
+    checks it: a link to an unregistered URL, or a mention of a source without one."""
+
+    line: int
+    text: str
+    url: str | None
+    note: str | None
+
+
+def document_unmonitored(status: Mapping[str, Any], document_id: str) -> list[Unmonitored]:
+    """The document's unregistered links and unresolved mentions, in document order."""
+    found = [
+        Unmonitored(
+            line=int(item.get("line") or 0),
+            text=str(item.get("text") or ""),
+            url=str(item["url"]) if item.get("url") else None,
+            note=str(item["note"]) if item.get("note") else None,
+        )
+        for key in ("unregistered", "references")
+        for item in status.get(key) or ()
+        if item.get("document") == document_id
+    ]
+    return sorted(found, key=lambda u: u.line)

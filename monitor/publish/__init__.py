@@ -16,6 +16,7 @@ from monitor.publish.local import LocalLinks
 from monitor.publish.render import Relink, first_heading, mark_html, render_document
 
 if TYPE_CHECKING:
+    from monitor.registry.model import Document
     from monitor.workspace import Workspace
 
 _env = Environment(
@@ -63,6 +64,27 @@ def render_page(
     )
 
 
+def document_page(
+    workspace: Workspace, status: Mapping[str, Any], document: Document, out_dir: Path
+) -> str:
+    """The published page of ``document``, for the folder ``out_dir`` it is served from
+    (its links to files beside the document are made from there)."""
+    markdown = document.path.read_text(encoding="utf-8")
+    owner = next((o for o in workspace.registry.owners if o.id == document.owner), None)
+    pages = {d.path.resolve(): f"{d.id}.html" for d in workspace.registry.documents}
+    return render_page(
+        markdown,
+        status,
+        document.id,
+        # A registry entry without a title: the tab, bookmarks and search results show
+        # the document's own heading, not its id.
+        title=document.title or first_heading(markdown) or document.id,
+        publisher=owner.name if owner else "",
+        lang=document.lang or "en",
+        relink=LocalLinks(document.path.parent, out_dir, pages),
+    )
+
+
 def publish_documents(
     workspace: Workspace,
     status: Mapping[str, Any],
@@ -71,23 +93,10 @@ def publish_documents(
 ) -> Iterable[Path]:
     """Write ``<document-id>.html`` and ``<document-id>.status.json`` for each document."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages = {d.path.resolve(): f"{d.id}.html" for d in workspace.registry.documents}
     for document in workspace.registry.documents:
         if only and document.id not in only:
             continue
-        markdown = document.path.read_text(encoding="utf-8")
-        owner = next((o for o in workspace.registry.owners if o.id == document.owner), None)
-        page = render_page(
-            markdown,
-            status,
-            document.id,
-            # A registry entry without a title: the tab, bookmarks and search results show
-            # the document's own heading, not its id.
-            title=document.title or first_heading(markdown) or document.id,
-            publisher=owner.name if owner else "",
-            lang=document.lang or "en",
-            relink=LocalLinks(document.path.parent, out_dir, pages),
-        )
+        page = document_page(workspace, status, document, out_dir)
         path = out_dir / f"{document.id}.html"
         _write_atomically(path, page)
         doc_status = {**status, "sources": document_sources(status, document.id)}

@@ -22,7 +22,7 @@ from monitor.dashboard import (
     render_source,
 )
 from monitor.dashboard.render import csp_hash
-from monitor.publish import render_page
+from monitor.publish import document_page
 from monitor.web.badge import badge
 from monitor.web.metrics import metrics_text
 
@@ -129,14 +129,9 @@ def _page(workspace: Workspace, kind: str, name: str) -> Response:
 def _published(workspace: Workspace, status: dict[str, Any], document_id: str) -> Response:
     """The published fact sheet, as ``publish`` writes it, rendered now."""
     document = next(d for d in workspace.registry.documents if d.id == document_id)
-    owner = next((o for o in workspace.registry.owners if o.id == document.owner), None)
-    page = render_page(
-        document.path.read_text(encoding="utf-8"),
-        status,
-        document.id,
-        title=document.title or document.id,
-        publisher=owner.name if owner else "",
-    )
+    # As ``publish`` writes it into its default folder: the same title, language,
+    # pictures and links to the other documents (served beside it).
+    page = document_page(workspace, status, document, workspace.reports_dir / "published")
     return _html(page, policy=published_policy(page))
 
 

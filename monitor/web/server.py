@@ -26,6 +26,14 @@ SECURITY_HEADERS = {
 }
 
 WorkspaceFactory = Callable[[], Workspace]
+# Control characters a client can put in its request line, written as escapes in the
+# log: raw, they could forge log lines or drive the terminal reading the log.
+_CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))})
+
+
+def loggable(text: str) -> str:
+    """``text`` with every control character written as an escape."""
+    return text.translate(_CONTROL)
 
 
 class DashboardServer(ThreadingHTTPServer):
@@ -72,7 +80,7 @@ class DashboardHandler(BaseHTTPRequestHandler):
         try:
             return respond(self.server.workspace_factory(), path)
         except Exception:
-            log.exception("error answering %s", path)
+            log.exception("error answering %s", loggable(path))
             return error_page(500, "The server could not answer; see its log.")
 
     def _answer(
@@ -89,7 +97,7 @@ class DashboardHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.info("%s %s", self.address_string(), format % args)
+        log.info("%s %s", self.address_string(), loggable(format % args))
 
 
 def make_server(

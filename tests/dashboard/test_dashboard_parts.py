@@ -167,7 +167,9 @@ def test_the_chart_draws_every_shape_and_escapes_its_labels() -> None:
     assert svg.count('<rect class="band hband-suspect"') == 1
     assert svg.count('<circle class="rt-dot"') == 3 and svg.count('<polyline class="rt"') == 1
     anchors = re.findall(rf'y="{t.axis_label_y}" text-anchor="(\w+)"', svg)
-    assert anchors == ["start", "middle", "middle", "middle", "end"]
+    # The five time ticks, then the zone they are in, left of the axis.
+    assert anchors == ["start", "middle", "middle", "middle", "end", "end"]
+    assert f'x="{t.left - 8}" y="{t.axis_label_y}" text-anchor="end">UTC</text>' in svg
     assert f'x="{t.left - 8}" y="{t.band_top + t.band_height / 2 + 4}"' in svg
 
 

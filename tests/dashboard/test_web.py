@@ -247,3 +247,30 @@ def bump(path: Path) -> None:
 
 def test_now_is_the_workspace_clock(base: str) -> None:
     assert get(base, "/api/status.json").json()["generated_at"] == NOW.isoformat()
+
+
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e0a2d5d10000000049454e44ae426082"
+)
+
+
+def test_a_served_fact_sheet_is_the_page_publish_writes(fresh_project: Workspace) -> None:
+    """Its pictures, links to the other documents, title and language included."""
+    from monitor.publish import publish_documents
+
+    sheet = fresh_project.registry.documents[0].path
+    (sheet.parent / "logo.png").write_bytes(PIXEL)
+    sheet.write_text(
+        "![Logo](logo.png) See also [the brief](second.md).\n\n" + sheet.read_text("utf-8"),
+        encoding="utf-8",
+    )
+    out = fresh_project.reports_dir / "published"
+    written = {
+        p.name: p.read_text("utf-8")
+        for p in publish_documents(fresh_project, fresh_project.status(), out)
+    }
+    assert 'src="data:image/png;base64,' in written["sheet.html"]
+    assert 'href="second.html"' in written["sheet.html"]
+    for served in serve(lambda: fresh_project):
+        assert get(served, "/published/sheet.html").text == written["sheet.html"]

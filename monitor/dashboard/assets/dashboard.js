@@ -59,19 +59,27 @@
     shown.textContent = "Showing " + count + " of " + original.length + " sources.";
   }
 
-  function compare(a, b, key) {
-    var x = byRow[a.id].sort[key];
-    var y = byRow[b.id].sort[key];
-    if (x === y) {
-      return 0;
+  // Words sort as a reader expects: accents beside their letter ("Évaluation" among
+  // the e's), numbers by value ("Report 9" before "Report 10"), case ignored. Times are
+  // ISO 8601 text in UTC and sort as text.
+  var WORDS = { source: true, owner: true, archive: true };
+  var collator = window.Intl ? new Intl.Collator(undefined, { numeric: true }) : null;
+  var position = {};
+  original.forEach(function (tr, i) {
+    position[tr.id] = i;
+  });
+
+  function valueOf(tr, key) {
+    var row = byRow[tr.id];
+    var value = row ? row.sort[key] : null;
+    return value === undefined ? null : value;
+  }
+
+  function order(x, y, words) {
+    if (words && collator && typeof x === "string" && typeof y === "string") {
+      return collator.compare(x, y);
     }
-    if (x === null || x === undefined) {
-      return 1;
-    }
-    if (y === null || y === undefined) {
-      return -1;
-    }
-    return x < y ? -1 : 1;
+    return x < y ? -1 : x > y ? 1 : 0;
   }
 
   function sortBy(th, key) {
@@ -80,17 +88,26 @@
       cell.removeAttribute("aria-sort");
     });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var rows = original.slice();
+    var words = WORDS[key] === true;
+    var rows = original.map(function (tr) {
+      return { tr: tr, value: valueOf(tr, key), at: position[tr.id] };
+    });
+    // Missing values last either way; equal ones keep the registry's order.
     rows.sort(function (a, b) {
-      var order = compare(a, b, key);
-      if (order !== 0 && !ascending && byRow[a.id].sort[key] !== null && byRow[b.id].sort[key] !== null) {
-        order = -order;
+      var result;
+      if (a.value === null || b.value === null) {
+        result = (a.value === null) - (b.value === null);
+      } else {
+        result = order(a.value, b.value, words);
+        result = ascending ? result : -result;
       }
-      return order || original.indexOf(a) - original.indexOf(b);
+      return result || a.at - b.at;
     });
-    rows.forEach(function (tr) {
-      tbody.appendChild(tr);
+    var sorted = document.createDocumentFragment();
+    rows.forEach(function (row) {
+      sorted.appendChild(row.tr);
     });
+    tbody.appendChild(sorted);
   }
 
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
