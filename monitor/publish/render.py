@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 
-from monitor.publish.marks import MarkKind, mark_for
+from monitor.publish.marks import Mark, MarkKind, mark_for
 from monitor.scan.bare_urls import BareUrls
 from monitor.scan.urls import normalize_url
 
@@ -259,14 +259,20 @@ def mark_html(source: Mapping[str, Any], *, compact: bool = False) -> str:
     checked = source.get("checked_at")
     when = f"checked {str(checked)[:16].replace('T', ' ')} UTC" if checked else "not checked yet"
     reason = source.get("reason") or ""
-    tip = f"{mark.label}; {when}. {reason}".strip()
+    if source.get("verdict") is None:
+        # Never checked: nothing failed to be verified yet, and there is no reason.
+        mark = Mark(mark.kind, mark.icon, "not checked yet")
+        tip = "not checked yet"
+    else:
+        tip = f"{mark.label}; {when}. {reason}".strip()
     words_class = "visually-hidden" if compact else "mark-words"
     words = f'<span class="{words_class}">{escape(mark.label)}</span>'
     html = (
         f'<span class="mark mark-{mark.kind.value}{" mark-compact" if compact else ""}" '
         f'tabindex="0" title="{escape(tip)}">'
         f'<span aria-hidden="true">{mark.icon}</span> {words}'
-        f'<span class="mark-time"> ({escape(when)})</span></span>'
+        + (f'<span class="mark-time"> ({escape(when)})</span>' if checked else "")
+        + "</span>"
     )
     archive = _verified_archive(source)
     if archive and mark.kind in (MarkKind.DEAD, MarkKind.DRIFTED):

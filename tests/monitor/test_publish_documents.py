@@ -214,3 +214,15 @@ def test_a_page_is_in_the_language_its_document_is_written_in(tmp_path: Path) ->
     }
     langs = {stem: root.get("lang") if root else None for stem, root in roots.items()}
     assert langs == {"hoja": "es-US", "otra": "en"}
+
+
+def test_a_source_never_checked_says_so_once() -> None:
+    body = article(
+        "Per [the report](https://oag.ca.gov/trafficking).\n",
+        entry("oag", "https://oag.ca.gov/trafficking", verdict=None, reason="not checked yet"),
+    )
+    mark = body.select_one(".mark")
+    assert mark is not None
+    assert mark.get_text(" ", strip=True) == "? not checked yet"
+    assert mark["title"] == "not checked yet"
+    assert "could not be verified" not in body.get_text()
