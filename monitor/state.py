@@ -40,9 +40,18 @@ Rules (thresholds from :class:`HealthPolicy`; defaults in brackets):
 6. Uncertain checks neither start nor break a failing streak, nor a good streak. A run
    of ``suspect_after_uncertain`` [3] of them in a row makes a healthy source suspect
    (something is wrong, though we cannot tell what); never dead. 0 turns that off.
-7. Nothing changes for a check in an *inconclusive run* (our own network was down), for
-   a *snoozed* source (the result is still stored; health waits), or for a check older
-   than the newest one already folded in.
+7. Nothing changes for a check in an *inconclusive run* (our own network was down), or
+   for a check older than the newest one already folded in.
+8. A *snoozed* source keeps its health (the result is still stored). Its failing and
+   uncertain checks count for nothing: the outage is known. Its good checks change no
+   health either, but they end the failing streak and count toward the good one, so a
+   source that came back during the snooze is not confirmed dead by the first failure
+   after it, on the strength of failures from before it.
+9. A check of a URL other than the one last folded in (the registry's URL was changed)
+   starts the evidence afresh: the failures and successes seen at the old URL say
+   nothing about the new one. The check is judged as the first check of a new source;
+   the event, if any, goes from the health the source had. While snoozed, the evidence
+   is dropped and the health kept.
 
 Every change of state yields one :class:`HealthEvent`, the first check of a source
 included (``unknown -> healthy``), so a timeline can be drawn from the events alone.
@@ -208,16 +217,24 @@ def advance(
     hard: bool,
     inconclusive_run: bool = False,
     snoozed: bool = False,
+    new_url: bool = False,
 ) -> tuple[SourceHealth, HealthEvent | None]:
     """Fold one check into ``state``: the new state, and the event if health changed.
 
     ``hard`` says whether a failing check is a hard one (:func:`is_hard`); it is ignored
-    for other verdicts.
+    for other verdicts. ``new_url``: the check is of another URL than the checks
+    folded in before it (rule 9).
     """
-    if inconclusive_run or snoozed:
+    if inconclusive_run:
         return state, None
     if state.last_checked_at is not None and checked_at < state.last_checked_at:
         return state, None
+    if new_url:
+        if snoozed:
+            return _while_snoozed(readdressed(state), verdict, checked_at, policy), None
+        return _first_at_new_url(state, verdict, checked_at, policy, hard=hard)
+    if snoozed:
+        return _while_snoozed(state, verdict, checked_at, policy), None
     kind = classify(verdict)
     if kind is CheckClass.GOOD:
         new, reason = _good(state, checked_at, policy)
@@ -231,6 +248,44 @@ def advance(
     assert reason is not None
     event = HealthEvent(state.source_id, checked_at, state.health, new.health, reason)
     return new, event
+
+
+def readdressed(state: SourceHealth) -> SourceHealth:
+    """``state`` without the evidence gathered at the source's old URL: the health and
+    since when are kept (and, while the source is down, when the trouble began)."""
+    return SourceHealth(
+        state.source_id,
+        state.health,
+        since=state.since,
+        failing_since=state.failing_since if state.health.is_down else None,
+        last_checked_at=state.last_checked_at,
+    )
+
+
+def _first_at_new_url(
+    state: SourceHealth, verdict: Verdict, at: datetime, policy: HealthPolicy, *, hard: bool
+) -> tuple[SourceHealth, HealthEvent | None]:
+    fresh, first = advance(SourceHealth(state.source_id), verdict, at, policy, hard=hard)
+    if fresh.health is state.health:
+        return replace(fresh, since=state.since), None
+    reason = first.reason if first is not None else f"{verdict.value}: not conclusive yet"
+    event = HealthEvent(state.source_id, at, state.health, fresh.health, f"URL changed; {reason}")
+    return replace(fresh, since=at), event
+
+
+def _while_snoozed(
+    state: SourceHealth, verdict: Verdict, at: datetime, policy: HealthPolicy
+) -> SourceHealth:
+    if classify(verdict) is not CheckClass.GOOD:
+        return state
+    # Health waits for the snooze to end; the evidence that the trouble is over does not.
+    new, _ = _good(state, at, policy)
+    return replace(
+        new,
+        health=state.health,
+        since=state.since,
+        failing_since=state.failing_since if state.health.is_down else None,
+    )
 
 
 def advance_result(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -150,10 +150,13 @@ class StoredCheck:
 
 @dataclass(frozen=True)
 class Folded:
-    """A source's health and the newest result folded into it (None: not known)."""
+    """A source's health and the newest result folded into it (None: not known), with
+    that result's URL (None: not known, or the result has expired)."""
 
     state: SourceHealth
     result_id: int | None
+    # Not part of what was folded, only how the next check is told from a new URL.
+    url: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,9 @@ def fold(
     Returns the new health of every source a check was folded into, and the events in
     the order of the checks. A check whose result is not newer than the one its source
     last folded in is skipped; a later check of the same source folds onto the state
-    the earlier one produced. A snoozed source keeps its state but records the result.
+    the earlier one produced. A snoozed source keeps its health but records the result.
+    A check of another URL than the result folded in before it starts the evidence
+    afresh (:func:`monitor.state.advance`, rule 9).
     """
     folded: dict[str, Folded] = {}
     events: list[FoldedEvent] = []
@@ -185,6 +190,7 @@ def fold(
         done = before.result_id if before is not None else None
         if done is not None and done >= check.result_id:
             continue
+        last_url = before.url if before is not None else None
         state, event = advance(
             before.state if before is not None else SourceHealth(source_id),
             check.verdict,
@@ -193,8 +199,9 @@ def fold(
             hard=is_hard_failure(check.verdict, check.status, check.error_kind),
             # Parsing the URL costs more than the rest of the fold; most runs have no snoozes.
             snoozed=bool(snoozes) and is_snoozed(snoozes, source_id, check.url, check.checked_at),
+            new_url=last_url is not None and last_url != check.url,
         )
-        folded[source_id] = Folded(state, check.result_id)
+        folded[source_id] = Folded(state, check.result_id, check.url)
         if event is not None:
             events.append(FoldedEvent(event, check.result_id))
     return folded, events
@@ -274,18 +281,22 @@ def _checks_of_run(
 
 def _load_folded(connection: Connection, source_ids: list[str]) -> dict[str, Folded]:
     table = _table(SourceHealthRow)
+    results = _table(ResultRow)
     columns = [table.c[name] for name in _COLUMNS]
     found: dict[str, Folded] = {}
     for start in range(0, len(source_ids), _CHUNK):
         chunk = source_ids[start : start + _CHUNK]
-        query = select(table.c.source_id, table.c.health, table.c.result_id, *columns).where(
-            table.c.source_id.in_(chunk)
+        # The URL of the result folded in last tells a changed registry URL.
+        query = (
+            select(table.c.source_id, table.c.health, table.c.result_id, results.c.url, *columns)
+            .outerjoin(results, results.c.id == table.c.result_id)
+            .where(table.c.source_id.in_(chunk))
         )
-        for source_id, health, result_id, *values in connection.execute(query):
+        for source_id, health, result_id, url, *values in connection.execute(query):
             state = SourceHealth(
                 source_id, Health(health), **dict(zip(_COLUMNS, values, strict=True))
             )
-            found[source_id] = Folded(state, result_id)
+            found[source_id] = Folded(state, result_id, url)
     return found
 
 
