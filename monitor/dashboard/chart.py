@@ -34,6 +34,7 @@ _CAPTION = (
     '<li><span class="swatch s-drifted"></span>! cited figure not found (hatched)</li>\n'
     '<li><span class="swatch s-unverifiable"></span>? could not be verified</li>\n'
     '<li><span class="swatch s-inconclusive"></span>run inconclusive</li>\n'
+    '<li><span class="swatch s-nochecks"></span>no checks</li>\n'
     "</ul>\n"
     '<ul class="legend" aria-label="Legend of the health band">\n'
     '<li><span class="swatch s-ok"></span>healthy</li>\n'

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from monitor.dashboard.data import Point
 from monitor.dashboard.dates import when
@@ -28,6 +29,11 @@ CHART_BOTTOM = 226
 AXIS_LABEL_Y = 248
 MIN_SPAN = timedelta(hours=1)
 X_TICKS = 5
+# A stretch between two checks this many times longer than their usual spacing, and at
+# least MIN_GAP long, had no checks: it is drawn as such, not as the state before it.
+GAP_FACTOR = 4
+MIN_GAP = timedelta(days=1)
+NO_CHECKS = "nochecks"
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ def build_timeline(
         return round(LEFT + (at - start).total_seconds() / span * plot, 1)
 
     top = _nice_ceiling(max((p.elapsed_ms or 0.0) for p in points))
+    gaps = _gaps(points, end)
 
     def y(ms: float) -> float:
         return round(CHART_BOTTOM - ms / top * (CHART_BOTTOM - CHART_TOP), 1)
@@ -111,9 +118,9 @@ def build_timeline(
         chart_top=CHART_TOP,
         chart_bottom=CHART_BOTTOM,
         axis_label_y=AXIS_LABEL_Y,
-        bands=_bands(points, end, x),
+        bands=_bands(points, end, x, gaps),
         health=_health_bands(spans, start, end, x),
-        lines=_lines(points, x, y),
+        lines=_lines(points, x, y, gaps),
         dots=tuple(
             Dot(x(p.at), y(p.elapsed_ms), f"{when(p.at)}: {format_ms(p.elapsed_ms)}")
             for p in points
@@ -134,8 +141,29 @@ def band_kind(point: Point) -> str:
     return "inconclusive" if point.inconclusive_run else mark_for(point.verdict.value).kind.value
 
 
+@dataclass(frozen=True)
+class _Gaps:
+    """Where the checks stopped for a while: after the point at each index in
+    ``after`` (the last point's index: until the chart's end), from the moment the
+    next check was due (``due`` after the point)."""
+
+    after: frozenset[int]
+    due: timedelta
+
+
+def _gaps(points: Sequence[Point], end: datetime) -> _Gaps:
+    steps = sorted(b.at - a.at for a, b in pairwise(points))
+    if not steps:
+        return _Gaps(frozenset(), MIN_GAP)
+    usual = steps[len(steps) // 2]
+    longest = max(GAP_FACTOR * usual, MIN_GAP)
+    nexts = [p.at for p in points[1:]] + [end]
+    after = frozenset(i for i, p in enumerate(points) if nexts[i] - p.at > longest)
+    return _Gaps(after, max(usual, timedelta(seconds=1)))
+
+
 def _bands(
-    points: Sequence[Point], end: datetime, x: Callable[[datetime], float]
+    points: Sequence[Point], end: datetime, x: Callable[[datetime], float], gaps: _Gaps
 ) -> tuple[Band, ...]:
     bands: list[Band] = []
     group: list[Point] = []
@@ -152,12 +180,25 @@ def _bands(
         left = x(first.at)
         bands.append(Band(left, max(round(x(until) - left, 1), 1.0), kind, label, len(group)))
 
-    for point in points:
+    def nothing(since: datetime, until: datetime) -> None:
+        left = x(since)
+        label = f"{when(since)} to {when(until)}: no checks"
+        bands.append(Band(left, max(round(x(until) - left, 1), 1.0), NO_CHECKS, label, 0))
+
+    nexts = [p.at for p in points[1:]] + [end]
+    for index, point in enumerate(points):
         if group and band_kind(point) != band_kind(group[0]):
             close(point.at)
             group = []
         group.append(point)
-    close(end)
+        if index in gaps.after:
+            # The state is known until the next check was due, not until the next one.
+            due = point.at + gaps.due
+            close(due)
+            nothing(due, nexts[index])
+            group = []
+    if group:
+        close(end)
     return tuple(bands)
 
 
@@ -178,18 +219,26 @@ def _health_bands(
 
 
 def _lines(
-    points: Sequence[Point], x: Callable[[datetime], float], y: Callable[[float], float]
+    points: Sequence[Point],
+    x: Callable[[datetime], float],
+    y: Callable[[float], float],
+    gaps: _Gaps,
 ) -> tuple[str, ...]:
-    """Response-time polylines, broken where a result has no time."""
+    """Response-time polylines, broken where a result has no time and where the checks
+    stopped for a while."""
     lines: list[str] = []
     current: list[str] = []
-    for point in points:
+    for index, point in enumerate(points):
         if point.elapsed_ms is None:
             if len(current) > 1:
                 lines.append(" ".join(current))
             current = []
             continue
         current.append(f"{x(point.at)},{y(point.elapsed_ms)}")
+        if index in gaps.after:
+            if len(current) > 1:
+                lines.append(" ".join(current))
+            current = []
     if len(current) > 1:
         lines.append(" ".join(current))
     return tuple(lines)

@@ -18,7 +18,7 @@ from checks.content.drift import fingerprint
 from checks.model import Verdict
 from monitor.dashboard.chart import chart_svg
 from monitor.dashboard.data import Point, drift_between
-from monitor.dashboard.dates import age
+from monitor.dashboard.dates import age, when
 from monitor.dashboard.forked import map_shares
 from monitor.dashboard.jsonblock import json_for_html
 from monitor.dashboard.names import page_name
@@ -307,3 +307,35 @@ def _fail_in_worker(take: Callable[[], Sequence[int]], forked: bool) -> list[int
 def test_a_worker_error_reaches_the_caller() -> None:
     with pytest.raises(ValueError, match="broken page"):
         map_shares(_fail_in_worker, [1, 2, 3, 4], 2)
+
+
+def test_a_stretch_without_checks_is_drawn_as_such() -> None:
+    """Daily checks, then none for two months: the chart does not show two months of
+    'working', and the response line does not run across the gap."""
+    days = [0, 1, 2, 3, 63, 64]
+    points = [point(24 * d, Verdict.OK, 100.0 + d) for d in days]
+    t = build_timeline(points, (), T + timedelta(days=65))
+    assert t is not None
+    assert [(b.kind, b.checks) for b in t.bands] == [("ok", 4), ("nochecks", 0), ("ok", 2)]
+    gap = t.bands[1]
+    # From the day the next check was due to the day it came.
+    assert gap.label.startswith(f"{when(T + timedelta(days=4))} to {when(T + timedelta(days=63))}")
+    assert len(t.lines) == 2
+    assert t.bands[0].x + t.bands[0].width == pytest.approx(gap.x, abs=0.2)
+
+
+def test_checks_that_stopped_are_not_drawn_up_to_now() -> None:
+    points = [point(24 * d, Verdict.BROKEN) for d in range(4)]
+    t = build_timeline(points, (), T + timedelta(days=40))
+    assert t is not None
+    assert [b.kind for b in t.bands] == ["dead", "nochecks"]
+    assert t.bands[1].x + t.bands[1].width == pytest.approx(t.plot_right, abs=0.2)
+
+
+def test_regular_checks_have_no_gaps_whatever_their_spacing() -> None:
+    weekly = [point(24 * 7 * w, Verdict.OK) for w in range(6)]
+    t = build_timeline(weekly, (), T + timedelta(days=7 * 6))
+    assert t is not None and [b.kind for b in t.bands] == ["ok"]
+    hourly = [point(h, Verdict.OK) for h in range(30)]
+    t = build_timeline(hourly, (), T + timedelta(hours=40))  # a few hours late: no gap
+    assert t is not None and [b.kind for b in t.bands] == ["ok"]
