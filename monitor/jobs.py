@@ -118,7 +118,7 @@ def write_outputs(
 
     def status(at: datetime, run: RunRecord | None) -> dict[str, Any]:
         # Called once the pages written during the run are stopped (see write_dashboard).
-        made.append(workspace.status(at=at, run=run, entries=live.entries if live else None))
+        made.append(workspace.status(at=at, run=run, entries=live.entries() if live else None))
         return made[-1]
 
     def write_reports(document: Mapping[str, Any]) -> None:

@@ -107,12 +107,11 @@ class LivePages:
         """Whether pages are being written, or may still be."""
         return self._thread is not None and self._thread.is_alive()
 
-    @property
     def entries(self) -> Mapping[str, dict[str, Any]]:
         """The status document's entries of the sources given so far, as read for their
-        pages (by id): once :meth:`finish` returns, those sources are done with, so the
-        document made after the run takes them as they are."""
-        return self._maker.pages.entries if self._maker is not None else {}
+        pages (by id), unpacked: once :meth:`finish` returns, those sources are done
+        with, so the document made after the run takes them as they are."""
+        return self._maker.pages.kept_entries() if self._maker is not None else {}
 
     @property
     def facts(self) -> Mapping[str, Facts]:

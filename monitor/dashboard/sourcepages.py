@@ -9,6 +9,7 @@ is made (by forked workers while this process makes it) or during the run
 
 from __future__ import annotations
 
+import marshal
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -67,9 +68,11 @@ class SourcePages:
         self.workspace = workspace
         # With ``keep``, the entries and row figures read for the pages, by source id:
         # a run's pages written while it goes on are of sources it is done with, so
-        # the status document and the index made after it take them as they are.
+        # the status document and the index made after it take them as they are. The
+        # entries are kept packed (:meth:`kept_entries`): as dictionaries they would
+        # take twice the memory while the run goes on.
         self.keep = keep
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.packed: dict[str, bytes] = {}
         self.facts: dict[str, Facts] = {}
         self.out_dir = out_dir
         self.store = store
@@ -101,7 +104,7 @@ class SourcePages:
             if self.keep:
                 self.facts.update(facts)
         if self.keep:
-            self.entries.update(read)
+            self.packed.update((i, marshal.dumps(entry)) for i, entry in read.items())
         urls = [(i, self.sources[i].url) for i in ids]
         for source_id, history in source_histories(
             self.store, urls, now, skipped_runs=self.skipped, facts=facts
@@ -111,6 +114,10 @@ class SourcePages:
             yield source_id, write_page(self.out_dir / source_page(source_id), html)
             if pause:
                 time.sleep(0)
+
+    def kept_entries(self) -> dict[str, dict[str, Any]]:
+        """The entries kept (``keep``), as :func:`source_entry` made them."""
+        return {source_id: marshal.loads(packed) for source_id, packed in self.packed.items()}
 
     def _entries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The sources' entries as the status document has them, from the store."""
