@@ -55,9 +55,9 @@ Resolver = Callable[[str, int], Sequence[SockAddr]]
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 # Ranges refused whatever `ipaddress` says of them: some it calls global although they
-# point into private space (NAT64 and 6to4 can embed 169.254.169.254; 192.0.0.0/24 is
-# the gh-113171 class of misclassification), and CPython patch releases have changed
-# the classification of others.
+# point into private space (6to4 and local-use NAT64 can embed 169.254.169.254;
+# 192.0.0.0/24 is the gh-113171 class of misclassification), and CPython patch releases
+# have changed the classification of others.
 _EXTRA_BLOCKED = tuple(
     ipaddress.ip_network(net)
     for net in (
@@ -66,7 +66,6 @@ _EXTRA_BLOCKED = tuple(
         "192.0.0.0/24",
         "192.88.99.0/24",
         "198.18.0.0/15",
-        "64:ff9b::/96",
         "64:ff9b:1::/48",
         "2002::/16",
         "2001:20::/28",
@@ -76,6 +75,12 @@ _EXTRA_BLOCKED = tuple(
         "fe80::/10",
     )
 )
+
+# RFC 6052: DNS64 answers for IPv4-only names with this prefix and the IPv4 address in
+# the last 32 bits; the prefix must never carry a non-global IPv4 address, so the
+# address it carries decides. (Operators' own NAT64 prefixes, such as the local-use
+# 64:ff9b:1::/48, place the IPv4 address elsewhere: they stay refused.)
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
 
 _METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
@@ -109,10 +114,14 @@ def address_refusal(ip: IPAddress) -> str | None:
     """What kind of non-public address this is (``"a loopback address"``), or None.
 
     None means a public address that checks may contact. IPv4-mapped IPv6 addresses
-    are judged as the IPv4 address they carry.
+    are judged as the IPv4 address they carry, and so are NAT64 addresses of the
+    well-known prefix: on an IPv6-only network every IPv4-only site resolves to one.
     """
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64_WELL_KNOWN:
+        kind = address_refusal(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        return None if kind is None else f"{kind} through NAT64"
     if ip in _METADATA:
         return "a cloud metadata address"
     checks = (

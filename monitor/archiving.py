@@ -48,6 +48,8 @@ def archive_config(settings: Settings, environ: Mapping[str, str] | None = None)
         memento=tuple(archives.memento),
         user_agent=settings.user_agent,
         timeout_s=settings.timeout_s,
+        # Mementos an archive lists on other hosts obey the checks' network policy.
+        allow_private=settings.allow_private,
     )
     return config.with_env_keys(os.environ if environ is None else environ)
 

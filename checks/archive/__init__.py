@@ -39,7 +39,7 @@ from checks.archive.ratelimit import (
     BudgetExhausted,
 )
 from checks.archive.records import ArchiveOutcome, Capture, Outcome
-from checks.archive.replay import fetch_replay
+from checks.archive.replay import ReplayRefused, fetch_replay
 from checks.archive.wayback import ARCHIVE_NAME, availability_capture, cdx_captures
 from checks.model import (
     ArchiveCandidate,
@@ -274,6 +274,12 @@ def _try_captures(
                 limiter=lookup.limiter,
                 expect_pdf=expect_pdf,
             )
+        except ReplayRefused as exc:
+            # Not the archive failing: this capture can never be used. The others can.
+            tried.append(
+                ArchiveCandidate(capture.url, capture.captured_at, archive, False, exc.reason)
+            )
+            continue
         except ArchiveUnavailable as exc:
             unavailable = exc.reason
             tried.append(

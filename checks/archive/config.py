@@ -68,6 +68,20 @@ class MementoEndpoint:
         return self.timemap + url
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, int | None] | None:
+    # Host and port decide: an archive redirecting http to https stays itself.
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    return (host, port) if host else None
+
+
 def _conventional_timemap(timegate: str) -> str:
     if timegate.endswith("/timegate/"):
         return timegate[: -len("timegate/")] + "timemap/link/"
@@ -137,6 +151,11 @@ class ArchiveConfig:
     spn_access_key: str | None = None
     spn_secret_key: str | None = None
     spn_min_age_days: int = 30
+    # The network policy for hosts other than the configured archives, which an
+    # archive's answers can name (a TimeMap lists mementos on any host): loopback and
+    # private addresses are refused unless true, as for the sources themselves. The
+    # configured archives are reached wherever they are: they are settings.
+    allow_private: bool = False
     # Save Page Now (freshness lookups, submissions and polls) spends from a budget of
     # its own, so that healthy sources never starve the fallbacks of dead ones.
     save_budget: int = 50
@@ -152,6 +171,20 @@ class ArchiveConfig:
     def has_spn_keys(self) -> bool:
         """True when both Save Page Now keys are present."""
         return bool(self.spn_access_key and self.spn_secret_key)
+
+    def is_configured_archive(self, url: str) -> bool:
+        """Whether ``url`` is on the host (and port) of a configured archive endpoint."""
+        origin = _origin(url)
+        if origin is None:
+            return False
+        bases = [self.wayback] if self.wayback else []
+        for spec in self.memento:
+            try:
+                endpoint = MementoEndpoint.parse(spec)
+            except ValueError:
+                continue
+            bases += [endpoint.timegate, endpoint.timemap]
+        return any(_origin(base) == origin for base in bases)
 
     @property
     def memento_endpoints(self) -> tuple[MementoEndpoint, ...]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from checks import netpolicy
 from checks.archive.config import ArchiveConfig
 from checks.archive.linkformat import parse_links
 from checks.archive.ratelimit import ArchiveLimiter, Family, is_memento
@@ -16,6 +18,14 @@ from checks.archive.records import Replay
 from checks.archive.urls import wayback_original
 
 _RUNTIME_ERROR = "X-Archive-Wayback-Runtime-Error"
+
+
+class ReplayRefused(Exception):
+    """The capture is on a host the network policy refuses; nothing was fetched from it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def fetch_replay(
@@ -33,22 +43,29 @@ def fetch_replay(
     (``truncated``), within ``replay_deadline_s``. Raises
     :class:`checks.archive.ratelimit.ArchiveUnavailable` when the archive cannot serve
     it at all, or not in full (a body cut short by the network, a stalled reply).
+
+    A capture off the configured archives (a memento a TimeMap lists on another host)
+    is fetched under the network policy, like a source: :class:`ReplayRefused` when
+    its URL or the address it resolves to is refused.
     """
     home = urlsplit(url).netloc.lower()
     redirects: list[str] = []
     archived_redirect = False
     current = url
     while True:
-        response = limiter.request(
-            session,
-            "GET",
-            current,
-            family=Family.REPLAY,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=(config.timeout_s, config.timeout_s),
-            allow_redirects=False,
-            stream=True,
-        )
+        try:
+            response = limiter.request(
+                _session_for(current, config, session),
+                "GET",
+                current,
+                family=Family.REPLAY,
+                headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+                timeout=(config.timeout_s, config.timeout_s),
+                allow_redirects=False,
+                stream=True,
+            )
+        except (netpolicy.PolicyViolation, netpolicy.InvalidURL) as exc:
+            raise ReplayRefused(f"refused by the network policy: {exc.reason}") from exc
         with response:
             location = response.headers.get("Location")
             redirect = response.is_redirect and location
@@ -77,6 +94,33 @@ def fetch_replay(
                 archived_redirect=archived_redirect,
                 runtime_error=response.headers.get(_RUNTIME_ERROR),
             )
+
+
+def _session_for(url: str, config: ArchiveConfig, session: requests.Session) -> requests.Session:
+    """The caller's session for the configured archives; for any other host, one whose
+    connections go only to addresses the policy allows (resolved, checked and
+    connected to, so that a name cannot rebind) and never through a proxy."""
+    if config.is_configured_archive(url):
+        return session
+    netpolicy.vet_url(url, allow_private=config.allow_private)
+    sessions: dict[bool, requests.Session] | None = getattr(_guarded, "sessions", None)
+    if sessions is None:
+        sessions = _guarded.sessions = {}
+    guarded = sessions.get(config.allow_private)
+    if guarded is None:
+        guarded = requests.Session()
+        guarded.trust_env = False  # no environment proxies or .netrc credentials
+        adapter = netpolicy.GuardedAdapter(
+            netpolicy.AddressGuard(config.allow_private), pool_connections=8, pool_maxsize=2
+        )
+        guarded.mount("http://", adapter)
+        guarded.mount("https://", adapter)
+        sessions[config.allow_private] = guarded
+    return guarded
+
+
+# One session per thread and policy for captures off the configured archives.
+_guarded = threading.local()
 
 
 def _read_capped(

@@ -43,7 +43,7 @@ from checks.netpolicy import (
         ("ff02::1", "a multicast address"),
         ("::ffff:127.0.0.1", "a loopback address"),
         ("::ffff:169.254.169.254", "a cloud metadata address"),
-        ("64:ff9b::a9fe:a9fe", "in the special-purpose range 64:ff9b::/96"),
+        ("64:ff9b::a9fe:a9fe", "a cloud metadata address through NAT64"),
         ("2002:a9fe:a9fe::1", "in the special-purpose range 2002::/16"),
     ],
 )

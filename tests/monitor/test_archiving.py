@@ -77,3 +77,9 @@ def test_a_run_without_archives_or_capture_keys_skips_the_step() -> None:
     assert not off.active
     on = ArchiveLookups(archive_config(Settings()))
     assert on.active
+
+
+def test_the_registry_s_network_policy_reaches_the_archive_look_ups() -> None:
+    """Mementos an archive lists on other hosts obey ``allow_private`` as checks do."""
+    assert archive_config(Settings(), {}).allow_private is False
+    assert archive_config(Settings(allow_private=True), {}).allow_private is True
