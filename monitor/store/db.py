@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -39,7 +41,8 @@ def database_url(configured: str | None, base_dir: Path | None = None) -> str:
     url = os.environ.get("MONITOR_DATABASE_URL") or configured or DEFAULT_DATABASE
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
+        # ``~`` as a shell would read it: the home folder, not a folder named "~".
+        path = Path(parsed.database).expanduser()
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,10 +53,26 @@ def database_url(configured: str | None, base_dir: Path | None = None) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, json_serializer=json_text)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+# A JSON ``\u0000`` escape: one preceded by an even number of backslashes (none
+# included), so that an escaped backslash followed by "u0000" is left alone.
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as the JSON stored in JSON columns. A NUL character in it (a claim's
+    sentence from a text or PDF file can hold one) becomes U+FFFD: PostgreSQL stores
+    the ``\\u0000`` escape but then refuses every query that reads into that JSON
+    (a source's timeline, the dashboard)."""
+    text = json.dumps(value)
+    if "\\u0000" in text:
+        text = _NUL_ESCAPE.sub(r"\1\\ufffd", text)
+    return text
 
 
 def insert_for(engine: Engine) -> Any:
@@ -192,10 +211,25 @@ def downgrade(engine: Engine, revision: str) -> None:
     _alembic(engine, "downgrade", revision)
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was brought to a schema revision this version does not know."""
+
+
 def _alembic(engine: Engine, direction: Literal["upgrade", "downgrade"], revision: str) -> None:
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = alembic_config()
+    stored = _stored_revision(engine)
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if stored is not None and stored not in known:
+        # Alembic would only say it "can't locate revision": a newer version of the
+        # monitor migrated this database, and this one must not touch it.
+        raise SchemaTooNew(
+            f"the database is at schema revision {stored}, which this version of the "
+            f"monitor does not know (its newest is {HEAD_REVISION}): a newer version "
+            "has upgraded it. Run that version (or newer) against this database."
+        )
     with engine.begin() as connection:
         _whole_or_nothing(connection)
         config.attributes["connection"] = connection

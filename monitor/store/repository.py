@@ -202,7 +202,10 @@ class Store(OutboxStore):
                 "removed_at": None,
             }
             if fresh:
-                connection.execute(insert(table), fresh)
+                # Another process (a scheduled run, a second CI job) may add the same
+                # new sources between the read above and this write.
+                added = db.insert_for(self.engine)(table).on_conflict_do_nothing()
+                connection.execute(added, fresh)
             if moved:
                 # A new URL is a new source as far as validators are concerned.
                 forgotten = {"etag": None, "last_modified": None, "next_due_at": None}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, select
+from sqlalchemy import ColumnElement, and_, delete, false, func, select, text
 from sqlalchemy.orm import Session
 
 from checks.model import FAILING_VERDICTS
@@ -23,6 +23,10 @@ from monitor.store.schema import ResultRollupRow, ResultRow, RunRow
 # Raw results are kept this long unless configured otherwise; a year of uptime is
 # read from rollups either way.
 DEFAULT_KEEP_DAYS = 90
+
+# The PostgreSQL advisory lock held while a pass runs: any number the database's other
+# users do not take ("monitor retention", shortened to fit).
+RETENTION_LOCK = 0x6D6F6E726574
 
 _GOOD = frozenset(v.value for v in GOOD_VERDICTS)
 _FAILING = frozenset(v.value for v in FAILING_VERDICTS)
@@ -60,6 +64,7 @@ def apply(s: Session, now: datetime, keep_days: float, *, batch: int = 1000) -> 
     """Roll up and delete results older than ``keep_days`` before ``now``; the count deleted."""
     if keep_days <= 0:
         raise ValueError(f"keep_days must be positive, not {keep_days}")
+    _one_pass_at_a_time(s)
     condition = expired(now - timedelta(days=keep_days))
     inconclusive = func.coalesce(RunRow.inconclusive, false())
     rows = s.execute(
@@ -95,6 +100,19 @@ def apply(s: Session, now: datetime, keep_days: float, *, batch: int = 1000) -> 
     deleted = s.execute(delete(ResultRow).where(condition))
     count: int = getattr(deleted, "rowcount", 0)
     return count
+
+
+def _one_pass_at_a_time(s: Session) -> None:
+    """Make a second pass (another process starting a run at the same moment) wait
+    for this one and then read what it left: two passes reading the same old results
+    each added them to the rollups. SQLite: the write lock, taken before the first
+    read. PostgreSQL: an advisory lock for the transaction; each statement after it
+    sees what the pass before committed."""
+    connection = s.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RETENTION_LOCK})
 
 
 def _merge(s: Session, days: dict[tuple[str, date], _Day]) -> None:

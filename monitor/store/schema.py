@@ -5,6 +5,8 @@ Changes to these tables go through an Alembic migration in ``migrations/versions
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -46,6 +48,68 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """``value`` as every backend can hold it. PostgreSQL refuses a NUL character in
+    text, which a served page, a PDF's text or a broken server's headers can bring (the
+    whole transaction fails, and every result written with it); UTF-8, and thus both
+    backends, cannot hold half of a UTF-16 surrogate pair. Either becomes U+FFFD, as an
+    HTML parser makes of a NUL."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    if _LONE_SURROGATE.search(value) is None:
+        return value
+    # Halves that belong together are joined again; a half alone is replaced.
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+class StoredText(TypeDecorator[str]):
+    """Text from outside (pages, servers, the registry), stored as the database can
+    hold it (:func:`storable_text`) on every backend alike."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else storable_text(value)
+
+
+class Validator(TypeDecorator[str]):
+    """An ETag or Last-Modified value, sent back as it came in the next request: one the
+    database cannot hold exactly is not stored at all (a changed one would be a wrong
+    validator, and one that is not Latin-1 cannot even be sent); the next check is then
+    an unconditional request."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or storable_text(value) != value:
+            return None
+        return value
+
+
+class CacheKey(TypeDecorator[str]):
+    """An archive lookup key, which holds the cited URL: one longer than the column
+    (URLs of several KB are cited) is stored as its SHA-256 digest, as PostgreSQL
+    refuses the whole key. Keys are only ever looked up, never read back."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or len(value) <= self.length:
+            return value
+        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"sha256:{digest}"
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
@@ -62,7 +126,7 @@ class RunRow(Base):
     # running, finished, interrupted; see monitor.store.RunStatus
     status: Mapped[str] = mapped_column(String(16))
     inconclusive: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(StoredText)
     planned: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict[str, Any] | None]
 
@@ -73,14 +137,14 @@ class SourceRow(Base):
     __tablename__ = "sources"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(StoredText)
+    title: Mapped[str | None] = mapped_column(StoredText)
     owner: Mapped[str | None] = mapped_column(String(200))
     first_seen: Mapped[datetime]
     removed_at: Mapped[datetime | None]
     next_due_at: Mapped[datetime | None]
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Validator)
+    last_modified: Mapped[str | None] = mapped_column(Validator)
     last_result_id: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -96,15 +160,15 @@ class ResultRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     source_id: Mapped[str | None] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(StoredText)
     checked_at: Mapped[datetime]
     verdict: Mapped[str] = mapped_column(String(24))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(StoredText)
     status: Mapped[int | None] = mapped_column(Integer)
-    final_url: Mapped[str | None] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(StoredText)
     elapsed_ms: Mapped[float | None] = mapped_column(Float)
     bytes_read: Mapped[int] = mapped_column(Integer, default=0)
-    fingerprint: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(StoredText)
     error_kind: Mapped[str | None] = mapped_column(String(32))
     archive_status: Mapped[str | None] = mapped_column(String(16))
     # The whole CheckResult as JSON, so reports can show every detail.
@@ -114,8 +178,8 @@ class ResultRow(Base):
 class ArchiveCacheRow(Base):
     __tablename__ = "archive_cache"
 
-    key: Mapped[str] = mapped_column(String(500), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(CacheKey(500), primary_key=True)
+    value: Mapped[str] = mapped_column(StoredText)
     expires_at: Mapped[datetime]
 
 
@@ -152,7 +216,7 @@ class HealthEventRow(Base):
     at: Mapped[datetime]
     previous: Mapped[str] = mapped_column(String(16))
     health: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(StoredText)
     run_id: Mapped[int | None] = mapped_column(Integer)
     result_id: Mapped[int | None] = mapped_column(Integer)
 
@@ -165,7 +229,7 @@ class SnoozeRow(Base):
     # A source id, or ``host:<name>`` for a host and its subdomains.
     target: Mapped[str] = mapped_column(String(300), primary_key=True)
     until: Mapped[datetime]
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(StoredText)
 
 
 class ResultRollupRow(Base):
@@ -203,8 +267,8 @@ class OutboxRow(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(StoredText)
+    subject: Mapped[str] = mapped_column(StoredText)
     payload: Mapped[dict[str, Any]]
     # Source ids the message is about; each gets a notice row once it is sent.
     sources: Mapped[list[str]] = mapped_column(JSON)
@@ -214,7 +278,7 @@ class OutboxRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(StoredText)
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
