@@ -593,7 +593,8 @@ def unsnooze(target: str, **params: Any) -> None:
     if workspace.store().unsnooze(target):
         console.print(f"{target} is no longer snoozed.", markup=False)
     else:
-        raise click.BadParameter(f"{target!r} is not snoozed")
+        # Nothing to undo: not a wrong command line, but nothing done either.
+        raise click.ClickException(f"{target!r} is not snoozed")
 
 
 @cli.command()
@@ -623,7 +624,7 @@ def notify(run_id: int | None, dry_run: bool, retry: bool, **params: Any) -> Non
     else:
         run = store.run(run_id) if run_id is not None else store.last_run(finished_only=True)
         if run is None:
-            raise click.BadParameter("no finished run to notify about; run `check` first")
+            raise click.ClickException("no finished run to notify about; run `check` first")
         report = notify_run(
             store,
             workspace.registry,

@@ -31,8 +31,10 @@ MIN_SPAN = timedelta(hours=1)
 X_TICKS = 5
 # A stretch between two checks this many times longer than their usual spacing, and at
 # least MIN_GAP long, had no checks: it is drawn as such, not as the state before it.
+# The floor keeps a source checked every few hours while suspect, then daily (with
+# jitter), from showing gaps between its daily checks.
 GAP_FACTOR = 4
-MIN_GAP = timedelta(days=1)
+MIN_GAP = timedelta(days=3)
 NO_CHECKS = "nochecks"
 
 

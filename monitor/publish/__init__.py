@@ -81,7 +81,7 @@ def document_page(
         title=document.title or first_heading(markdown) or document.id,
         publisher=owner.name if owner else "",
         lang=document.lang or "en",
-        relink=LocalLinks(document.path.parent, out_dir, pages),
+        relink=LocalLinks(document.path.parent, out_dir, pages, workspace.base_dir),
     )
 
 
@@ -116,8 +116,18 @@ def _write_atomically(path: Path, text: str) -> None:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)  # as a page written in place would be, for web servers
+        # The mode a page written in place would have: the old page's, else the umask's.
+        os.chmod(temporary, _mode_of(path))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

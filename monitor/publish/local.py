@@ -36,6 +36,9 @@ class LocalLinks:
     out_dir: Path
     # Every published document's file -> the page it is published as.
     pages: Mapping[Path, str] = field(default_factory=dict)
+    # Only images inside this folder (the project's) are embedded: a path that climbs
+    # out of it (``../../private.png``) must not copy a file from elsewhere into a page.
+    project_dir: Path | None = None
 
     def __call__(self, url: str, *, image: bool = False) -> str:
         if not is_relative(url):
@@ -45,10 +48,19 @@ class LocalLinks:
         page = self.pages.get(target)
         if page is not None and not image:
             return urlunsplit(("", "", quote(page), parts.query, parts.fragment))
-        if image and not parts.query and (embedded := _data_url(target)) is not None:
+        if (
+            image
+            and not parts.query
+            and self._inside_project(target)
+            and (embedded := _data_url(target)) is not None
+        ):
             return embedded
         path = Path(os.path.relpath(target, self.out_dir.resolve())).as_posix()
         return urlunsplit(("", "", quote(path), parts.query, parts.fragment))
+
+    def _inside_project(self, path: Path) -> bool:
+        project = (self.project_dir or self.document_dir).resolve()
+        return path == project or project in path.parents
 
 
 def _data_url(path: Path) -> str | None:

@@ -29,6 +29,8 @@ TIMESTAMP, MAP, SEQ, MERGE = (_TAG + t for t in ("timestamp", "map", "seq", "mer
 _SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP})
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The store keeps ids in columns of this many characters (PostgreSQL refuses longer).
+MAX_ID_LENGTH = 200
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -215,6 +217,10 @@ class Reader:
             return None
         if not _ID.fullmatch(value):
             msg = f"expected an id (letters, digits, '.', '_', '-'), got {quote(value)}"
+            self.problem(node, field, msg)
+            return None
+        if len(value) > MAX_ID_LENGTH:
+            msg = f"an id holds at most {MAX_ID_LENGTH} characters, this one {len(value)}"
             self.problem(node, field, msg)
             return None
         self.unique(kind, value, node, field)

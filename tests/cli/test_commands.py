@@ -252,6 +252,18 @@ def test_snooze_holds_health_until_the_date(invoke: Invoke, tmp_path: Path) -> N
     )
     assert invoke("unsnooze", "host:127.0.0.1", "--registry", str(registry)).exit_code == 0
     assert not store.snoozed("a", "http://127.0.0.1:9/a", datetime(2029, 1, 1, tzinfo=UTC))
+    # Nothing left to undo is an error of the request, not of the command line.
+    again = invoke("unsnooze", "host:127.0.0.1", "--registry", str(registry))
+    assert again.exit_code == ExitCode.ERROR and "is not snoozed" in again.output
+
+
+def test_notify_before_any_run_is_an_error_not_a_wrong_command_line(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    registry = write_project(tmp_path, {"a": "http://127.0.0.1:9/a"})
+    result = invoke("notify", "--registry", str(registry))
+    assert result.exit_code == ExitCode.ERROR
+    assert "no finished run to notify about" in result.output
 
 
 def test_a_scheduler_tick_s_workspace_is_not_kept_until_the_command_ends(tmp_path: Path) -> None:

@@ -339,3 +339,14 @@ def test_regular_checks_have_no_gaps_whatever_their_spacing() -> None:
     hourly = [point(h, Verdict.OK) for h in range(30)]
     t = build_timeline(hourly, (), T + timedelta(hours=40))  # a few hours late: no gap
     assert t is not None and [b.kind for b in t.bands] == ["ok"]
+
+
+def test_daily_checks_after_a_suspect_spell_have_no_gaps() -> None:
+    """Checked every 6 hours while suspect, then daily with jitter again."""
+    suspect = [point(6 * i, Verdict.BLOCKED) for i in range(60)]
+    jitter = [0, 2.4, -1.2, 2.2, -2.0, 1.0, 2.4, -0.5, 1.7, 0.3]
+    daily = [point(360 + 24 * (d + 1) + j, Verdict.OK) for d, j in enumerate(jitter)]
+    t = build_timeline(suspect + daily, (), T + timedelta(hours=360 + 24 * 11))
+    assert t is not None
+    assert [b.kind for b in t.bands] == ["unverifiable", "ok"]
+    assert len(t.lines) == 1

@@ -226,3 +226,30 @@ def test_a_source_never_checked_says_so_once() -> None:
     assert mark.get_text(" ", strip=True) == "? not checked yet"
     assert mark["title"] == "not checked yet"
     assert "could not be verified" not in body.get_text()
+
+
+def test_only_pictures_inside_the_project_are_embedded(tmp_path: Path) -> None:
+    """A path climbing out of the project must not copy a file from elsewhere into a
+    page that is published to the world."""
+    root = tmp_path / "project"
+    elsewhere = tmp_path / "private"
+    elsewhere.mkdir()
+    (elsewhere / "secret.png").write_bytes(PNG)
+    workspace = project(root, "![Logo](img/logo.png) ![Chart](../../private/secret.png)\n")
+    out = root / "reports" / "published"
+    [page] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
+    workspace.close()
+    sources = [img["src"] for img in BeautifulSoup(page.read_text("utf-8"), "lxml").find_all("img")]
+    assert sources[0].startswith("data:image/png;base64,")
+    assert not sources[1].startswith("data:")
+    assert (out / sources[1]).resolve() == (elsewhere / "secret.png").resolve()
+
+
+def test_a_page_keeps_the_mode_it_had(tmp_path: Path) -> None:
+    workspace = project(tmp_path, "# Hoja\n")
+    out = tmp_path / "out"
+    [page] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
+    page.chmod(0o640)
+    [again] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
+    workspace.close()
+    assert again == page and page.stat().st_mode & 0o777 == 0o640

@@ -286,3 +286,14 @@ def test_a_document_says_the_language_it_is_written_in(
     )
     expected = "'Spanish' is not a language tag such as en, es or es-US"
     assert problems(wrong) == [f"{where(wrong, 'lang:', 'documents[0].lang')}{expected}"]
+
+
+def test_an_id_longer_than_the_store_keeps_is_refused(
+    write_registry: Write, problems: Problems, where: Where, valid_text: str
+) -> None:
+    long_id = "r" * 201
+    text = broken(valid_text, "  - id: report\n", f"  - id: {long_id}\n")
+    expected = "an id holds at most 200 characters, this one 201"
+    assert problems(text) == [f"{where(text, long_id, 'sources[0].id')}{expected}"]
+    at_most = broken(valid_text, "  - id: report\n", f"  - id: {'r' * 200}\n")
+    assert load_registry(write_registry(at_most)).sources[0].id == "r" * 200
