@@ -499,14 +499,18 @@ def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url:
     (``consent.google.com/ml?continue=...``, ``guce.yahoo.com``,
     ``myprivacy.dpgmedia.nl``), and back once a choice is stored in a cookie. A hop to
     such a page that carries the requested URL back, or to a consent host other than
-    the requested one, is a wall; the page behind it was never seen. A chain that came back to the
-    requested page (the choice was stored at once) saw the page after all.
+    the requested one, is a wall when the chain ends on a consent page; the page behind
+    it was never seen. A chain that went on from the consent page, back to the
+    requested page (the choice was stored at once) or to where it has moved, saw a
+    page after all. A path segment the requested URL has itself
+    (``/research/consent/guidance``) names the page's topic, not a consent page.
     """
     try:
         requested, final = urlsplit(requested_url), urlsplit(final_url)
     except ValueError:
         return None
-    if _same_page(final, requested):
+    own = frozenset(segment.lower() for segment in requested.path.split("/"))
+    if _same_page(final, requested) or not _consent_page(final, own):
         return None
     for location in locations:
         try:
@@ -514,18 +518,24 @@ def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url:
             values = [value for _, value in parse_qsl(target.query)]
         except ValueError:
             continue
-        host = (target.hostname or "").lower()
-        consent_host = host.split(".", 1)[0] in _CONSENT_HOST_LABELS
-        consent_path = any(
-            segment.lower() in _CONSENT_SEGMENTS for segment in target.path.split("/")
-        )
-        if not (consent_host or consent_path):
+        if not _consent_page(target, own):
             continue
-        if (consent_host and host != (requested.hostname or "").lower()) or any(
-            _names(value, requested, nested=True) for value in values
-        ):
+        host = (target.hostname or "").lower()
+        foreign_host = _consent_host(target) and host != (requested.hostname or "").lower()
+        if foreign_host or any(_names(value, requested, nested=True) for value in values):
             return f"consent wall (cookie consent page at {host}{target.path or '/'})"
     return None
+
+
+def _consent_host(url: SplitResult) -> bool:
+    return (url.hostname or "").lower().split(".", 1)[0] in _CONSENT_HOST_LABELS
+
+
+def _consent_page(url: SplitResult, own: frozenset[str]) -> bool:
+    """Whether a URL names a consent page: on a consent host, or with a consent path
+    segment other than those of the requested URL (``own``)."""
+    segments = {segment.lower() for segment in url.path.split("/")} - own
+    return _consent_host(url) or not segments.isdisjoint(_CONSENT_SEGMENTS)
 
 
 # First labels of hosts that serve nothing but consent pages (consent.google.com,
@@ -632,52 +642,124 @@ _MAINTENANCE_STEMS = frozenset(
         "wartung",
     }
 )
-# What a maintenance page says of itself, folded (lower-case ASCII). Each wording
-# names the site (or "we") as what is down, so that a page about road or building
-# maintenance does not count.
+# What a maintenance page says of itself, folded (lower-case ASCII, one line per line
+# of text). Each wording names the site itself as what is down: "we", or the site
+# opening a line or sentence or after "this", "the" or "our"; so that a page about road
+# maintenance, or a news story saying that some agency's website is offline, does not.
+_SELF = r"(?:^|(?<=[.!?:;|(\"-] )|\b(?:this|the|our) )"
+_SELF_ES = r"(?:^|(?<=[.!?:;|(\"-] )|\b(?:el|este|nuestro|la|esta|nuestra) )"
+_SITE = r"(?:web ?)?(?:site|page|system|server|service|portal|application)"
 _MAINTENANCE_WORDING = re.compile(
-    r"\b(?:(?:web ?)?site|page|system|server|service|portal|application|we|we're)"
+    rf"(?:{_SELF}{_SITE}|\bwe|\bwe're)"
     r"(?: is| are)?(?: currently| temporarily| now)? (?:under(?:going)?|down for|offline for"
     r"|unavailable (?:due to|for|during)) (?:[a-z]+ ){0,2}maintenance\b"
     r"|\b(?:site|website|system|scheduled|planned) maintenance (?:is )?(?:in progress|underway)\b"
-    r"|\b(?:site|website|system) (?:is )?in maintenance mode\b"
-    r"|\b(?:(?:web ?)?site|service|server|system|page|portal) (?:is )?(?:temporarily"
-    r"|currently) (?:unavailable|down|offline)\b"
+    rf"|{_SELF}(?:web ?)?(?:site|system) (?:is )?in maintenance mode\b"
+    rf"|{_SELF}{_SITE} (?:is )?(?:temporarily|currently) (?:unavailable|down|offline)\b"
     r"|\b(?:503 service unavailable|service temporarily unavailable)\b"
     r"|\bwe(?:'ll| will) be back (?:soon|shortly|online)\b"
-    r"|\b(?:sitio|pagina|pagina web|servicio|portal) (?:esta |se encuentra )?en mantenimiento\b"
-    r"|\bestamos en mantenimiento\b"
+    rf"|{_SELF_ES}(?:sitio|pagina|pagina web|servicio|portal) (?:esta |se encuentra )?"
+    r"en mantenimiento\b"
+    r"|\bestamos en mantenimiento\b",
+    re.MULTILINE,
 )
+# A title or heading (or a part of one, between separators) this short that names
+# maintenance or being unavailable heads a notice: "Site Maintenance", "Service
+# Unavailable". Not "outage": utilities publish outage maps and statistics.
+_NOTICE_HEADLINE = re.compile(
+    r"^(?:[a-z']+ ){0,3}(?:maintenance|mantenimiento|wartung|unavailable|offline"
+    r"|back soon)(?: [a-z']+){0,2}$"
+)
+_HEADLINE_SPLIT = re.compile(r"\s[-|:/]+\s|\|")
+_HEADINGS = ("h1", "h2", "h3")
 # A maintenance page is a notice, not a document: a page longer than this that says
 # "under maintenance" is more likely a report that mentions it.
 _MAINTENANCE_WORDS = 150
+# Redirects that send a reader somewhere for now; a permanent one moves the page.
+_TEMPORARY = frozenset({302, 303, 307})
 
 
 def maintenance_reason(
-    requested_url: str, final_url: str, title: str | None, text: str
+    requested_url: str,
+    final_url: str,
+    redirects: Sequence[int],
+    title: str | None,
+    text: str,
+    html: str | None = None,
 ) -> str | None:
     """Why the page that answered is a "down for maintenance" notice standing in for
     the source, or None.
 
     Sites down for maintenance often answer 200 (or redirect every path to one page)
     instead of 503: the source is not gone, nor has its content changed; it will be
-    back. Either the chain ended at a page named for it (``/maintenance.html``,
-    ``/sorry.html``) that was not the one cited, or a short page says so in so many
-    words.
+    back. ``redirects`` are the statuses of the chain's hops, ``html`` the page's
+    markup (for its first heading).
+
+    A site sends readers to its maintenance page for now: a chain with a temporary
+    redirect (302, 303, 307) that ended at a page named for it (``/maintenance.html``,
+    ``/sorry.html``), other than the one cited, is such a notice; a page moved there for
+    good, or the cited page itself under another scheme or with a trailing slash, is
+    not. Otherwise a short page must say so in so many words, in its title or first
+    heading, or in its text under a title or heading that names the outage
+    ("Site Maintenance"), or as the page a temporary redirect sent the reader to.
     """
     try:
         requested, final = urlsplit(requested_url), urlsplit(final_url)
     except ValueError:
         return None
+    sent_away = any(status in _TEMPORARY for status in redirects) and not _same_document(
+        final, requested
+    )
     landed = _stem(final.path)
-    if landed in _MAINTENANCE_STEMS and _stem(requested.path) != landed:
+    if sent_away and landed in _MAINTENANCE_STEMS and _stem(requested.path) != landed:
         return f"the site sent the request to a maintenance page ({final.hostname}{final.path})"
     if len(text.split(maxsplit=_MAINTENANCE_WORDS)) > _MAINTENANCE_WORDS:
         return None
-    found = _MAINTENANCE_WORDING.search(_fold(f"{title or ''}\n{text}"))
+    headline = _fold(title or "")
+    found = _MAINTENANCE_WORDING.search(headline)
+    in_text = None if found else _MAINTENANCE_WORDING.search(_fold(text))
+    if in_text is not None:
+        # The first heading is part of the text: only then is the markup parsed again.
+        headings = [_fold(heading) for heading in _first_heading(html)]
+        found = next(filter(None, map(_MAINTENANCE_WORDING.search, headings)), None)
+        if found is None and (sent_away or any(map(_notice_headline, [headline, *headings]))):
+            found = in_text
     if found is None:
         return None
     return f'the page says the site is down for maintenance ("{found.group(0)}")'
+
+
+def _notice_headline(folded: str) -> bool:
+    parts = (" ".join(re.findall(r"[a-z0-9']+", p)) for p in _HEADLINE_SPLIT.split(folded))
+    return any(_NOTICE_HEADLINE.match(part) for part in parts)
+
+
+def _first_heading(html: str | None) -> list[str]:
+    """The text of the page's first heading, if it has one."""
+    root = _parse(html) if html else None
+    if root is None:
+        return []
+    for element in root.iter(*_HEADINGS):
+        text = " ".join("".join(element.itertext()).split())
+        if text:
+            return [text]
+    return []
+
+
+def _same_document(url: SplitResult, other: SplitResult) -> bool:
+    """Whether two URLs name one document: scheme, ``www.``, a trailing slash and an
+    ``index.*`` name aside."""
+
+    def host(parts: SplitResult) -> str:
+        return (parts.hostname or "").lower().removeprefix("www.")
+
+    def path(parts: SplitResult) -> str:
+        return _INDEX.sub("", parts.path or "/").rstrip("/")
+
+    return host(url) == host(other) and path(url) == path(other)
+
+
+_INDEX = re.compile(r"(?<=/)index\.[a-z0-9]{1,5}$", re.IGNORECASE)
 
 
 def _stem(path: str) -> str:
@@ -686,6 +768,7 @@ def _stem(path: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Lower-case ASCII with straight apostrophes and single spaces."""
+    """Lower-case ASCII with straight apostrophes, single spaces and its line breaks."""
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").casefold())
-    return " ".join(text.encode("ascii", "ignore").decode("ascii").split())
+    ascii_text = text.encode("ascii", "ignore").decode("ascii")
+    return "\n".join(" ".join(line.split()) for line in ascii_text.splitlines())

@@ -36,6 +36,7 @@ from checks.botwall import (
 )
 from checks.content import ContentAnalysis, analyse
 from checks.hosts import HostPolicy
+from checks.http.charset import bom_codec
 from checks.model import CheckResult, CheckSettings, CheckTarget, Verdict
 from checks.soft404 import (
     PageSummary,
@@ -171,7 +172,6 @@ class _Check:
         self.now = now
         self.rng = _SHARED_RNG
         self.base, _, self.fragment = target.url.partition("#")
-        self.anchor = self.fragment.split(":~:", 1)[0]
 
     def run(self) -> CheckResult:
         checked_at = self.now()
@@ -266,7 +266,8 @@ class _Check:
         if fetched.body_problem is not None:
             page.warnings.append(f"content not checkable: {fetched.body_problem}")
             return page
-        url = f"{fetched.final_url}#{self.fragment}" if self.fragment else fetched.final_url
+        fragment = _landing_fragment(fetched, self.fragment)
+        url = f"{fetched.final_url}#{fragment}" if fragment else fetched.final_url
         page.analysis = _analyse(body, read_as, url, self.target, page)
         if page.analysis is not None:
             extracted = page.analysis.extracted
@@ -335,8 +336,10 @@ class _Check:
             else maintenance_reason(
                 self.base,
                 fetched.final_url,
+                [hop.status for hop in fetched.hops],
                 page.title if page.html is not None else None,
                 page.text if page.html is not None else "",
+                page.html,
             ),
             anchor_missing=self._anchor_missing(fetched, page, warnings),
             claim_missing=self._claims_missing(fetched, page, warnings),
@@ -348,9 +351,10 @@ class _Check:
         if found is not None and found.proof >= verdict.ChallengeProof.EXPLICIT:
             return found
         locations = [hop.location for hop in fetched.hops if hop.location]
-        interstitial = interstitial_reason(self.base, locations) or consent_wall_reason(
-            self.base, locations, fetched.final_url
-        )
+        interstitial = interstitial_reason(self.base, locations)
+        if interstitial is None and not self._evidence_found(page):
+            # A page holding what was cited from it is no consent page, whatever its URL.
+            interstitial = consent_wall_reason(self.base, locations, fetched.final_url)
         if interstitial is None:
             return found
         # The chain itself went through the wall: as plain as a vendor's own header,
@@ -372,7 +376,8 @@ class _Check:
     def _anchor_missing(
         self, fetched: http.Fetched, page: _Page, warnings: list[str]
     ) -> str | None:
-        anchor = self.anchor
+        # A browser lands at the fragment a redirect named, if one did.
+        anchor = _landing_fragment(fetched, self.fragment).split(":~:", 1)[0]
         # "#/route" and "#!state" are read by scripts, "#a=b" is state: not anchors.
         if not anchor or page.html is None or anchor[0] in "/!" or "=" in anchor:
             return None
@@ -505,6 +510,11 @@ def _needs_browser(page: _Page) -> str | None:
     return login_wall_reason(page.html)
 
 
+def _landing_fragment(fetched: http.Fetched, cited: str) -> str:
+    """The fragment the reader ends at: the cited one, or one a redirect named."""
+    return verdict.landing_fragment(fetched.hops, cited or None) or ""
+
+
 def _incomplete_at(fetched: http.Fetched) -> int | None:
     """How many bytes of a body that was not read to its end were read, or None."""
     if fetched.truncated_at is not None:
@@ -530,14 +540,16 @@ def _readable(fetched: http.Fetched) -> tuple[bytes, str | None]:
 
 
 def _decode_html(body: bytes, content_type: str | None) -> str:
+    bom = bom_codec(body)
+    if bom is not None:
+        # A byte order mark outranks the charset declared, as in browsers.
+        return body.decode("utf-8-sig" if bom == "utf-8" else "utf-16", errors="replace")
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
     if charset is None:
         match = _META_CHARSET.search(body[:4096])
         charset = match.group(1).decode("ascii", "replace") if match else None
-    if body.startswith(b"\xef\xbb\xbf"):
-        charset = "utf-8-sig"
     try:
         return body.decode(charset or "utf-8", errors="replace")
     except LookupError:

@@ -74,8 +74,13 @@ _NOT_FOUND_PATTERNS = (
     r"\bpagina no (?:encontrada|existe)\b",
     r"\b(?:la|esta|el|este|su) (?:[a-z]+ )?(?:pagina|archivo|documento|contenido|enlace)s?\b"
     r"[^.!?\n]{0,60}\b(?:ya no existe|no existe|no se (?:ha podido|pudo|puede) encontrar"
-    r"|no se (?:encontro|encuentra|ha encontrado)|no (?:ha sido|fue) encontrad[oa]"
-    r"|ya no (?:esta|se encuentra) disponible|ha sido (?:eliminad|borrad|retirad)[oa])\b",
+    r"|no (?:ha sido|fue) encontrad[oa]|ya no (?:esta|se encuentra) disponible"
+    r"|ha sido (?:eliminad|borrad|retirad)[oa])\b",
+    # "No se encuentra" is also Spanish for "is not" ("no se encuentra firmado", "no se
+    # encuentra en otros idiomas"): it says "not found" only where the clause ends.
+    r"\b(?:la|esta|el|este|su) (?:[a-z]+ )?(?:pagina|archivo|documento|contenido|enlace)s?\b"
+    r"[^.!?\n]{0,60}\bno se (?:encontro|encuentra|ha encontrado)"
+    r"(?: en (?:este|el) (?:servidor|sitio(?: web)?))?(?=[ \t]*(?:[.!?;:\n]|$))",
     r"\bno (?:se ha podido|se pudo|pudimos|podemos|hemos podido|encontramos|se encontro"
     r"|se encuentra|se ha encontrado|hemos encontrado)(?: encontrar)? (?:la|esta) pagina\b",
     # Portuguese
@@ -132,7 +137,7 @@ _NOT_FOUND_ANCHORS = (
     "ete supprime",
     "ete retire",
     "pagina",
-    "encontra",
+    "encontr",
     "encuentra",
     "ha sido",
     "foi ",
@@ -239,12 +244,14 @@ def soft404_reason(
     redirect that only adds a slash, switches to https or adds ``www.`` is fine, and
     so is a redirect from a site's root to its home page. ``evidence_found``: the
     evidence cited from the page is on the one that answered, so a redirect to a
-    directory above it is a merge, not a removal.
+    directory above it is a merge, not a removal, and "not found" wording in it is
+    about something else (a file in a news story, a result in an abstract): no
+    missing page holds what was cited from it.
     """
     if not 200 <= status < 300:
         return None
     redirect = _redirect_reason(requested_url, final_url, evidence_found=evidence_found)
-    if redirect is not None:
+    if redirect is not None or evidence_found:
         return redirect
     return _wording_reason(requested_url, title, text, html)
 

@@ -68,18 +68,23 @@ class MementoEndpoint:
         return self.timemap + url
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# The ports of plain and secure HTTP: one archive reached either way, as when it
+# redirects http to https, is one origin here.
+_WEB_PORTS = frozenset({80, 443})
 
 
 def _origin(url: str) -> tuple[str, int | None] | None:
-    # Host and port decide: an archive redirecting http to https stays itself.
+    # Host and port decide, the scheme does not: an archive redirecting http to https
+    # (or back) stays itself; another port on its host is another server.
     try:
         parts = urlsplit(url)
-        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+        port = parts.port
     except ValueError:
         return None
     host = (parts.hostname or "").rstrip(".")
-    return (host, port) if host else None
+    if not host:
+        return None
+    return (host, None if port is None or port in _WEB_PORTS else port)
 
 
 def _conventional_timemap(timegate: str) -> str:

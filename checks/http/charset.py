@@ -23,6 +23,16 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([-\w.:]+)""
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _TEXT_TYPES = HTML_TYPES | {"text/plain", "text/xml", "application/xml"}
 _ERRORS = "checks.utf-8-else-windows-1252"
+# Windows-1252 text in any language it serves has far fewer bytes outside ASCII.
+_MAX_STRAY_SHARE = 0.3
+# Compressed data (zip, xlsx, PNG) holds a NUL in every 256 bytes or so; text none.
+_BYTES_PER_NUL = 1024
+# Byte order marks browsers honour, each before any declared charset.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def _windows_1252(exc: UnicodeError) -> tuple[str, int]:
@@ -46,16 +56,26 @@ def repair_declared_utf8(body: bytes, content_type: str | None) -> tuple[bytes, 
     """
     if body.isascii() or media_type(content_type) not in _TEXT_TYPES:
         return body, content_type
-    if _declared(body, content_type) != "utf-8" or _valid_utf8(body):
+    if _declared(body, content_type) != "utf-8" or _valid_utf8(body) or _binary(body):
         return body, content_type
     repaired = body.decode("utf-8", errors=_ERRORS).encode("utf-8")
     return repaired, _with_utf8(content_type)
 
 
+def bom_codec(body: bytes) -> str | None:
+    """The codec a byte order mark at the start of ``body`` names, or None. Browsers
+    let it outrank any charset a header or the page declares."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return codec
+    return None
+
+
 def _declared(body: bytes, content_type: str | None) -> str | None:
     """The codec name the body declares, browsers' order: BOM, header, then the page."""
-    if body.startswith(codecs.BOM_UTF8):
-        return "utf-8"
+    bom = bom_codec(body)
+    if bom is not None:
+        return bom
     found = _HEADER_CHARSET.search(content_type or "")
     label = found.group(1) if found else None
     if label is None:
@@ -68,6 +88,17 @@ def _declared(body: bytes, content_type: str | None) -> str | None:
         return codecs.lookup(label).name
     except LookupError:
         return None
+
+
+def _binary(body: bytes) -> bool:
+    """Whether a body is no text at all: it holds NUL bytes throughout (an archive, a
+    spreadsheet or an image served under a text label), or more stray bytes than a
+    text in a Latin script has letters outside ASCII. Repairing it would cost a call
+    for every stray byte and read nothing. A stray NUL or two in a page is no sign."""
+    if body.count(b"\x00") > len(body) // _BYTES_PER_NUL:
+        return True
+    stray = len(body) - len(body.decode("utf-8", "ignore").encode("utf-8"))
+    return stray > _MAX_STRAY_SHARE * len(body)
 
 
 def _valid_utf8(body: bytes) -> bool:
