@@ -9,16 +9,20 @@ single process. Results come back to the calling process, which alone writes the
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import re
+import signal
 import threading
+import time
 import traceback
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import ip_address
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -31,6 +35,12 @@ MIN_TARGETS = 200
 # Results a worker sends at once: fewer, larger messages cost less than one per result.
 _BATCH = 32
 _BATCH_DELAY_S = 0.05
+# How often a worker's sender looks whether a batch is due or the run has stopped.
+_SENDER_WAKE_S = 0.01
+# How long a stopped run waits for the results its workers had finished. A worker sends
+# them within _SENDER_WAKE_S, so this only bounds one that cannot answer; checks under
+# way are never waited for.
+_STOP_WAIT_S = 0.5
 
 # A URL's scheme and authority, as urlsplit divides them.
 _AUTHORITY = re.compile(r"[^:/?#]*://[^/?#]*")
@@ -71,6 +81,13 @@ class _Done:
 class _Failed:
     worker: int
     error: str
+
+
+@dataclass(frozen=True)
+class _Stopped:
+    """The worker has sent every result it had finished when the run stopped."""
+
+    worker: int
 
 
 class WorkerError(RuntimeError):
@@ -151,32 +168,45 @@ def check_in_processes(
     *,
     processes: int,
     concurrency: int,
-) -> Iterator[CheckResult]:
+    unread: list[CheckResult] | None = None,
+) -> Generator[CheckResult, None, None]:
     """Results of every target in completion order, checked by up to ``processes``
     worker processes. A worker that fails raises :class:`WorkerError` here once the
-    results it sent have been yielded; closing the iterator stops the workers."""
+    results it sent have been yielded; closing the iterator stops the workers.
+
+    A stop (closing the iterator, an exception while it waits, a worker that dies)
+    with ``unread`` given first puts there the results the workers had finished and
+    that were not yielded yet, still in the pipes or held back in a worker's batch,
+    within :data:`_STOP_WAIT_S`: the caller keeps them as it keeps the rest."""
     shares = partition(targets, processes)
     threads = concurrency_shares(concurrency, [len(s) for s in shares])
     context = _context()
-    # One pipe per worker: a worker that dies, even in the middle of a message, closes
-    # its end, and the wait below wakes with an end of file instead of hanging.
-    pipes = [context.Pipe(duplex=False) for _ in shares]
-    workers = [
-        context.Process(
-            target=_work,
-            args=(number, share, threads[number], check_share, pipes[number][1], os.getpid()),
-            name=f"check-worker-{number}",
-            daemon=True,  # never outlive the run that started them
-        )
-        for number, share in enumerate(shares)
-    ]
+    # Set when the run stops. A flag the workers look at, not an event they wait on: a
+    # worker that ends while waiting would leave an event's waiters miscounted, and
+    # setting it would then hang.
+    stop = context.RawValue(ctypes.c_bool, False)
+    readers: list[Connection] = []
+    workers: list[BaseProcess] = []
     # The workers and this process leave alone what they share for the whole run.
     with frozen_heap():
-        for worker in workers:
+        for number, share in enumerate(shares):
+            # One pipe per worker: a worker that dies, even in the middle of a message,
+            # closes its end, and the wait below wakes with an end of file instead of
+            # hanging. Made as its worker starts, so that no other worker inherits the
+            # writing end (and keeps it open).
+            reader, writer = context.Pipe(duplex=False)
+            worker = context.Process(
+                target=_work,
+                args=(number, share, threads[number], check_share, writer, stop, os.getpid()),
+                name=f"check-worker-{number}",
+                daemon=True,  # never outlive the run that started them
+            )
+            readers.append(reader)
+            workers.append(worker)
             worker.start()
-        for _reader, writer in pipes:
-            writer.close()  # the workers hold the only writing ends
-        running = {pipes[number][0]: number for number in range(len(workers))}
+            writer.close()  # the worker holds the only writing end
+        running = dict(zip(readers, range(len(workers)), strict=True))
+        batch: deque[CheckResult] = deque()  # received, not yet yielded
         failure: str | None = None
         try:
             while running:
@@ -187,6 +217,7 @@ def check_in_processes(
                     except (EOFError, OSError):
                         workers[number].join(timeout=5)
                         code = workers[number].exitcode
+                        del running[reader]
                         raise WorkerError(
                             f"check worker {number} exited with code {code}"
                         ) from None
@@ -196,17 +227,46 @@ def check_in_processes(
                         del running[reader]
                         failure = failure or message.error
                     else:
-                        yield from message
+                        batch.extend(message)
+                        while batch:
+                            yield batch.popleft()
             if failure is not None:
                 raise WorkerError(failure)
+        except BaseException:
+            if unread is not None:
+                unread.extend(batch)
+                stop.value = True
+                unread.extend(_finished_by(list(running)))
+            raise
         finally:
             for worker in workers:
                 if worker.is_alive():
                     worker.terminate()
             for worker in workers:
                 worker.join(timeout=5)
-            for reader, _writer in pipes:
+            for reader in readers:
                 reader.close()
+
+
+def _finished_by(readers: list[Connection]) -> list[CheckResult]:
+    """The results that stopped workers had finished: the batches in their pipes, then
+    what each held back, which it sends once it sees the run stop, before it says it
+    has stopped. Waits for those messages at most :data:`_STOP_WAIT_S`, never for a
+    check."""
+    finished: list[CheckResult] = []
+    deadline = time.monotonic() + _STOP_WAIT_S
+    while readers and (left := deadline - time.monotonic()) > 0:
+        for reader in cast(list[Connection], wait(readers, timeout=left)):
+            try:
+                message = reader.recv()
+            except Exception:  # the worker is gone (even mid-message): nothing more comes
+                readers.remove(reader)
+                continue
+            if isinstance(message, list):
+                finished.extend(message)
+            else:  # stopped, done or failed: its last message
+                readers.remove(reader)
+    return finished
 
 
 def _context() -> Any:
@@ -222,11 +282,16 @@ def _work(
     threads: int,
     check_share: CheckShare,
     outbox: Connection,
+    stop: ctypes.c_bool,
     parent: int,
 ) -> None:
     """A worker's life: check its share, sending results in small batches."""
+    # Ctrl-C reaches every process of the terminal's group; stopping is for the run's
+    # process, which then asks for what was finished (an interrupt here could also cut
+    # a message in half).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent)
-    results = _Sender(outbox)
+    results = _Sender(outbox, stop, number)
     try:
         for result in check_share(share, threads):
             results.add(result)
@@ -242,34 +307,46 @@ class _Sender:
     """A worker's results, sent a batch at a time: when :data:`_BATCH` are held, or
     :data:`_BATCH_DELAY_S` after the oldest was held, whether or not another result
     comes (a thread of its own sees to that). A result is thus in the run's process
-    soon after its check ends: there it is written, and kept if the run is stopped."""
+    soon after its check ends: there it is written, and kept if the run is stopped.
+    Once ``stop`` is set, that thread sends what is held, then :class:`_Stopped`."""
 
-    def __init__(self, outbox: Connection) -> None:
+    def __init__(self, outbox: Connection, stop: ctypes.c_bool, number: int) -> None:
         self._outbox = outbox
+        self._stop = stop
+        self._number = number
         self._held: HeldBatch[CheckResult] = HeldBatch(_BATCH, _BATCH_DELAY_S)
         self._lock = threading.Lock()
-        self._closed = threading.Event()
+        self._closed = threading.Event()  # the last message is sent: nothing follows it
         threading.Thread(target=self._send_late, name="result-sender", daemon=True).start()
 
     def add(self, result: CheckResult) -> None:
         with self._lock:
+            if self._closed.is_set():
+                return  # stopped: the run's process reads no more
             self._held.hold(result)
             if self._held.due():
                 self._outbox.send(self._held.release())
 
     def close(self, last: _Done | _Failed) -> None:
         """Send what is held, then ``last``; nothing is sent after it."""
-        self._closed.set()
         with self._lock:
-            if self._held.items:
-                self._outbox.send(self._held.release())
-            self._outbox.send(last)
+            self._send_last(last)
+
+    def _send_last(self, last: _Done | _Failed | _Stopped) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if self._held.items:
+            self._outbox.send(self._held.release())
+        self._outbox.send(last)
 
     def _send_late(self) -> None:
-        while not self._closed.wait(_BATCH_DELAY_S):
+        while not self._closed.wait(_SENDER_WAKE_S):
             with self._lock:
-                if self._held.due():
-                    try:
+                try:
+                    if self._stop.value:
+                        self._send_last(_Stopped(self._number))
+                    elif self._held.due():
                         self._outbox.send(self._held.release())
-                    except OSError:
-                        return  # the run's process is gone; the worker follows it
+                except OSError:
+                    return  # the run's process is gone; the worker follows it

@@ -8,8 +8,9 @@ import queue
 import random
 import threading
 import time
+import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -141,13 +142,16 @@ class Checker:
             result = self.after_check(target, result, session)
         return result
 
-    def check_all(self, targets: Sequence[CheckTarget]) -> Iterator[CheckResult]:
+    def check_all(
+        self, targets: Sequence[CheckTarget], unread: list[CheckResult] | None = None
+    ) -> Generator[CheckResult, None, None]:
         """Results in completion order, with at most ``concurrency`` requests at once.
 
         A free worker takes the next URL of a host that can take a request now
         (:class:`~monitor.dispatch.HostQueues`): a host that is paused or at its limit
         never holds workers that other hosts' URLs could use. The idle connections are
-        closed once every check is done.
+        closed once every check is done. Once stopped, ``unread`` (if given) holds the
+        results finished but not yet handed out.
         """
         # One more than a host's limit may be handed out: its slot is free while one of
         # its checks waits to retry; otherwise the extra check waits for the slot.
@@ -183,12 +187,26 @@ class Checker:
             # caller's to keep now, not after the checks under way, which may take
             # their whole deadline; those are left to end on their own.
             pool.shutdown(wait=False, cancel_futures=True)
+            if unread is not None:
+                unread.extend(_finished_now(finished))
             raise
         else:
             pool.shutdown(wait=True)
         finally:
             # Pools are made again on demand if this checker is used again.
             self._connections.close()
+
+
+def _finished_now(
+    finished: queue.SimpleQueue[tuple[CheckTarget, Future[CheckResult]]],
+) -> list[CheckResult]:
+    """The results of the checks that have handed themselves over and went well."""
+    results = []
+    while not finished.empty():
+        _target, future = finished.get()
+        if not future.cancelled() and future.exception() is None:
+            results.append(future.result())
+    return results
 
 
 def _hand_over(
@@ -241,6 +259,10 @@ def run_sources(
     writer = ResultWriter(store, run_id)
     unchanged = UnchangedResults(store)
     live = LiveHealth(store, run_id, policy, on_folded) if on_folded else None
+    # Results finished but not yet handed out when the run stops; stopping the checks
+    # (closing ``results``) collects them here.
+    unread: list[CheckResult] = []
+    results = _checked(run_plan.targets, registry, settings, after_check, now, unread)
 
     def keep(per_source: CheckResult) -> None:
         source_id = per_source.source_id
@@ -255,18 +277,32 @@ def run_sources(
         if on_result is not None:
             on_result(per_source)
 
+    def take(result: CheckResult) -> None:
+        for source_id in run_plan.sources_by_url[result.url]:
+            for ready in unchanged.add(result.replace(source_id=source_id)):
+                keep(ready)
+
     try:
-        for result in _checked(run_plan.targets, registry, settings, after_check, now):
-            for source_id in run_plan.sources_by_url[result.url]:
-                for ready in unchanged.add(result.replace(source_id=source_id)):
-                    keep(ready)
+        for result in results:
+            take(result)
         for ready in unchanged.drain():
             keep(ready)
         writer.flush()
-    except BaseException:
+    except BaseException as stop:
         # The run failed: the results already in hand are still kept where that works,
-        # and the run is left unfinished, to be marked interrupted and resumed by the
-        # next one. The failure raised is the run's own, not one from keeping.
+        # with those finished but not yet handed out, and the run is left unfinished,
+        # to be marked interrupted and resumed by the next one. The failure raised is
+        # the run's own, not one from keeping.
+        if not isinstance(stop, Exception):
+            # An interrupt in the middle of a write leaves the statement open in the
+            # frames it passed through, and SQLite holds the write lock for it: every
+            # write below would wait out the busy timeout, then fail.
+            traceback.clear_frames(stop.__traceback__)
+        with contextlib.suppress(Exception):
+            results.close()
+        with contextlib.suppress(Exception):
+            for result in unread:
+                take(result)
         with contextlib.suppress(Exception):
             for ready in unchanged.drain():
                 keep(ready)
@@ -301,9 +337,11 @@ def _checked(
     settings: CheckSettings,
     after_check: AfterCheck | None,
     now: Clock,
-) -> Iterator[CheckResult]:
+    unread: list[CheckResult],
+) -> Generator[CheckResult, None, None]:
     """Every target's result in completion order, from worker processes split by site
-    when the run is large enough to gain from them (:mod:`monitor.fanout`)."""
+    when the run is large enough to gain from them (:mod:`monitor.fanout`). Once they
+    are stopped, ``unread`` holds those finished but not handed out."""
     concurrency, per_host = registry.settings.concurrency, registry.settings.per_host
     processes = registry.settings.processes or default_processes(len(targets))
     processes = min(processes, concurrency)  # each process makes at least one request
@@ -311,18 +349,19 @@ def _checked(
         checker = Checker(
             settings, concurrency=concurrency, per_host=per_host, after_check=after_check, now=now
         )
-        return checker.check_all(targets)
+        return checker.check_all(targets, unread)
     results = check_in_processes(
         targets,
         ShareChecker(settings, per_host, now),
         processes=processes,
         concurrency=concurrency,
+        unread=unread,
     )
     if after_check is None:
         return results
     # Archive look-ups stay in this process: they share one rate limit, one budget and
     # the store's lookup cache.
-    return _after_each(results, targets, after_check, settings, threads=concurrency)
+    return _after_each(results, targets, after_check, settings, threads=concurrency, unread=unread)
 
 
 @dataclass(frozen=True)
@@ -339,15 +378,18 @@ class ShareChecker:
 
 
 def _after_each(
-    results: Iterator[CheckResult],
+    results: Generator[CheckResult, None, None],
     targets: Sequence[CheckTarget],
     after_check: AfterCheck,
     settings: CheckSettings,
     *,
     threads: int,
-) -> Iterator[CheckResult]:
+    unread: list[CheckResult],
+) -> Generator[CheckResult, None, None]:
     """``after_check`` applied to each result on a few threads, in completion order,
-    with at most ``2 x threads`` results waiting."""
+    with at most ``2 x threads`` results waiting. Once stopped, ``unread`` holds the
+    results not handed out: with their look-up where it is done, else as their check
+    left them (a look-up may wait long on an archive's rate limit)."""
     by_url = {t.url: t for t in targets}
     local = threading.local()
 
@@ -358,17 +400,38 @@ def _after_each(
         return after_check(by_url[result.url], result, session)
 
     finished: queue.SimpleQueue[Future[CheckResult]] = queue.SimpleQueue()
-    in_flight = 0
-    with ThreadPoolExecutor(threads, thread_name_prefix="after-check") as pool:
+    # Each look-up not yet handed out, with the result it was given.
+    waiting: dict[Future[CheckResult], CheckResult] = {}
+
+    def next_looked_up() -> CheckResult:
+        future = finished.get()
+        looked_up = future.result()
+        del waiting[future]
+        return looked_up
+
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="after-check")
+    try:
         for result in results:
-            pool.submit(after, result).add_done_callback(finished.put)
-            in_flight += 1
-            if in_flight >= 2 * threads:
-                in_flight -= 1
-                yield finished.get().result()
-        while in_flight:
-            in_flight -= 1
-            yield finished.get().result()
+            future = pool.submit(after, result)
+            waiting[future] = result
+            future.add_done_callback(finished.put)
+            if len(waiting) >= 2 * threads:
+                yield next_looked_up()
+        while waiting:
+            yield next_looked_up()
+    except BaseException:
+        results.close()  # collects the checks' own unread results
+        unread.extend(_looked_up_or(future, result) for future, result in waiting.items())
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _looked_up_or(future: Future[CheckResult], result: CheckResult) -> CheckResult:
+    """The look-up's result if it is done and went well, else ``result``."""
+    if future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return result
 
 
 class ResultWriter:
