@@ -50,8 +50,10 @@ Rules (thresholds from :class:`HealthPolicy`; defaults in brackets):
 9. A check of a URL other than the one last folded in (the registry's URL was changed)
    starts the evidence afresh: the failures and successes seen at the old URL say
    nothing about the new one. The check is judged as the first check of a new source;
-   the event, if any, goes from the health the source had. While snoozed, the evidence
-   is dropped and the health kept.
+   the event, if any, goes from the health the source had. But a source that was down
+   and fails at its new URL too stays down (its trouble goes on, since when it began is
+   kept): only the evidence toward the next step starts afresh. While snoozed, the
+   evidence is dropped and the health kept.
 
 Every change of state yields one :class:`HealthEvent`, the first check of a source
 included (``unknown -> healthy``), so a timeline can be drawn from the events alone.
@@ -232,7 +234,11 @@ def advance(
     if new_url:
         if snoozed:
             return _while_snoozed(readdressed(state), verdict, checked_at, policy), None
-        return _first_at_new_url(state, verdict, checked_at, policy, hard=hard)
+        if not (state.health.is_down and classify(verdict) is CheckClass.FAILING):
+            return _first_at_new_url(state, verdict, checked_at, policy, hard=hard)
+        # Still failing: not news, whatever the address. A dead source stays dead, and a
+        # suspect one is confirmed by failures at the new URL alone.
+        state = readdressed(state)
     if snoozed:
         return _while_snoozed(state, verdict, checked_at, policy), None
     kind = classify(verdict)

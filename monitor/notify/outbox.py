@@ -14,7 +14,9 @@ A failed send goes back to ``pending`` with its next attempt put off exponential
 (``settings.notify.retry_minutes``, doubling, at most ``retry_max_hours``; later if a
 webhook's ``Retry-After`` asks for it, up to that same bound), or to
 ``failed`` once ``max_attempts`` are used up or when the failure is permanent (a
-refused address, a 4xx answer, a 5xx SMTP reply).
+refused address, a 4xx answer, a 5xx SMTP reply). A row ``failed`` with attempts to
+spare was refused for good (:func:`refused_for_good`); one that used them all up most
+likely met an outage, and its news is still owed to the owner.
 
 **No duplicate after a crash.** If the process dies between 3 and 4, the row stays in
 ``sending``: the database cannot tell "sent" from "not sent yet". The next delivery
@@ -146,6 +148,17 @@ def deliver(
         elif status is OutboxStatus.FAILED:
             failed.append(_outcome(entry, status, error))
     return Delivery(tuple(sent), tuple(retrying), tuple(failed), tuple(unconfirmed), tuple(resent))
+
+
+def refused_for_good(entry: OutboxEntry, settings: NotifySettings) -> bool:
+    """Whether a ``failed`` row was given up because its failure was permanent.
+
+    Only a permanent failure ends delivery before ``max_attempts`` are used up, so the
+    attempts tell the two apart without recording more. A permanent failure at the last
+    attempt counts as the attempts used up: the owner is sent one more message, which
+    the server then refuses at once.
+    """
+    return entry.status is OutboxStatus.FAILED and entry.attempts < settings.max_attempts
 
 
 def send(entry: OutboxEntry, transport: Transport, now: datetime) -> None:

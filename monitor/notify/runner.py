@@ -19,7 +19,7 @@ from monitor.notify.mail import (
     smtp_sender,
 )
 from monitor.notify.messages import outgoing
-from monitor.notify.outbox import Delivery, Transport, deliver
+from monitor.notify.outbox import Delivery, Transport, deliver, refused_for_good
 from monitor.notify.report import NotifyReport
 from monitor.store import OutboxStatus, Store
 
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from monitor.registry.model import Registry
 
 DEFAULT_SENDER = f"citation-monitor@{FALLBACK_DOMAIN}"
-# Messages that count as telling their owner, though not (yet) recorded as sent.
+# Messages that count as telling their owner, though not (yet) recorded as sent; of
+# the failed ones, only those refused for good (see _last_told).
 _TOLD = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.UNCONFIRMED, OutboxStatus.FAILED)
 
 
@@ -72,7 +73,7 @@ def notify_run(
         run_id=run_id,
         now=now,
         settings=settings,
-        last_notice=_last_told(store),
+        last_notice=_last_told(store, settings),
         changed=_claims_newly_missing(store, status, run_id),
     )
     made = outgoing(composition, registry, settings, environ=environ, email_off=email_off)
@@ -190,13 +191,15 @@ def _setting_warnings(registry: Registry, settings: NotifySettings) -> list[str]
     return warnings
 
 
-def _last_told(store: Store) -> LastNotice:
+def _last_told(store: Store, settings: NotifySettings) -> LastNotice:
     """When an owner was last told about a source, for the reminders.
 
     Besides the messages sent, this counts those still on their way (waiting out a
-    retry), in doubt, and given up: a run during an SMTP outage must not queue one more
-    reminder behind the first message, nor a refused address be tried at every run;
-    the next reminder waits ``reminder_days`` from the message composed last.
+    retry), in doubt, and refused for good: a run during an SMTP outage must not queue
+    one more reminder behind the first message, nor a refused address be tried at every
+    run; the next reminder waits ``reminder_days`` from the message composed last. A
+    message given up after using all its attempts (an outage longer than its retries,
+    a login the server refuses) told no one: the next run tells the owner again.
     """
     composed: dict[str, dict[str, datetime]] = {}
 
@@ -205,6 +208,8 @@ def _last_told(store: Store) -> LastNotice:
             latest: dict[str, datetime] = {}
             for status in _TOLD:
                 for row in store.outbox_rows(owner=owner, status=status):
+                    if status is OutboxStatus.FAILED and not refused_for_good(row, settings):
+                        continue
                     for told in row.sources:
                         latest[told] = max(latest.get(told, row.created_at), row.created_at)
             composed[owner] = latest

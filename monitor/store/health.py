@@ -16,6 +16,7 @@ from monitor.state import Health, HealthEvent, HealthPolicy, SourceHealth, advan
 from monitor.store.schema import Base, HealthEventRow, ResultRow, SnoozeRow, SourceHealthRow
 
 HOST_PREFIX = "host:"
+_DEFAULT_PORTS = frozenset({80, 443})
 # SourceHealth fields stored as columns of the same name.
 _COLUMNS = tuple(f.name for f in fields(SourceHealth) if f.name not in ("source_id", "health"))
 
@@ -179,8 +180,9 @@ def fold(
     the order of the checks. A check whose result is not newer than the one its source
     last folded in is skipped; a later check of the same source folds onto the state
     the earlier one produced. A snoozed source keeps its health but records the result.
-    A check of another URL than the result folded in before it starts the evidence
-    afresh (:func:`monitor.state.advance`, rule 9).
+    A check of another URL than the result folded in before it (another resource, not
+    another spelling: :func:`same_resource`) starts the evidence afresh
+    (:func:`monitor.state.advance`, rule 9).
     """
     folded: dict[str, Folded] = {}
     events: list[FoldedEvent] = []
@@ -199,12 +201,46 @@ def fold(
             hard=is_hard_failure(check.verdict, check.status, check.error_kind),
             # Parsing the URL costs more than the rest of the fold; most runs have no snoozes.
             snoozed=bool(snoozes) and is_snoozed(snoozes, source_id, check.url, check.checked_at),
-            new_url=last_url is not None and last_url != check.url,
+            new_url=last_url is not None and not same_resource(last_url, check.url),
         )
         folded[source_id] = Folded(state, check.result_id, check.url)
         if event is not None:
             events.append(FoldedEvent(event, check.result_id))
     return folded, events
+
+
+def same_resource(old: str, new: str) -> bool:
+    """Whether two registry URLs name the same resource, so that the evidence gathered at
+    one holds for the other.
+
+    Beyond two spellings of one URL (:func:`monitor.registry.urls.comparable`: letter
+    case of the scheme and host, a default port, an empty path, escapes), an edit from
+    http to https or a trailing slash added or taken off the path names the same
+    document: the site redirects one to the other, or serves both.
+    """
+    return old == new or _resource_key(old) == _resource_key(new)
+
+
+def _resource_key(url: str) -> tuple[str, int | None, str, str, str]:
+    # Imported here: the registry loader reaches this package through the notifications.
+    from monitor.registry.urls import comparable
+
+    try:
+        parts = urlsplit(comparable(url))
+        port = parts.port
+    except ValueError:
+        return url, None, "", "", ""
+    host = (parts.hostname or "").rstrip(".")
+    userinfo = parts.netloc.rpartition("@")[0]
+    # With the scheme set aside, either default port is the site's usual one.
+    usual = port is None or port in _DEFAULT_PORTS
+    return (
+        f"{userinfo}@{host}" if userinfo else host,
+        None if usual else port,
+        parts.path.rstrip("/"),
+        parts.query,
+        parts.fragment,
+    )
 
 
 def apply_run(
