@@ -716,17 +716,28 @@ def maintenance_reason(
     if len(text.split(maxsplit=_MAINTENANCE_WORDS)) > _MAINTENANCE_WORDS:
         return None
     headline = _fold(title or "")
-    found = _MAINTENANCE_WORDING.search(headline)
-    in_text = None if found else _MAINTENANCE_WORDING.search(_fold(text))
+    found = _says_maintenance(headline)
+    in_text = None if found else _says_maintenance(_fold(text))
     if in_text is not None:
         # The first heading is part of the text: only then is the markup parsed again.
         headings = [_fold(heading) for heading in _first_heading(html)]
-        found = next(filter(None, map(_MAINTENANCE_WORDING.search, headings)), None)
+        found = next(filter(None, map(_says_maintenance, headings)), None)
         if found is None and (sent_away or any(map(_notice_headline, [headline, *headings]))):
             found = in_text
     if found is None:
         return None
     return f'the page says the site is down for maintenance ("{found.group(0)}")'
+
+
+# Every wording of _MAINTENANCE_WORDING holds one of these: a text without any is
+# passed over without the pattern's many alternatives tried at every word.
+_MAINTENANCE_KEYS = ("mainten", "mantenim", "unavailable", "offline", "down", "be back")
+
+
+def _says_maintenance(folded: str) -> re.Match[str] | None:
+    if not any(key in folded for key in _MAINTENANCE_KEYS):
+        return None
+    return _MAINTENANCE_WORDING.search(folded)
 
 
 def _notice_headline(folded: str) -> bool:

@@ -110,7 +110,8 @@ class LivePages:
     def entries(self) -> Mapping[str, dict[str, Any]]:
         """The status document's entries of the sources given so far, as read for their
         pages (by id), unpacked: once :meth:`finish` returns, those sources are done
-        with, so the document made after the run takes them as they are."""
+        with, so the document made after the run takes them as they are. Handed over
+        once (a second call gives none)."""
         return self._maker.pages.kept_entries() if self._maker is not None else {}
 
     @property

@@ -116,8 +116,10 @@ class SourcePages:
                 time.sleep(0)
 
     def kept_entries(self) -> dict[str, dict[str, Any]]:
-        """The entries kept (``keep``), as :func:`source_entry` made them."""
-        return {source_id: marshal.loads(packed) for source_id, packed in self.packed.items()}
+        """The entries kept (``keep``), as :func:`source_entry` made them, handed over
+        once: the packed copies go, so that they are not held beside the document."""
+        packed, self.packed = self.packed, {}
+        return {source_id: marshal.loads(entry) for source_id, entry in packed.items()}
 
     def _entries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The sources' entries as the status document has them, from the store."""

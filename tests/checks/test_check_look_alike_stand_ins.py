@@ -5,6 +5,9 @@ which "no se encuentra" means "is not". Each is read as the page it is."""
 
 from __future__ import annotations
 
+import pytest
+
+from checks import botwall
 from checks.botwall import maintenance_reason
 from checks.model import ClaimSpec, Verdict
 from tests.checks.conftest import Check
@@ -183,3 +186,26 @@ def test_spanish_not_found_ending_its_sentence_is_a_soft_404(
         ),
     )
     assert check(server.url("/es/informe.html")).verdict is Verdict.SOFT_404
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "our website is currently undergoing scheduled maintenance",
+        "the system is down for maintenance",
+        "we're offline for planned maintenance tonight",
+        "site maintenance is in progress",
+        "this site is in maintenance mode",
+        "the portal is temporarily unavailable",
+        "the site is currently down",
+        "503 service unavailable",
+        "service temporarily unavailable",
+        "we'll be back soon",
+        "el sitio esta en mantenimiento",
+        "estamos en mantenimiento",
+    ],
+)
+def test_the_quick_look_for_maintenance_wording_misses_none(text: str) -> None:
+    # Pages are passed over when they hold none of the wording's key words.
+    assert botwall._MAINTENANCE_WORDING.search(text) is not None
+    assert botwall._says_maintenance(text) is not None
