@@ -14,13 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from checks.archive.config import ArchiveConfig
+from checks.http.retryafter import retry_after_s
 
 BUDGET_EXHAUSTED = "archive request budget exhausted"
 
@@ -274,7 +274,7 @@ class ArchiveLimiter:
             if response.status_code == 429:
                 with self._lock:
                     self._shared.rate_limited += 1
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                wait = retry_after_s(response.headers.get("Retry-After"), datetime.now(UTC))
                 if wait is None:
                     wait = self._default_retry_after
                 response.close()
@@ -398,24 +398,3 @@ def _endpoint(url: str) -> str:
 def is_memento(response: requests.Response) -> bool:
     """A response is an archived copy iff it carries ``Memento-Datetime``."""
     return "Memento-Datetime" in response.headers
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    reference = now or datetime.now(UTC)
-    return max(0.0, (when - reference).total_seconds())

@@ -17,6 +17,7 @@ from checks.http.mediatype import (
     sniffed_media_type,
 )
 from checks.http.refresh import meta_refresh
+from checks.http.retryafter import retry_after_s
 
 __all__ = [
     "HTML_TYPES",
@@ -29,5 +30,6 @@ __all__ = [
     "media_type",
     "meta_refresh",
     "repair_declared_utf8",
+    "retry_after_s",
     "sniffed_media_type",
 ]

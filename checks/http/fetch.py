@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -40,6 +39,7 @@ from checks.http.location import (
 )
 from checks.http.mediatype import HTML_TYPES, media_type, sniffed_media_type
 from checks.http.request import prepare
+from checks.http.retryafter import retry_after_s
 from checks.model import CheckSettings, ErrorKind, RedirectHop
 
 # Failures to open a connection at all: a host that no longer listens for plain http
@@ -347,7 +347,7 @@ class _Fetcher:
                 else:
                     status = response.status_code
                     headers = _lower_headers(response.headers)
-                    retry_after = _retry_after_s(headers.get("retry-after"), self.now)
+                    retry_after = retry_after_s(headers.get("retry-after"), self.now())
                     trouble = verdict.is_trouble_status(status)
                     again = (
                         trouble
@@ -624,22 +624,6 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
 def _sets_cookies(headers: CaseInsensitiveDict[str]) -> bool:
     """Whether a response carries cookies: only then is the cookie machinery needed."""
     return "set-cookie" in headers or "set-cookie2" in headers
-
-
-def _retry_after_s(value: str | None, now: Callable[[], datetime]) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now()).total_seconds())
 
 
 def _finish(method: str, response: requests.Response) -> None:

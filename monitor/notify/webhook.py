@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
+from checks.http.retryafter import retry_after_s
 from checks.netpolicy import (
     AddressGuard,
     InvalidURL,
@@ -97,20 +97,10 @@ def post(
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> timedelta | None:
-    """The wait a ``Retry-After`` header asks for: delay seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        # Capped at a day: an absurd figure must not overflow (the caller caps it lower).
-        return timedelta(seconds=min(int(value), 86400))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(when - (now or datetime.now(UTC)), timedelta(0))
+    """The wait a ``Retry-After`` header asks for (:func:`checks.http.retry_after_s`),
+    at most a day: an absurd figure must not overflow (the caller caps it lower)."""
+    seconds = retry_after_s(value, now or datetime.now(UTC))
+    return None if seconds is None else timedelta(seconds=min(seconds, 86400.0))
 
 
 def _snippet(response: requests.Response) -> str:

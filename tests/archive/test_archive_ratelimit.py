@@ -15,8 +15,8 @@ from checks.archive.ratelimit import (
     BudgetExhausted,
     Family,
     TokenBucket,
-    retry_after_seconds,
 )
+from checks.http.retryafter import retry_after_s
 from tests.archive.conftest import FakeClock
 
 URL = "https://archive.example/cdx/search/cdx"
@@ -117,6 +117,7 @@ def test_bucket_queues_concurrent_callers() -> None:
         (" 2.5 ", 2.5),
         ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0),
         ("soon", None),
+        ("inf", None),
         (None, None),
     ],
 )
@@ -124,7 +125,7 @@ def test_retry_after_forms(header: str | None, seconds: float | None) -> None:
     from datetime import UTC, datetime
 
     now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
-    assert retry_after_seconds(header, now=now) == seconds
+    assert retry_after_s(header, now) == seconds
 
 
 @responses.activate(assert_all_requests_are_fired=True)

@@ -15,7 +15,8 @@ import urllib3.exceptions
 
 from checks.http import body_cap, classify_exception, meta_refresh
 from checks.http.body import Decoder
-from checks.http.fetch import _host_headers, _retry_after_s
+from checks.http.fetch import _host_headers
+from checks.http.retryafter import retry_after_s
 from checks.model import CheckSettings, ErrorKind
 from checks.netpolicy import PolicyViolation
 from checks.tls import describe_tls_error
@@ -56,10 +57,15 @@ NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
         ("soon", None),
         ("-5", None),
         (None, None),
+        # What float() or str.isdigit() would take, and no server means as seconds.
+        ("inf", None),
+        ("nan", None),
+        ("1e9", None),
+        ("\u00b2", None),
     ],
 )
 def test_retry_after(value: str | None, expected: float | None) -> None:
-    assert _retry_after_s(value, lambda: NOW) == expected
+    assert retry_after_s(value, NOW) == expected
 
 
 def test_gzip_decoder_never_produces_more_than_asked() -> None:
