@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import functools
 import gc
 import json
@@ -12,7 +11,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -187,36 +186,38 @@ def emit(
 
 
 class Commands(click.Group):
-    """The commands, run with this program's exit codes: click's standalone mode, but a
-    wrong command line exits with :attr:`ExitCode.USAGE`."""
+    """The commands, run as click runs them but for one exit code: a wrong command line
+    (an unknown command, option, document or source) exits with
+    :attr:`ExitCode.USAGE`, not click's 2, which CI would read as a failing citation."""
 
-    def main(
+    def make_context(
         self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
         **extra: Any,
-    ) -> Any:
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
+    ) -> click.Context:
         try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
+            return super().make_context(info_name, args, parent, **extra)
+        except WrongCommandLine:
+            raise
         except click.UsageError as exc:
-            exc.show()
-            sys.exit(ExitCode.USAGE)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(ExitCode.ERROR)
-        except OSError as exc:
-            if exc.errno != errno.EPIPE:
+            raise WrongCommandLine(exc.format_message(), exc.ctx) from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The commands' own arguments are read, and checked, in here.
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if isinstance(exc, WrongCommandLine):
                 raise
-            sys.exit(ExitCode.ERROR)  # the reader of standard output went away
-        # A command ends by returning (exit 0) or by sys.exit; --help returns its code.
-        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+            raise WrongCommandLine(exc.format_message(), exc.ctx) from exc
+
+
+class WrongCommandLine(click.UsageError):
+    """A usage error as click shows it, with this program's exit code for it."""
+
+    exit_code = ExitCode.USAGE
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

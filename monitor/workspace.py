@@ -122,7 +122,7 @@ class Workspace:
         store = self.store()
         ids = [s.id for s in self.registry.sources]
         rest = [i for i in ids if i not in entries] if entries else ids
-        # Every source's newest result is read in one pass unless most were made.
+        # With no entry made, every newest result is read in one pass, not by id.
         wanted = rest if len(rest) < len(ids) else None
         return build_status(
             self.registry,
