@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from monitor.publish.local import LocalLinks
 from monitor.publish.render import Relink, first_heading, mark_html, render_document
+from monitor.reports.status import SCHEMA_ID
 
 if TYPE_CHECKING:
     from monitor.registry.model import Document
@@ -105,6 +106,32 @@ def publish_documents(
             json.dumps(doc_status, indent=2, ensure_ascii=False) + "\n",
         )
         yield path
+    _prune(out_dir, {d.id for d in workspace.registry.documents})
+
+
+def _prune(out_dir: Path, documents: set[str]) -> None:
+    """Remove the pages of documents no longer in the registry, so that a document
+    taken out is not still served with its old marks. Only pages published here are
+    removed: a ``<id>.html`` beside a ``<id>.status.json`` that is a status document."""
+    for status_file in out_dir.glob(f"*{_STATUS_SUFFIX}"):
+        document_id = status_file.name.removesuffix(_STATUS_SUFFIX)
+        page = out_dir / f"{document_id}.html"
+        if document_id in documents or not page.is_file() or not _ours(status_file):
+            continue
+        page.unlink(missing_ok=True)
+        status_file.unlink(missing_ok=True)
+
+
+_STATUS_SUFFIX = ".status.json"
+
+
+def _ours(status_file: Path) -> bool:
+    try:
+        with status_file.open(encoding="utf-8") as file:
+            document = json.load(file)
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("schema") == SCHEMA_ID
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -253,3 +253,30 @@ def test_a_page_keeps_the_mode_it_had(tmp_path: Path) -> None:
     [again] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
     workspace.close()
     assert again == page and page.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_page_of_a_document_taken_out_of_the_registry_goes(tmp_path: Path) -> None:
+    workspace = project(tmp_path, "# Hoja\n")
+    out = tmp_path / "reports" / "published"
+    list(publish_documents(workspace, workspace.status(), out))
+    workspace.close()
+    (out / "notes.html").write_text("<p>kept by hand</p>", encoding="utf-8")
+    (out / "other.html").write_text("<p>not ours</p>", encoding="utf-8")
+    (out / "other.status.json").write_text('{"schema": "something else"}', encoding="utf-8")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "  - {id: otra, path: content/otra.md, owner: web}\n", ""
+        ),
+        encoding="utf-8",
+    )
+    workspace = Workspace.load(registry)
+    list(publish_documents(workspace, workspace.status(), out, only=("hoja",)))
+    workspace.close()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hoja.html",
+        "hoja.status.json",
+        "notes.html",
+        "other.html",
+        "other.status.json",
+    ]
