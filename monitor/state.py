@@ -22,7 +22,8 @@ Rules (thresholds from :class:`HealthPolicy`; defaults in brackets):
 1. **Dead** needs a failing streak long enough by count *and* by time, like
    InternetArchiveBot: at least ``dead_after_checks`` [3] failing checks whose span,
    first failure to the latest, is at least ``dead_after_days`` [3]; or, faster, at
-   least ``hard_dead_after_checks`` [2] hard failures over ``hard_dead_after_days`` [1].
+   least ``hard_dead_after_checks`` [2] hard failures over ``hard_dead_after_days`` [1]
+   (from the first hard failure of the streak, not from softer failures before it).
    Spans are compared with ``span_slack_hours`` [1] of slack so that a daily run
    starting a few seconds early does not turn "three days" into four.
 2. The first failing check of a healthy, recovered or unknown source makes it
@@ -192,6 +193,10 @@ class SourceHealth:
     good_streak: int = 0
     # Uncertain checks in a row.
     uncertain_streak: int = 0
+    # When the first hard failure of the current failing streak came: hard failures
+    # confirm a source dead over their own span, not over that of softer ones before
+    # them. None for a state stored before it was kept (then the streak's start).
+    first_hard_failure_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,7 @@ def _good(s: SourceHealth, at: datetime, p: HealthPolicy) -> tuple[SourceHealth,
         failures=0,
         hard_failures=0,
         first_failure_at=None,
+        first_hard_failure_at=None,
         uncertain_streak=0,
         good_streak=streak,
     )
@@ -354,6 +360,7 @@ def _failing(
         failures=s.failures + 1,
         hard_failures=s.hard_failures + (1 if hard else 0),
         first_failure_at=s.first_failure_at or at,
+        first_hard_failure_at=_first_hard_failure(s) or (at if hard else None),
         failing_since=s.failing_since or at,
         good_streak=0,
         uncertain_streak=0,
@@ -369,11 +376,20 @@ def _failing(
     return replace(new, health=Health.SUSPECT), f"{verdict.value}: first {kind}"
 
 
+def _first_hard_failure(s: SourceHealth) -> datetime | None:
+    """When the streak's first hard failure came; for a state stored before that was
+    kept, the streak's start if it had any."""
+    if s.first_hard_failure_at is not None or not s.hard_failures:
+        return s.first_hard_failure_at
+    return s.first_failure_at
+
+
 def _dead_rule(s: SourceHealth, at: datetime, p: HealthPolicy) -> str | None:
     assert s.first_failure_at is not None
     span = at - s.first_failure_at
-    if s.hard_failures >= p.hard_dead_after_checks and p.spans(span, p.hard_dead_after_days):
-        return f"{_checks(s.hard_failures, 'hard failure')} over {_days(span)}"
+    hard_span = at - (_first_hard_failure(s) or s.first_failure_at)
+    if s.hard_failures >= p.hard_dead_after_checks and p.spans(hard_span, p.hard_dead_after_days):
+        return f"{_checks(s.hard_failures, 'hard failure')} over {_days(hard_span)}"
     if s.failures >= p.dead_after_checks and p.spans(span, p.dead_after_days):
         return f"{_checks(s.failures, 'failing check')} over {_days(span)}"
     return None

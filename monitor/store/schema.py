@@ -202,6 +202,8 @@ class SourceHealthRow(Base):
     uncertain_streak: Mapped[int] = mapped_column(Integer, default=0)
     # The newest result folded into this state, so that no result is applied twice.
     result_id: Mapped[int | None] = mapped_column(Integer)
+    # Added by migration 0004, hence after the rest.
+    first_hard_failure_at: Mapped[datetime | None]
 
 
 class HealthEventRow(Base):

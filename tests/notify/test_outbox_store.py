@@ -121,7 +121,7 @@ def test_migration_0003_adds_the_outbox_and_goes_back_cleanly(database_url: str)
         run_id = old.start_run(T0, 1)
         old.save_result(run_id, result("fbi-stats", Verdict.OK, T0).replace(source_id="s1"))
         database.upgrade(engine)
-        assert database.current_revision(engine) == "0003"
+        assert database.current_revision(engine) == database.HEAD_REVISION
         assert set(inspect(engine).get_table_names()) >= OUTBOX_TABLES
         store = Store(engine)
         assert store.count_results() == 1

@@ -34,7 +34,7 @@ def test_an_empty_database_migrates_to_head(database_url: str) -> None:
     try:
         assert database.current_revision(engine) is None
         database.migrate(engine)
-        assert database.current_revision(engine) == database.head_revision() == "0003"
+        assert database.current_revision(engine) == database.head_revision() == "0004"
         assert set(inspect(engine).get_table_names()) >= NEW_TABLES
     finally:
         engine.dispose()
@@ -357,5 +357,35 @@ def test_a_downgrade_killed_half_way_changes_nothing(database_url: str) -> None:
         database.downgrade(engine, "0001")
         assert database.current_revision(engine) == "0001"
         assert NEW_TABLES.isdisjoint(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_health_stored_at_0003_keeps_its_streak_through_0004(database_url: str) -> None:
+    """A suspect source with a hard failure, stored before the first hard failure was
+    kept, is confirmed dead from its streak's start, as it would have been."""
+    engine = database.make_engine(database_url)
+    try:
+        database.upgrade(engine, "0003")
+        old = Store(engine)
+        sync(old, "s1")
+        first = at(0)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO source_health (source_id, health, since, failing_since,"
+                    " failures, hard_failures, first_failure_at, last_checked_at,"
+                    " good_streak, uncertain_streak) VALUES ('s1', 'suspect', :t, :t, 1, 1,"
+                    " :t, :t, 0, 0)"
+                ),
+                {"t": first},
+            )
+        database.upgrade(engine)
+        store = Store(engine)
+        state = store.healths(["s1"])["s1"]
+        assert state.health is Health.SUSPECT and state.hard_failures == 1
+        assert state.first_hard_failure_at is None
+        run(store, 1.5, [result("s1", Verdict.BROKEN, 1.5, status=404)])
+        assert store.healths(["s1"])["s1"].health is Health.DEAD
     finally:
         engine.dispose()

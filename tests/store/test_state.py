@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,6 +108,25 @@ def test_hard_failures_confirm_after_two_checks_a_day_apart() -> None:
     assert source.check(Verdict.BROKEN, 1.5, hard=True) is Health.SUSPECT  # only half a day
     assert source.check(Verdict.SOFT_404, 2, hard=True) is Health.DEAD
     assert "hard failure" in source.events[-1].reason
+
+
+def test_hard_failures_confirm_over_their_own_span_not_that_of_softer_ones() -> None:
+    """Refused for most of a day, then a 404 twice in six hours: the site came back
+    wrongly set up, which a day of 404s would confirm; six hours do not."""
+    source = healthy_source()
+    assert source.check(Verdict.BROKEN, 1, hard=False) is Health.SUSPECT
+    assert source.check(Verdict.BROKEN, 1.75, hard=True) is Health.SUSPECT
+    assert source.check(Verdict.BROKEN, 2, hard=True) is Health.SUSPECT
+    assert source.check(Verdict.BROKEN, 2.75, hard=True) is Health.DEAD
+    assert source.events[-1].reason.endswith("3 hard failures over 1.0 day")
+
+
+def test_a_stored_state_without_its_first_hard_failure_is_judged_from_the_streak() -> None:
+    # As stored before the first hard failure was kept: the streak's start stands in.
+    source = healthy_source()
+    source.check(Verdict.BROKEN, 1, hard=True)
+    source.state = replace(source.state, first_hard_failure_at=None)
+    assert source.check(Verdict.BROKEN, 2, hard=True) is Health.DEAD
 
 
 def test_a_daily_run_that_starts_a_little_early_still_counts_as_three_days() -> None:
