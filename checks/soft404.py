@@ -77,9 +77,11 @@ _NOT_FOUND_PATTERNS = (
     r"|no (?:ha sido|fue) encontrad[oa]|ya no (?:esta|se encuentra) disponible"
     r"|ha sido (?:eliminad|borrad|retirad)[oa])\b",
     # "No se encuentra" is also Spanish for "is not" ("no se encuentra firmado", "no se
-    # encuentra en otros idiomas"): it says "not found" only where the clause ends.
+    # encuentra en otros idiomas"): it says "not found" only where the clause ends; so
+    # does "no está disponible" ("... en inglés" is another matter).
     r"\b(?:la|esta|el|este|su) (?:[a-z]+ )?(?:pagina|archivo|documento|contenido|enlace)s?\b"
-    r"[^.!?\n]{0,60}\bno se (?:encontro|encuentra|ha encontrado)"
+    r"[^.!?\n]{0,60}\bno (?:se (?:encontro|encuentra|ha encontrado)"
+    r"|(?:esta|se encuentra) disponible)"
     r"(?: en (?:este|el) (?:servidor|sitio(?: web)?))?(?=[ \t]*(?:[.!?;:\n]|$))",
     r"\bno (?:se ha podido|se pudo|pudimos|podemos|hemos podido|encontramos|se encontro"
     r"|se encuentra|se ha encontrado|hemos encontrado)(?: encontrar)? (?:la|esta) pagina\b",

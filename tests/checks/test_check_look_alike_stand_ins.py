@@ -188,6 +188,34 @@ def test_spanish_not_found_ending_its_sentence_is_a_soft_404(
     assert check(server.url("/es/informe.html")).verdict is Verdict.SOFT_404
 
 
+def test_spanish_page_not_available_ending_its_sentence_is_a_soft_404(
+    server: LoopbackServer, check: Check
+) -> None:
+    server.route(
+        "/es/guia.html",
+        Reply(
+            body=page(
+                "Condado",
+                "<p>Inicio</p><p>La p\u00e1gina solicitada no se encuentra disponible."
+                "</p><p>Contacto</p>",
+            )
+        ),
+    )
+    server.route(
+        "/es/resumen.html",
+        Reply(
+            body=page(
+                "Resumen",
+                "<p>Este documento no est\u00e1 disponible en ingl\u00e9s; el resumen"
+                " indica que el 12% de los casos se resolvieron.</p>",
+            )
+        ),
+    )
+    assert check(server.url("/es/guia.html")).verdict is Verdict.SOFT_404
+    # Another language, not another page: "no está disponible en inglés".
+    assert check(server.url("/es/resumen.html")).verdict is Verdict.OK
+
+
 @pytest.mark.parametrize(
     "text",
     [
