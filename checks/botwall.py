@@ -707,9 +707,11 @@ def maintenance_reason(
         requested, final = urlsplit(requested_url), urlsplit(final_url)
     except ValueError:
         return None
-    sent_away = any(status in _TEMPORARY for status in redirects) and not _same_document(
-        final, requested
-    )
+    # A refresh (a hop recorded with its page's 2xx status) sends the reader on as a
+    # temporary redirect does: it is how a page says "down, see there" without a 30x.
+    sent_away = any(
+        status in _TEMPORARY or 200 <= status < 300 for status in redirects
+    ) and not _same_document(final, requested)
     landed = _stem(final.path)
     if sent_away and landed in _MAINTENANCE_STEMS and _stem(requested.path) != landed:
         return f"the site sent the request to a maintenance page ({final.hostname}{final.path})"

@@ -36,6 +36,15 @@ def test_every_path_sent_to_a_maintenance_page_is_transient(
         )
 
 
+def test_a_refresh_to_a_maintenance_page_is_transient(server: LoopbackServer, check: Check) -> None:
+    refresh = b'<meta http-equiv="refresh" content="0; url=/maintenance.html"><p>Moment.</p>'
+    server.route("/reports/2019/labour.html", Reply(body=refresh))
+    server.route("/maintenance.html", Reply(body=b"<title>Back soon</title><p>Back soon.</p>"))
+    result = check(server.url("/reports/2019/labour.html"), claims=CLAIMS)
+    assert result.verdict is Verdict.TRANSIENT
+    assert "sent the request to a maintenance page" in result.reason
+
+
 def test_maintenance_notice_served_at_the_cited_url_is_transient(
     server: LoopbackServer, check: Check
 ) -> None:
