@@ -148,7 +148,8 @@ class Workspace:
     def report_formats(self, documents: Sequence[str] | None = None) -> dict[str, ReportFormat]:
         """Every report format, the gate's findings judged under the registry's policy
         (for the citations of ``documents`` only, when given)."""
-        return formats_for(GatePolicy.from_settings(self.settings.policy), documents)
+        policy = GatePolicy.from_settings(self.settings.policy)
+        return formats_for(policy, documents, from_repository_top(self.base_dir))
 
     def report_paths(self) -> list[Path]:
         """Where :meth:`write_reports` writes, one file per report format."""
@@ -170,3 +171,13 @@ class Workspace:
             tmp.replace(path)  # readers never see a half-written report
             written.append(path)
         return written
+
+
+def from_repository_top(folder: Path) -> str:
+    """``folder`` as a path from the top of the git repository holding it ("" at the
+    top, or outside any repository): code scanning places findings by such paths."""
+    folder = folder.resolve()
+    for top in (folder, *folder.parents):
+        if (top / ".git").exists():  # a folder, or a file in a worktree or submodule
+            return folder.relative_to(top).as_posix() if top != folder else ""
+    return ""

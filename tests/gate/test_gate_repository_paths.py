@@ -49,3 +49,35 @@ def test_gate_in_a_subfolder_annotates_the_right_file(
     [error] = [line for line in result.output.splitlines() if line.startswith("::error ")]
     assert error.startswith("::error file=docs/content/sheet.md,line=3,")
     assert "`docs/content/sheet.md:3`" in summary.read_text(encoding="utf-8")
+
+
+def test_sarif_in_a_subfolder_names_files_from_the_repository_top(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code scanning places a finding by its path from the repository's top, in any CI;
+    the fingerprint keeps the registry's own path, so alerts keep their identity."""
+    import json
+
+    httpserver.expect_request("/gone").respond_with_data("nope", status=404)
+    project = tmp_path / "docs"
+    project.mkdir()
+    registry = write_project(project, {"gone": httpserver.url_for("/gone")})
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def located() -> tuple[str, str]:
+        result = CliRunner().invoke(
+            cli, ["gate", "--registry", str(registry), "--format", "sarif"], catch_exceptions=False
+        )
+        assert result.exit_code == 2
+        [found] = json.loads(result.stdout)["runs"][0]["results"]
+        uri = found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        return uri, found["partialFingerprints"]["primaryLocationLineHash"]
+
+    outside, fingerprint = located()
+    assert outside == "content/sheet.md"
+    (tmp_path / ".git").mkdir()
+    assert located() == ("docs/content/sheet.md", fingerprint)
+    written = json.loads((project / "reports" / "status.sarif").read_text(encoding="utf-8"))
+    uri = written["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "docs/content/sheet.md"

@@ -29,18 +29,19 @@ class ReportFormat(Protocol):
 
 
 def formats_for(
-    policy: GatePolicy | None = None, documents: Sequence[str] | None = None
+    policy: GatePolicy | None = None, documents: Sequence[str] | None = None, root: str = ""
 ) -> dict[str, ReportFormat]:
     """Every format by name; those holding the gate's findings (JUnit, SARIF) judge
     them under ``policy`` (the default one unless given), for the citations of
-    ``documents`` (ids or paths; all when None), as the gate does."""
+    ``documents`` (ids or paths; all when None), as the gate does. ``root``: the
+    registry's folder from the top of its repository, where SARIF locations start."""
     return {
         f.name: f
         for f in (
             JsonFormat(),
             MarkdownFormat(),
             JUnitFormat(policy, documents),
-            SarifFormat(policy, documents),
+            SarifFormat(policy, documents, root),
             CsvFormat(),
         )
     }

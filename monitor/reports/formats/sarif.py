@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
@@ -173,11 +174,16 @@ class SarifFormat(RenderedFormat):
     filename = "status.sarif"
 
     def __init__(
-        self, policy: GatePolicy | None = None, documents: Sequence[str] | None = None
+        self,
+        policy: GatePolicy | None = None,
+        documents: Sequence[str] | None = None,
+        root: str = "",
     ) -> None:
         self.policy = policy or GatePolicy()
         # The documents whose citations are judged (by id or path), or None for all.
         self.documents = documents
+        # The registry's folder from the top of the repository ("" at the top).
+        self.root = root
 
     def render(self, status: Mapping[str, Any]) -> str:
         outcome = evaluate(
@@ -198,7 +204,7 @@ class SarifFormat(RenderedFormat):
             seen[key] += 1
             occurrence[i] = seen[key]
         results = [
-            _result(f, f.path or registry_name, index, occurrence[i])
+            _result(f, f.path or registry_name, index, occurrence[i], self.root)
             for i, f in enumerate(outcome.findings)
             if f.severity is not Severity.PASS
         ][:MAX_RESULTS]
@@ -224,9 +230,12 @@ class SarifFormat(RenderedFormat):
 
 
 def _result(
-    finding: GateFinding, location: str, index: Mapping[str, int], occurrence: int
+    finding: GateFinding, location: str, index: Mapping[str, int], occurrence: int, root: str
 ) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(location)}}
+    # Code scanning reads locations from the repository's top; the fingerprint keeps
+    # the path as the registry writes it, so alerts keep their identity.
+    shown = posixpath.join(root, location) if root and not location.startswith("/") else location
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(shown)}}
     if finding.line:
         physical["region"] = {"startLine": finding.line, "endLine": finding.line}
     properties = {
