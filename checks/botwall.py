@@ -510,7 +510,7 @@ def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url:
     except ValueError:
         return None
     own = frozenset(segment.lower() for segment in requested.path.split("/"))
-    if _same_page(final, requested) or not _consent_page(final, own):
+    if _same_document(final, requested) or not _consent_page(final, own):
         return None
     for location in locations:
         try:
@@ -558,18 +558,6 @@ _CONSENT_SEGMENTS = frozenset(
         "gdpr-consent",
     }
 )
-
-
-def _same_page(url: SplitResult, other: SplitResult) -> bool:
-    """Whether two URLs name one page, ``www.``, scheme and a trailing slash aside."""
-
-    def host(parts: SplitResult) -> str:
-        return (parts.hostname or "").lower().removeprefix("www.")
-
-    def path(parts: SplitResult) -> str:
-        return (parts.path or "/").rstrip("/")
-
-    return host(url) == host(other) and path(url) == path(other)
 
 
 def _names(value: str, requested: SplitResult, *, nested: bool = False) -> bool:

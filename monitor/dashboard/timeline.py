@@ -7,7 +7,7 @@ SVG, escaping every label.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -145,23 +145,23 @@ def band_kind(point: Point) -> str:
 
 @dataclass(frozen=True)
 class _Gaps:
-    """Where the checks stopped for a while: after the point at each index in
-    ``after`` (the last point's index: until the chart's end), from the moment the
-    next check was due (``due`` after the point)."""
+    """Where the checks stopped for a while: after the point at each index of
+    ``until``, from the moment the next check was due (``due`` after the point) to
+    the next check (or the chart's end, after the last point)."""
 
-    after: frozenset[int]
+    until: Mapping[int, datetime]
     due: timedelta
 
 
 def _gaps(points: Sequence[Point], end: datetime) -> _Gaps:
     steps = sorted(b.at - a.at for a, b in pairwise(points))
     if not steps:
-        return _Gaps(frozenset(), MIN_GAP)
+        return _Gaps({}, MIN_GAP)
     usual = steps[len(steps) // 2]
     longest = max(GAP_FACTOR * usual, MIN_GAP)
     nexts = [p.at for p in points[1:]] + [end]
-    after = frozenset(i for i, p in enumerate(points) if nexts[i] - p.at > longest)
-    return _Gaps(after, max(usual, timedelta(seconds=1)))
+    until = {i: nexts[i] for i, p in enumerate(points) if nexts[i] - p.at > longest}
+    return _Gaps(until, max(usual, timedelta(seconds=1)))
 
 
 def _bands(
@@ -187,17 +187,16 @@ def _bands(
         label = f"{when(since)} to {when(until)}: no checks"
         bands.append(Band(left, max(round(x(until) - left, 1), 1.0), NO_CHECKS, label, 0))
 
-    nexts = [p.at for p in points[1:]] + [end]
     for index, point in enumerate(points):
         if group and band_kind(point) != band_kind(group[0]):
             close(point.at)
             group = []
         group.append(point)
-        if index in gaps.after:
+        if index in gaps.until:
             # The state is known until the next check was due, not until the next one.
             due = point.at + gaps.due
             close(due)
-            nothing(due, nexts[index])
+            nothing(due, gaps.until[index])
             group = []
     if group:
         close(end)
@@ -237,7 +236,7 @@ def _lines(
             current = []
             continue
         current.append(f"{x(point.at)},{y(point.elapsed_ms)}")
-        if index in gaps.after:
+        if index in gaps.until:
             if len(current) > 1:
                 lines.append(" ".join(current))
             current = []

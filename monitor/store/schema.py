@@ -6,7 +6,6 @@ Changes to these tables go through an Alembic migration in ``migrations/versions
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -26,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from checks.content.normalise import whole_characters
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,9 +49,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def storable_text(value: str) -> str:
     """``value`` as every backend can hold it. PostgreSQL refuses a NUL character in
     text, which a served page, a PDF's text or a broken server's headers can bring (the
@@ -59,10 +57,8 @@ def storable_text(value: str) -> str:
     HTML parser makes of a NUL."""
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
-    if _LONE_SURROGATE.search(value) is None:
-        return value
     # Halves that belong together are joined again; a half alone is replaced.
-    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return whole_characters(value)
 
 
 class StoredText(TypeDecorator[str]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,9 @@ def test_a_page_keeps_the_mode_it_had(tmp_path: Path) -> None:
     workspace = project(tmp_path, "# Hoja\n")
     out = tmp_path / "out"
     [page] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert page.stat().st_mode & 0o777 == 0o666 & ~umask  # as a file made in place
     page.chmod(0o640)
     [again] = publish_documents(workspace, workspace.status(), out, only=("hoja",))
     workspace.close()
