@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.forks import Forked
+from monitor.heap import collection_paused
 from monitor.reports.formats import FORMATS
 from monitor.run import ResultHook, RunOutcome, run_sources
 from monitor.store import RunRecord
@@ -118,7 +119,10 @@ def write_outputs(
 
     def status(at: datetime, run: RunRecord | None) -> dict[str, Any]:
         # Called once the pages written during the run are stopped (see write_dashboard).
-        made.append(workspace.status(at=at, run=run, entries=live.entries() if live else None))
+        # The entries are unpacked as the document's own: no collection while they are.
+        with collection_paused():
+            entries = live.entries() if live else None
+            made.append(workspace.status(at=at, run=run, entries=entries))
         return made[-1]
 
     def write_reports(document: Mapping[str, Any]) -> None:

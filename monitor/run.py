@@ -26,6 +26,7 @@ from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.dispatch import HostQueues
 from monitor.fanout import check_in_processes, default_processes
+from monitor.heap import collection_paused
 from monitor.held import HeldBatch
 from monitor.offline import OfflineTally, host_of, looks_offline
 from monitor.registry.model import Registry, Source
@@ -73,6 +74,15 @@ def plan(
     is the likeliest to be retried after a backoff, and started early its waits overlap
     the rest of the run instead of trailing after it (owners hear of it sooner, too).
     """
+    with collection_paused():  # a target per URL, all kept for the run
+        return _plan(sources, store, healths)
+
+
+def _plan(
+    sources: Sequence[Source],
+    store: Store | None,
+    healths: Mapping[str, SourceHealth] | None,
+) -> RunPlan:
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)

@@ -14,6 +14,7 @@ from checks.model import CheckSettings
 from monitor.archiving import ArchiveLookups, StoreLookupCache, archive_config
 from monitor.clock import Clock, utc_now
 from monitor.gate.policy import GatePolicy
+from monitor.heap import collection_paused
 from monitor.registry.loader import load_registry
 from monitor.registry.model import Registry, Settings
 from monitor.reports.formats import FORMATS, ReportFormat, formats_for
@@ -119,6 +120,16 @@ class Workspace:
 
         ``entries``: sources' entries made already from what the store holds now (those
         whose pages were written during the run); only the others are read."""
+        # The document lives on: a collection while it is made would find nothing.
+        with collection_paused():
+            return self._status(at, run, entries)
+
+    def _status(
+        self,
+        at: datetime | None,
+        run: RunRecord | None,
+        entries: Mapping[str, dict[str, Any]] | None,
+    ) -> dict[str, Any]:
         store = self.store()
         ids = [s.id for s in self.registry.sources]
         rest = [i for i in ids if i not in entries] if entries else ids

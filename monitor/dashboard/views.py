@@ -57,6 +57,8 @@ def verdict_text(verdict: str | None) -> str:
 
 # White space (as str.isspace has it) and control characters.
 _UNFIT_IN_HREF = re.compile(r"[\s\x00-\x1f]")
+# An http(s) URL with a plain host name or address and printable ASCII after it.
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#][!-~]*)?")
 
 
 def web_url(url: Any) -> str | None:
@@ -64,6 +66,8 @@ def web_url(url: Any) -> str | None:
     (``javascript:``, ``data:``, relative or malformed), which is then shown as text."""
     if not isinstance(url, str) or _UNFIT_IN_HREF.search(url):
         return None
+    if _PLAIN_WEB_URL.fullmatch(url):
+        return url  # as almost every URL is: no need to take it apart
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode
 
+from monitor.heap import collection_paused
 from monitor.registry.compose import compose_file
 from monitor.registry.durations import parse_duration
 from monitor.registry.errors import RegistryInvalid, RegistryProblem, clip, quote
@@ -37,6 +38,11 @@ def load_registry(path: Path) -> Registry:
     registry file's folder. Raises :class:`RegistryInvalid` listing every problem
     found (file, line, dotted field and what was expected), not only the first.
     """
+    with collection_paused():
+        return _load(path)
+
+
+def _load(path: Path) -> Registry:
     file = str(path)
     root = compose_file(path, file, f"version: {SUPPORTED_VERSION}")
     r = Reader(file)

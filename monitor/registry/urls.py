@@ -3,6 +3,7 @@ which two spellings of one URL compare equal."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -64,6 +65,8 @@ def _unwritten(url: str) -> str | None:
     return next(invisible, unsafe.group() if unsafe else None)
 
 
+# A registry names a few hosts many times over; the IDNA and address parsing is slow.
+@functools.lru_cache(maxsize=4096)
 def _host_ok(host: str) -> bool:
     try:
         ipaddress.ip_address(host)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import sessionmaker
 
 from checks.model import CheckResult, Verdict
+from monitor.heap import collection_paused
 from monitor.state import HealthEvent, HealthPolicy, SourceHealth
 from monitor.store import db, retention, stats
 from monitor.store import health as health_module
@@ -155,6 +156,13 @@ class Store(OutboxStore):
 
         Every run syncs the whole registry, so this reads the stored sources once and
         writes only what changed, a statement per kind of change."""
+        # Every source is read and compared: objects by the thousand, none kept.
+        with collection_paused():
+            self._sync_sources(sources, now)
+
+    def _sync_sources(
+        self, sources: Iterable[tuple[str, str, str | None, str | None]], now: datetime
+    ) -> None:
         table = SourceRow.__table__
         assert isinstance(table, Table)
         wanted: dict[str, tuple[str, str | None, str | None]] = {}

@@ -16,7 +16,7 @@ from monitor.dashboard.cells import (
     uptime,
     verdict_pill,
 )
-from monitor.dashboard.views import HEALTH_MARKS, DocumentRef, Row
+from monitor.dashboard.views import HEALTH_MARKS, DocumentRef, Row, web_url
 from monitor.publish.marks import mark_for
 
 HOSTILE = '<script>alert("x")</script>'
@@ -35,6 +35,30 @@ def test_a_web_url_is_a_link_and_anything_else_is_text() -> None:
     assert link(HOSTILE) == Markup(
         '<span class="url">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</span>'
     )
+
+
+def test_web_urls_are_told_apart_whether_plain_or_not() -> None:
+    for fit in (
+        "http://a.example/x",
+        "https://a.example",
+        "http://a.example:8080/x?y=1#z",
+        "HTTPS://A.example/",
+        "http://user@a.example/",
+        "http://[::1]:80/",
+        "https://b\u00fccher.example/\u00e4",
+    ):
+        assert web_url(fit) == fit, fit
+    for unfit in (
+        "http:///x",
+        "http://",
+        "http://?q",
+        "http://#f",
+        "http://[::1/",
+        "ftp://a.example/",
+        "javascript:alert(1)",
+        "https://a.example/\u00a0x",
+    ):
+        assert web_url(unfit) is None, unfit
 
 
 def test_pills_show_the_mark_and_the_words() -> None:

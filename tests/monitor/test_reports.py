@@ -141,6 +141,30 @@ def test_every_format_writes_to_a_file_what_it_renders(name: str, tmp_path: Path
     assert out.read_bytes().decode("utf-8") == FORMATS[name].render(document)
 
 
+def test_json_is_the_document_with_one_line_per_source(tmp_path: Path) -> None:
+    document = status(tmp_path)
+    document["sources"][1]["title"] = "Line one\nline two \ud83d"  # a lone half, as PDFs gave
+    text = FORMATS["json"].render(document)
+    back = json.loads(text)
+    assert back["sources"][1]["title"] == "Line one\nline two \ufffd"
+    back["sources"][1]["title"] = document["sources"][1]["title"]
+    assert back == document
+    lines = text.splitlines()
+    # Each source is one line of its own, so a diff names the sources that changed.
+    for entry in json.loads(text)["sources"]:
+        (line,) = [line for line in lines if f'"id": "{entry["id"]}"' in line]
+        assert json.loads(line.strip().rstrip(",")) == entry
+    # The outline stays indented for reading.
+    assert '  "totals": {' in lines
+    assert text.endswith("}\n")
+
+
+def test_json_of_empty_lists_and_objects_is_valid() -> None:
+    for document in ({}, {"sources": []}, {"run": None, "sources": [], "totals": {}}):
+        text = FORMATS["json"].render(document)
+        assert json.loads(text) == document
+
+
 def test_markdown_escapes_table_cells_and_shows_archive(tmp_path: Path) -> None:
     text = FORMATS["markdown"].render(status(tmp_path))
     assert "200 OK \\| fine" in text
