@@ -212,6 +212,10 @@ class Commands(click.Group):
             if isinstance(exc, WrongCommandLine):
                 raise
             raise WrongCommandLine(exc.format_message(), exc.ctx) from exc
+        except KeyboardInterrupt:
+            # Click would say "Aborted!" and exit 1, which reads as a failure of the
+            # command itself; the command's clean-up has run by now.
+            raise Terminated(128 + signal.SIGINT) from None
 
 
 class WrongCommandLine(click.UsageError):
@@ -228,7 +232,8 @@ def cli(debug: bool) -> None:
 
     \b
     Exit codes: 0 all fine, 1 runtime error, 2 a citation fails (or the documents
-    and the registry disagree), 3 the registry is invalid, 4 the command line is wrong.
+    and the registry disagree), 3 the registry is invalid, 4 the command line is wrong,
+    130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 
@@ -658,7 +663,8 @@ def db_upgrade(**params: Any) -> None:
 
 
 class Terminated(SystemExit):
-    """SIGTERM received: the command is on its way out."""
+    """SIGTERM or Ctrl-C received: the command is on its way out, its code 128 plus the
+    signal's number, as a shell reports a process that a signal ended."""
 
 
 def _terminated(signum: int, _frame: object) -> None:
@@ -699,6 +705,8 @@ def main() -> None:
     except Terminated as exc:
         # The command's clean-up is done (its store closed, its files written); the
         # checks left under way would only delay the exit the signal asked for.
+        if exc.code == 128 + signal.SIGINT:
+            errors.print("Interrupted.")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(exc.code if isinstance(exc.code, int) else 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -106,3 +107,44 @@ def test_a_terminated_check_keeps_what_it_finished_and_leaves_at_once(
     # the next start to mark interrupted.
     assert set(finished) <= stored
     assert status == "running"
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_ctrl_c_keeps_what_the_check_finished_and_exits_130_at_once(
+    tmp_path: Path, processes: int
+) -> None:
+    _FastThenSlow.answered.clear()
+    with serving(_FastThenSlow, ("127.0.0.1",)) as (base,):
+        finished = {f"r{n}": f"{base}/r{n}" for n in range(6)}
+        registry = write_project(
+            tmp_path,
+            finished | {"slow": f"{base}/slow"},
+            extra_settings=f"  processes: {processes}\n",
+        )
+        arguments = ["check", "--all", "--no-archive", "--registry", str(registry)]
+        running = subprocess.Popen(
+            [sys.executable, str(ROOT / "run_monitor.py"), *arguments],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # a group of its own, as a terminal's job is
+        )
+        pages = {f"/{source_id}" for source_id in finished}
+        deadline = time.monotonic() + 60
+        while not pages <= set(_FastThenSlow.answered) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        # Ctrl-C reaches every process of the terminal's group: the workers too.
+        os.killpg(running.pid, signal.SIGINT)
+        stopped_at = time.monotonic()
+        _, stderr = running.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
+    # 130, as a shell reports a command that Ctrl-C ended: not 1, a failure of its own.
+    assert running.returncode == 128 + signal.SIGINT, stderr
+    assert "Interrupted." in stderr
+    assert "Aborted!" not in stderr and "Traceback" not in stderr
+    assert took < 4, took  # the slow page is not waited for
+    with sqlite3.connect(tmp_path / "monitor.db") as connection:
+        stored = {row[0] for row in connection.execute("SELECT source_id FROM results")}
+    assert set(finished) <= stored
