@@ -32,6 +32,7 @@ from monitor.offline import OfflineTally, host_of, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
+from monitor.store.owner import Heartbeat
 
 _log = logging.getLogger(__name__)
 ResultHook = Callable[[CheckResult], None]
@@ -245,10 +246,12 @@ def run_sources(
     with ``on_folded``, as soon as too many hosts have answered for the run to look
     offline, and from then on as results are stored (``on_folded`` is told which
     sources, so that pages showing them can be written during the run, until it
-    answers that it wants no more; the rest is then folded in at the end). Runs that an
-    earlier process left unfinished are marked interrupted and their finished results
-    folded in first; the sources they did not reach are still due, so this run (or the
-    next) checks them.
+    answers that it wants no more; the rest is then folded in at the end). Runs left
+    unfinished by a process that is gone (killed, or this one after the run failed;
+    see :func:`monitor.store.owner.abandoned`) are marked interrupted and their
+    finished results folded in first; the sources they did not reach are still due, so
+    this run (or the next) checks them. A run that another process still has under way
+    is left alone.
     """
     policy = HealthPolicy(**registry.settings.health)
     for interrupted in store.mark_interrupted(now()):
@@ -261,73 +264,80 @@ def run_sources(
     healths = store.healths(list(by_id))
     run_plan = plan(sources, store, healths)
     run_id = store.start_run(now(), planned=run_plan.source_count)
-    fingerprints = store.fingerprints_of(list(by_id))
-    jitter = rng or random.Random()
-    # Results stream to the store; only counts stay in memory, whatever the run's size.
-    tally = OfflineTally(host_of(t.url) for t in run_plan.targets)
-    counts: dict[str, int] = defaultdict(int)
-    writer = ResultWriter(store, run_id)
-    unchanged = UnchangedResults(store)
-    live = LiveHealth(store, run_id, policy, on_folded) if on_folded else None
-    # Results finished but not yet handed out when the run stops; stopping the checks
-    # (closing ``results``) collects them here.
-    unread: list[CheckResult] = []
-    results = _checked(run_plan.targets, registry, settings, after_check, now, unread)
+    # Marked as going on, with its sign of life refreshed, until it finishes or fails:
+    # a run started meanwhile elsewhere leaves it alone. A database of this process
+    # alone is out of other processes' reach (and of another thread's).
+    beat = None if store.in_memory else partial(_alive, store, run_id, now)
+    with Heartbeat(run_id, beat):
+        fingerprints = store.fingerprints_of(list(by_id))
+        jitter = rng or random.Random()
+        # Results stream to the store; only counts stay in memory, whatever the run's size.
+        tally = OfflineTally(host_of(t.url) for t in run_plan.targets)
+        counts: dict[str, int] = defaultdict(int)
+        writer = ResultWriter(store, run_id)
+        unchanged = UnchangedResults(store)
+        live = LiveHealth(store, run_id, policy, on_folded) if on_folded else None
+        # Results finished but not yet handed out when the run stops; stopping the checks
+        # (closing ``results``) collects them here.
+        unread: list[CheckResult] = []
+        results = _checked(run_plan.targets, registry, settings, after_check, now, unread)
 
-    def keep(per_source: CheckResult) -> None:
-        source_id = per_source.source_id
-        assert source_id is not None
-        per_source = _with_drift(per_source, fingerprints.get(source_id))
-        cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
-        tally.add(per_source)
-        stored = writer.add(per_source, schedule.next_due(per_source.checked_at, cadence, jitter))
-        if live is not None and stored and tally.settled:
-            live.fold()
-        counts[per_source.verdict.value] += 1
-        if on_result is not None:
-            on_result(per_source)
+        def keep(per_source: CheckResult) -> None:
+            source_id = per_source.source_id
+            assert source_id is not None
+            per_source = _with_drift(per_source, fingerprints.get(source_id))
+            cadence = _cadence(by_id[source_id], registry, per_source, healths[source_id])
+            tally.add(per_source)
+            stored = writer.add(
+                per_source, schedule.next_due(per_source.checked_at, cadence, jitter)
+            )
+            if live is not None and stored and tally.settled:
+                live.fold()
+            counts[per_source.verdict.value] += 1
+            if on_result is not None:
+                on_result(per_source)
 
-    def take(result: CheckResult) -> None:
-        for source_id in run_plan.sources_by_url[result.url]:
-            for ready in unchanged.add(result.replace(source_id=source_id)):
-                keep(ready)
+        def take(result: CheckResult) -> None:
+            for source_id in run_plan.sources_by_url[result.url]:
+                for ready in unchanged.add(result.replace(source_id=source_id)):
+                    keep(ready)
 
-    try:
-        for result in results:
-            take(result)
-        for ready in unchanged.drain():
-            keep(ready)
-        writer.flush()
-    except BaseException as stop:
-        # The run failed: the results already in hand are still kept where that works,
-        # with those finished but not yet handed out, and the run is left unfinished,
-        # to be marked interrupted and resumed by the next one. The failure raised is
-        # the run's own, not one from keeping.
-        if not isinstance(stop, Exception):
-            # An interrupt in the middle of a write leaves the statement open in the
-            # frames it passed through, and SQLite holds the write lock for it: every
-            # write below would wait out the busy timeout, then fail.
-            traceback.clear_frames(stop.__traceback__)
-        with contextlib.suppress(Exception):
-            results.close()
-        with contextlib.suppress(Exception):
-            for result in unread:
+        try:
+            for result in results:
                 take(result)
-        with contextlib.suppress(Exception):
             for ready in unchanged.drain():
                 keep(ready)
-        with contextlib.suppress(Exception):
             writer.flush()
-        raise
-    inconclusive = tally.offline
-    note = (
-        "The network looks unavailable: most hosts failed to resolve or connect at once. "
-        "This run is inconclusive and changes no source's health."
-        if inconclusive
-        else None
-    )
-    summary = dict(sorted(counts.items()))
-    store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
+        except BaseException as stop:
+            # The run failed: the results already in hand are still kept where that works,
+            # with those finished but not yet handed out, and the run is left unfinished,
+            # to be marked interrupted and resumed by the next one. The failure raised is
+            # the run's own, not one from keeping.
+            if not isinstance(stop, Exception):
+                # An interrupt in the middle of a write leaves the statement open in the
+                # frames it passed through, and SQLite holds the write lock for it: every
+                # write below would wait out the busy timeout, then fail.
+                traceback.clear_frames(stop.__traceback__)
+            with contextlib.suppress(Exception):
+                results.close()
+            with contextlib.suppress(Exception):
+                for result in unread:
+                    take(result)
+            with contextlib.suppress(Exception):
+                for ready in unchanged.drain():
+                    keep(ready)
+            with contextlib.suppress(Exception):
+                writer.flush()
+            raise
+        inconclusive = tally.offline
+        note = (
+            "The network looks unavailable: most hosts failed to resolve or connect at once. "
+            "This run is inconclusive and changes no source's health."
+            if inconclusive
+            else None
+        )
+        summary = dict(sorted(counts.items()))
+        store.finish_run(run_id, now(), inconclusive=inconclusive, note=note, summary=summary)
     # A run that folded health in while it went on was settled, so it is conclusive.
     folded = live.after_id if live is not None else 0
     store.update_health(run_id, policy, inconclusive=inconclusive, after_id=folded)
@@ -339,6 +349,10 @@ def run_sources(
         inconclusive=inconclusive,
         note=note,
     )
+
+
+def _alive(store: Store, run_id: int, now: Clock) -> None:
+    store.run_alive(run_id, now())
 
 
 def _checked(

@@ -29,6 +29,7 @@ from monitor.store import db, retention, stats
 from monitor.store import health as health_module
 from monitor.store.codec import result_data, result_from_dict
 from monitor.store.outbox import OutboxStore
+from monitor.store.owner import abandoned, this_process
 from monitor.store.records import (
     CheckPoint,
     HealthFold,
@@ -90,11 +91,27 @@ class Store(OutboxStore):
     # --- runs -----------------------------------------------------------------------
 
     def start_run(self, now: datetime, planned: int) -> int:
+        """A new run, owned by this process (:mod:`monitor.store.owner`) and alive now."""
         with self._session.begin() as s:
-            row = RunRow(started_at=now, status=RunStatus.RUNNING.value, planned=planned)
+            row = RunRow(
+                started_at=now,
+                status=RunStatus.RUNNING.value,
+                planned=planned,
+                owner=this_process(),
+                alive_at=now,
+            )
             s.add(row)
             s.flush()
             return row.id
+
+    def run_alive(self, run_id: int, now: datetime) -> None:
+        """Record that the run is still going on, as of ``now`` (while it is running)."""
+        with self._session.begin() as s:
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status == RunStatus.RUNNING.value)
+                .values(alive_at=now)
+            )
 
     def finish_run(
         self,
@@ -119,16 +136,30 @@ class Store(OutboxStore):
             )
 
     def mark_interrupted(self, now: datetime) -> list[int]:
-        """Runs left 'running' by a killed process become 'interrupted'."""
+        """Runs left 'running' by a process that is gone become 'interrupted' (see
+        :func:`monitor.store.owner.abandoned`); the ids of those marked. Runs that
+        another process still has under way are left alone."""
+        running = RunRow.status == RunStatus.RUNNING.value
         with self._session.begin() as s:
-            ids = list(s.scalars(select(RunRow.id).where(RunRow.status == RunStatus.RUNNING.value)))
-            if ids:
-                s.execute(
-                    update(RunRow)
-                    .where(RunRow.id.in_(ids))
-                    .values(status=RunStatus.INTERRUPTED.value, finished_at=now)
-                )
-            return ids
+            rows = s.execute(
+                select(RunRow.id, RunRow.owner, RunRow.alive_at, RunRow.started_at).where(running)
+            ).all()
+            left = [
+                row.id
+                for row in rows
+                if abandoned(row.id, row.owner, row.alive_at or row.started_at, now)
+            ]
+            if not left:
+                return []
+            # Only those still 'running': one whose process was only slow may have
+            # finished meanwhile.
+            marked = s.scalars(
+                update(RunRow)
+                .where(RunRow.id.in_(left), running)
+                .values(status=RunStatus.INTERRUPTED.value, finished_at=now)
+                .returning(RunRow.id)
+            )
+            return sorted(marked)
 
     def run(self, run_id: int) -> RunRecord | None:
         with self._session() as s:

@@ -125,6 +125,11 @@ class RunRow(Base):
     note: Mapped[str | None] = mapped_column(StoredText)
     planned: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict[str, Any] | None]
+    # Added by migration 0005, hence after the rest. The process running it
+    # (monitor.store.owner), and when it last showed it was alive: a run is marked
+    # interrupted only once its process is gone. None on runs stored before.
+    owner: Mapped[str | None] = mapped_column(String(200))
+    alive_at: Mapped[datetime | None]
 
 
 class SourceRow(Base):

@@ -11,6 +11,7 @@ from checks.model import Verdict
 from monitor.store import NewNotification, OutboxStatus, Store
 from monitor.store import db as database
 from tests.notify.project import T0, at, result
+from tests.store.helpers import start_run_before_0005
 
 OUTBOX_TABLES = {"notification_outbox", "notification_notices"}
 
@@ -118,7 +119,7 @@ def test_migration_0003_adds_the_outbox_and_goes_back_cleanly(database_url: str)
         assert OUTBOX_TABLES.isdisjoint(inspect(engine).get_table_names())
         old = Store(engine)
         old.sync_sources([("s1", "https://s1.example.org/page", None, None)], T0)
-        run_id = old.start_run(T0, 1)
+        run_id = start_run_before_0005(engine, T0, 1)
         old.save_result(run_id, result("fbi-stats", Verdict.OK, T0).replace(source_id="s1"))
         database.upgrade(engine)
         assert database.current_revision(engine) == database.HEAD_REVISION

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Engine, insert
+
 from checks.model import CheckResult, ErrorKind, Verdict
 from monitor.state import HealthPolicy
 from monitor.store import Store
+from monitor.store.schema import RunRow
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -62,3 +65,15 @@ def run(
     store.finish_run(run_id, at(days) + timedelta(minutes=1), inconclusive=inconclusive)
     store.update_health(run_id, policy or HealthPolicy(), inconclusive=inconclusive)
     return run_id
+
+
+def start_run_before_0005(engine: Engine, started_at: datetime, planned: int) -> int:
+    """A run started with the columns the runs table had from 0001 to 0004: the
+    store's own ``start_run`` writes columns added since."""
+    with engine.begin() as connection:
+        started = connection.execute(
+            insert(RunRow).values(
+                started_at=started_at, status="running", inconclusive=False, planned=planned
+            )
+        )
+        return int(started.inserted_primary_key[0])

@@ -23,7 +23,7 @@ from monitor.state import Health, HealthPolicy
 from monitor.store import Store
 from monitor.store import db as database
 from monitor.store.schema import Base
-from tests.store.helpers import at, result, run, sync
+from tests.store.helpers import at, result, run, start_run_before_0005, sync
 
 NEW_TABLES = {"source_health", "health_events", "snoozes", "result_rollups"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def test_an_empty_database_migrates_to_head(database_url: str) -> None:
     try:
         assert database.current_revision(engine) is None
         database.migrate(engine)
-        assert database.current_revision(engine) == database.head_revision() == "0004"
+        assert database.current_revision(engine) == database.head_revision() == "0005"
         assert set(inspect(engine).get_table_names()) >= NEW_TABLES
     finally:
         engine.dispose()
@@ -58,7 +58,7 @@ def test_results_written_at_0001_survive_the_upgrade(database_url: str) -> None:
     # What 0001 knew how to store: sources, runs, results, the archive cache.
     old = Store(engine)
     sync(old, "s1", "s2")
-    run_id = old.start_run(at(0), 2)
+    run_id = start_run_before_0005(engine, at(0), 2)
     old.save_result(run_id, result("s1", Verdict.OK, 0))
     old.save_result(run_id, result("s2", Verdict.BROKEN, 0, status=404))
     old.finish_run(run_id, at(0.01), summary={"ok": 1, "broken": 1})
@@ -241,7 +241,7 @@ def test_an_upgrade_killed_half_way_is_taken_up_again(database_url: str) -> None
     database.upgrade(engine, "0001")
     old = Store(engine)
     sync(old, "s1")
-    run_id = old.start_run(at(0), 1)
+    run_id = start_run_before_0005(engine, at(0), 1)
     old.save_result(run_id, result("s1", Verdict.OK, 0))
     old.close()
     _killed_during(database_url, "upgrade", "CREATE TABLE", 2)
