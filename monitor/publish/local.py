@@ -41,6 +41,14 @@ class LocalLinks:
     project_dir: Path | None = None
 
     def __call__(self, url: str, *, image: bool = False) -> str:
+        try:
+            return self._relinked(url, image)
+        except ValueError:
+            # No file has such a URL (an unclosed IPv6 host, an escaped NUL): the page
+            # keeps it as written, a broken link its author can see, not a failed publish.
+            return url
+
+    def _relinked(self, url: str, image: bool) -> str:
         if not is_relative(url):
             return url
         parts = urlsplit(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from html.parser import HTMLParser
 from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
@@ -13,6 +12,7 @@ from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 
 from monitor.publish.marks import Mark, MarkKind, mark_for
+from monitor.publish.rawhtml import TolerantParser, relink_html
 from monitor.scan.bare_urls import BareUrls
 from monitor.scan.urls import normalize_url
 
@@ -52,7 +52,8 @@ def render_document(
     of the source its note cites, so each statistic carries its source's state. A
     source that is dead or drifted and has a verified archived copy gets Robust Links
     attributes and a visible link to the archived copy. ``relink`` rewrites links and
-    images written relative to the document.
+    images written relative to the document, raw HTML's ``<a href>``, ``<img>`` and
+    ``<source>`` included.
     """
     by_url = {normalize_url(str(s["url"])): s for s in sources}
 
@@ -71,6 +72,8 @@ def render_document(
             label = None  # a note with no text of its own
         elif block.type == "html_block":
             block.content = _mark_html_block(block.content, lookup)
+            if relink is not None:
+                block.content = relink_html(block.content, relink)
         elif block.type == "inline" and block.children:
             block.children = _with_marks(block.children, lookup, notes, relink)
             if label is not None:
@@ -152,8 +155,11 @@ def _with_marks(
                 token.attrSet("href", relink(href))
         elif token.type == "image" and relink is not None:
             token.attrSet("src", relink(str(token.attrs.get("src", "")), image=True))
-        elif token.type == "html_inline" and (anchor := _anchor_href(token.content)) is not None:
-            open_source = lookup(anchor)
+        elif token.type == "html_inline":
+            if (anchor := _anchor_href(token.content)) is not None:
+                open_source = lookup(anchor)
+            if relink is not None:
+                token.content = relink_html(token.content, relink)
         out.append(token)
         closes = token.type == "link_close" or (
             token.type == "html_inline" and _closes_anchor(token.content)
@@ -168,24 +174,15 @@ def _with_marks(
     return out
 
 
-class _Anchors(HTMLParser):
+class _Anchors(TolerantParser):
     """Where each ``<a href>`` of raw HTML opens and where its ``</a>`` ends."""
 
     def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(html)
         self.opened: list[str | None] = []  # href of each <a>, in order
         self.closed: list[tuple[int, str | None]] = []  # (end offset, href) of each </a>
-        self._starts = [0]
-        for line in html.splitlines(keepends=True):
-            self._starts.append(self._starts[-1] + len(line))
-        self._html = html
         self._href: str | None = None
-        self.feed(html)
-        self.close()
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._starts[line - 1] + column
+        self.read()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
@@ -195,8 +192,8 @@ class _Anchors(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a":
-            end = self._html.find(">", self._offset())
-            self.closed.append((len(self._html) if end < 0 else end + 1, self._href))
+            end = self.markup.find(">", self.position())
+            self.closed.append((len(self.markup) if end < 0 else end + 1, self._href))
             self._href = None
 
 
