@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+
+from monitor.htmlparser import LenientHTMLParser
 
 # Their content is code, not text a reader sees.
 _HIDDEN = frozenset({"script", "style", "template"})
@@ -41,7 +42,7 @@ class AnchorClose:
 HtmlEvent = HtmlText | AnchorOpen | AnchorClose
 
 
-class _Reader(HTMLParser):
+class _Reader(LenientHTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.events: list[HtmlEvent] = []

@@ -64,3 +64,23 @@ def test_html_links_in_a_footnote_belong_to_its_note() -> None:
     (note,) = scan.footnote_notes
     assert note.urls == ("https://example.org/n",)
     assert scan.citations[0].kind is CitationKind.FOOTNOTE_NOTE
+
+
+def test_an_unknown_marked_section_is_read_past_as_a_browser_does() -> None:
+    # "<![foo[" stopped the standard parser with an exception, and with it every scan,
+    # check and publish of the document. A browser reads it as a comment up to the next
+    # ">", and so does the scan now.
+    text = (
+        "# Title\n"
+        "\n"
+        '<div><![foo[ pasted ]> <a href="https://example.org/a">A</a>\n'
+        '<![baz[ <a href="https://example.org/hidden">hidden</a> as in a browser\n'
+        "</div>\n"
+        "\n"
+        'Then <![bar[ <a href="https://example.org/b">B</a>.\n'
+    )
+    scan = scan_markdown("doc", text)
+    assert [(c.url, c.line, c.text) for c in scan.citations] == [
+        ("https://example.org/a", 3, "A"),
+        ("https://example.org/b", 7, "B"),
+    ]
