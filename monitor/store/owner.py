@@ -133,19 +133,35 @@ def certainly_gone(text: str) -> bool:
     return ended(owner, _stat(owner.pid) if exists else None, exists=exists)
 
 
+def still_here(text: str) -> bool:
+    """Whether the owner named by ``text`` is a process of this host that is alive,
+    told apart from any other by its start time."""
+    owner = parse_owner(text)
+    if owner is None or owner.start is None or owner.host != host_key():
+        return False
+    found = _stat(owner.pid) if _exists(owner.pid) else None
+    return found is not None and not ended(owner, found, exists=True)
+
+
 def abandoned(run_id: int, owner: str | None, alive_at: datetime, now: datetime) -> bool:
     """Whether a run still 'running' was left by a process that is gone, as of ``now``.
 
     A run of no recorded owner (stored before owners were) is taken as left, as all
     were. A run of this process is left when it no longer goes on here (it failed,
-    and the process went on to the next one). Any other is left once its process on
-    this host has ended, or once its last sign of life is older than
-    :data:`RUN_STALE_S`.
+    and the process went on to the next one). A run whose process is found alive on
+    this host, the same process beyond doubt (pid and start time), is never left. Any
+    other is left once its process on this host has ended, or once its last sign of
+    life is older than :data:`RUN_STALE_S` (another host's, or one this host cannot
+    tell apart).
     """
     if owner is None:
         return True
     if owner == this_process():
         return run_id not in going_here()
+    if still_here(owner):
+        # Beyond doubt its process, so it goes on, however long since its last sign of
+        # life: one stopped (Ctrl-Z) or asleep with its machine goes on when woken.
+        return False
     if now - alive_at > timedelta(seconds=RUN_STALE_S):
         return True
     return certainly_gone(owner)
@@ -219,6 +235,9 @@ class Heartbeat:
 
 
 def _exists(pid: int) -> bool:
+    if os.name == "nt":
+        # Signal 0 is CTRL_C_EVENT there: it would interrupt the process, not probe it.
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -153,6 +154,24 @@ def test_a_pid_given_to_another_process_since_does_not_keep_the_run(
     earlier = Owner(live.host, live.pid, live.start - 1)
     run_id = owned(store, str(earlier))
     assert store.mark_interrupted(T + timedelta(minutes=1)) == [run_id]
+
+
+@needs_proc
+def test_a_stopped_process_of_this_host_keeps_its_run_however_long_it_is_silent(
+    store: Store, sleeper: subprocess.Popen[bytes]
+) -> None:
+    # Stopped (Ctrl-Z), or asleep with its machine: its heartbeat is silent, and the
+    # run goes on once it is woken.
+    run_id = owned(store, owners.process_owner(sleeper.pid), alive_at=T)
+    sleeper.send_signal(signal.SIGSTOP)
+    try:
+        assert store.mark_interrupted(T + 4 * STALE) == []
+        assert status(store, run_id) is RunStatus.RUNNING
+    finally:
+        sleeper.send_signal(signal.SIGCONT)
+    sleeper.kill()
+    sleeper.wait()
+    assert store.mark_interrupted(T + 4 * STALE) == [run_id]
 
 
 def test_a_run_of_another_host_is_left_until_its_sign_of_life_is_stale(store: Store) -> None:
