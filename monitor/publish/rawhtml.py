@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from html import escape, unescape
+from html.entities import html5
 from typing import TYPE_CHECKING
 
 from monitor.htmlparser import LenientHTMLParser
@@ -134,8 +135,9 @@ class _UrlAttributes(TolerantParser):
             kind = _URL_ATTRIBUTES.get((tag, attribute.name))
             if kind is None or attribute.value is None:
                 continue
-            value = _rewritten(attribute.value, kind, self._relink)
-            if value != attribute.value:
+            written = _in_attribute(text[attribute.start : attribute.end])
+            value = _rewritten(written, kind, self._relink)
+            if value != written:
                 span = (start + attribute.start, start + attribute.end)
                 self.edits.append(_Edit(*span, _written(value, attribute)))
 
@@ -159,6 +161,31 @@ def _attributes(tag: str) -> Iterator[_Attribute]:
             continue
         quote = {"double": '"', "single": "'", "bare": ""}[group]
         yield _Attribute(match["name"].lower(), unescape(match[group]), *match.span(group), quote)
+
+
+# A character reference as html.unescape finds one.
+_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+
+
+def _in_attribute(raw: str) -> str:
+    """An attribute's value as a browser reads it: html.unescape, but for a named
+    reference without its ";" followed by a letter, a digit or "=", which stays as
+    written (``?lang=en&region=ca`` keeps "&region", not "®ion")."""
+    return _REFERENCE.sub(_reference_in_attribute, raw)
+
+
+def _reference_in_attribute(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.startswith("#") or name in html5:
+        return unescape(match.group(0))
+    # The longest known name it starts with, as html.unescape looks for it.
+    for length in range(len(name) - 1, 1, -1):
+        if name[:length] in html5:
+            after = name[length]
+            if after == "=" or (after.isascii() and after.isalnum()):
+                return match.group(0)
+            return html5[name[:length]] + name[length:]
+    return match.group(0)
 
 
 def _written(value: str, attribute: _Attribute) -> str:

@@ -11,6 +11,7 @@ from markdown_it.token import Token
 from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 
+from monitor.htmlparser import SHOWN_AS_TEXT
 from monitor.publish.marks import Mark, MarkKind, mark_for
 from monitor.publish.rawhtml import TolerantParser, relink_html
 from monitor.scan.bare_urls import BareUrls
@@ -28,6 +29,9 @@ Lookup = Callable[[str], "Mapping[str, Any] | None"]
 
 _ANCHOR_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+# The name of the tag an inline piece of raw HTML opens or closes.
+_START_TAG = re.compile(r"<([A-Za-z][^\t\n\f\r />]*)")
+_END_TAG = re.compile(r"</([A-Za-z][^\t\n\f\r />]*)")
 
 
 def _parser() -> MarkdownIt:
@@ -145,6 +149,8 @@ def _with_marks(
 ) -> list[Token]:
     out: list[Token] = []
     open_source: Mapping[str, Any] | None = None
+    # A browser shows what is inside these as text: their tags are left as written.
+    shown_as_text: str | None = None
     for token in children:
         if token.type == "link_open":
             href = str(token.attrs.get("href", ""))
@@ -156,10 +162,18 @@ def _with_marks(
         elif token.type == "image" and relink is not None:
             token.attrSet("src", relink(str(token.attrs.get("src", "")), image=True))
         elif token.type == "html_inline":
-            if (anchor := _anchor_href(token.content)) is not None:
-                open_source = lookup(anchor)
-            if relink is not None:
-                token.content = relink_html(token.content, relink)
+            if shown_as_text is not None:
+                closed = _END_TAG.match(token.content)
+                if closed and closed[1].lower() == shown_as_text:
+                    shown_as_text = None
+            else:
+                if (anchor := _anchor_href(token.content)) is not None:
+                    open_source = lookup(anchor)
+                if relink is not None:
+                    token.content = relink_html(token.content, relink)
+                opened = _START_TAG.match(token.content)
+                if opened and opened[1].lower() in SHOWN_AS_TEXT:
+                    shown_as_text = opened[1].lower()
         out.append(token)
         closes = token.type == "link_close" or (
             token.type == "html_inline" and _closes_anchor(token.content)

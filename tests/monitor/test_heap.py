@@ -119,3 +119,26 @@ def test_making_the_status_document_of_a_large_registry_collects_once_at_most(
         assert len(document["sources"]) == 3000
     finally:
         workspace.store().close()
+
+
+def test_pauses_in_several_threads_at_once_leave_the_collector_on() -> None:
+    import sys
+    import threading
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside the blocks as often as can be
+    try:
+
+        def pause_often() -> None:
+            for _ in range(3000):
+                with collection_paused():
+                    pass
+
+        threads = [threading.Thread(target=pause_often) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert gc.isenabled()

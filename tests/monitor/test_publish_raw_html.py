@@ -215,3 +215,48 @@ def test_a_url_no_file_can_have_is_kept_as_written(tmp_path: Path) -> None:
     assert '<a href="http://[::1/report">' in html
     sources = [attr(img, "src") for img in article(html).find_all("img")]
     assert sources == ["img/logo%00.png", "img/chart%00.png", LOGO]
+
+
+def test_an_ampersand_a_browser_keeps_is_kept(tmp_path: Path) -> None:
+    # "&region" and "&copy=" read as text in an attribute: "&reg" and "&copy" are
+    # references only without a letter, digit or "=" after them (HTML's rule).
+    html, out = published(
+        tmp_path,
+        'The <a href="files/data.csv?lang=en&region=ca&copy=2&amp;x=1&copy;">data</a>.\n',
+    )
+    link = article(html).find("a", string="data")
+    assert isinstance(link, Tag)
+    path, query = attr(link, "href").split("?")
+    assert query == "lang=en&region=ca&copy=2&x=1\u00a9"
+    assert (out / path).resolve() == (tmp_path / "content" / "files" / "data.csv").resolve()
+
+
+def test_what_a_browser_shows_as_text_is_left_as_written(tmp_path: Path) -> None:
+    snippet = '<img src="img/logo.png" alt="logo">'
+    html, _ = published(
+        tmp_path,
+        f"Paste this: <textarea readonly>{snippet}</textarea> then {snippet}\n\n"
+        f"<div>\n<textarea>{snippet}</textarea>\n<xmp>{snippet}</xmp>\n{snippet}\n</div>\n",
+    )
+    assert html.count(f"<textarea readonly>{snippet}</textarea>") == 1
+    assert f"<textarea>{snippet}</textarea>\n<xmp>{snippet}</xmp>" in html
+    assert html.count(f'<img src="{LOGO}" alt="logo">') == 2  # the pictures outside them
+
+
+def test_an_odd_marked_section_leaves_later_positions_right(tmp_path: Path) -> None:
+    # "<![ x>" made the parser count its first characters twice: every later tag on the
+    # line was placed too far on, a picture was left as written and a mark was put
+    # inside another tag.
+    html, _ = published(
+        tmp_path,
+        f'<div><![ x><![ y><a href="{REPORT}">the report</a> <img alt="a>b" src="img/logo.png">'
+        "</div>\n",
+        entry("oag", REPORT),
+    )
+    body = article(html)
+    image = body.find("img")
+    assert isinstance(image, Tag) and image["alt"] == "a>b" and image["src"] == LOGO
+    link = body.find("a", href=REPORT)
+    assert isinstance(link, Tag)
+    mark = link.find_next_sibling()
+    assert isinstance(mark, Tag) and "mark-ok" in mark["class"]
