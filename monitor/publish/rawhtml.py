@@ -66,8 +66,17 @@ _URL_ATTRIBUTES: Mapping[tuple[str, str], UrlKind] = {
     ("img", "srcset"): UrlKind.IMAGE_SET,
     ("source", "src"): UrlKind.IMAGE,
     ("source", "srcset"): UrlKind.IMAGE_SET,
+    ("video", "poster"): UrlKind.IMAGE,
+    ("video", "src"): UrlKind.LINK,
+    ("audio", "src"): UrlKind.LINK,
+    ("track", "src"): UrlKind.LINK,
+    ("iframe", "src"): UrlKind.LINK,
+    ("embed", "src"): UrlKind.LINK,
+    ("object", "data"): UrlKind.LINK,
 }
-_MAY_HAVE_URLS = re.compile(r"<(?:a|img|source)[\t\n\f\r />]", re.IGNORECASE)
+_MAY_HAVE_URLS = re.compile(
+    r"<(?:a|img|source|video|audio|track|iframe|embed|object)[\t\n\f\r />]", re.IGNORECASE
+)
 
 _TAG_NAME = re.compile(r"<[^\t\n\f\r />]+")
 _BETWEEN_ATTRIBUTES = re.compile(r"[\t\n\f\r /]*")

@@ -260,3 +260,28 @@ def test_an_odd_marked_section_leaves_later_positions_right(tmp_path: Path) -> N
     assert isinstance(link, Tag)
     mark = link.find_next_sibling()
     assert isinstance(mark, Tag) and "mark-ok" in mark["class"]
+
+
+def test_media_and_frames_point_at_their_files_from_the_published_folder(
+    tmp_path: Path,
+) -> None:
+    html, out = published(
+        tmp_path,
+        '<video poster="img/logo.png" src="files/data.csv" controls>'
+        '<track src="files/data.csv" kind="captions"></video>\n\n'
+        'Inline <iframe src="files/data.csv" title="Data"></iframe> and '
+        '<object data="files/data.csv"></object>.\n',
+    )
+    body = article(html)
+    video = body.find("video")
+    assert isinstance(video, Tag) and video["poster"] == LOGO and video.has_attr("controls")
+    data = (tmp_path / "content" / "files" / "data.csv").resolve()
+    for element, name in (
+        ("video", "src"),
+        ("track", "src"),
+        ("iframe", "src"),
+        ("object", "data"),
+    ):
+        found = body.find(element)
+        assert isinstance(found, Tag)
+        assert (out / attr(found, name)).resolve() == data, element
