@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import SplitResult, parse_qsl, urlsplit
@@ -477,12 +477,7 @@ def interstitial_reason(requested_url: str, locations: Sequence[str]) -> str | N
         requested = urlsplit(requested_url)
     except ValueError:
         return None
-    for location in locations:
-        try:
-            target = urlsplit(location)
-            values = [value for _, value in parse_qsl(target.query)]
-        except ValueError:
-            continue
+    for target, values in _hops(locations):
         if not _CHALLENGE_PATH.search(target.path):
             continue
         if any(_names(value, requested) for value in values):
@@ -512,12 +507,7 @@ def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url:
     own = frozenset(segment.lower() for segment in requested.path.split("/"))
     if _same_document(final, requested) or not _consent_page(final, own):
         return None
-    for location in locations:
-        try:
-            target = urlsplit(location)
-            values = [value for _, value in parse_qsl(target.query)]
-        except ValueError:
-            continue
+    for target, values in _hops(locations):
         if not _consent_page(target, own):
             continue
         host = (target.hostname or "").lower()
@@ -525,6 +515,17 @@ def consent_wall_reason(requested_url: str, locations: Sequence[str], final_url:
         if foreign_host or any(_names(value, requested, nested=True) for value in values):
             return f"consent wall (cookie consent page at {host}{target.path or '/'})"
     return None
+
+
+def _hops(locations: Sequence[str]) -> Iterator[tuple[SplitResult, list[str]]]:
+    """Each place a chain pointed to that can be read, with its query's values."""
+    for location in locations:
+        try:
+            target = urlsplit(location)
+            values = [value for _, value in parse_qsl(target.query)]
+        except ValueError:
+            continue
+        yield target, values
 
 
 def _consent_host(url: SplitResult) -> bool:

@@ -122,7 +122,7 @@ def write_outputs(
         # The entries are unpacked as the document's own: no collection while they are.
         with collection_paused():
             entries = live.entries() if live else None
-            made.append(workspace.status(at=at, run=run, entries=entries))
+        made.append(workspace.status(at=at, run=run, entries=entries))
         return made[-1]
 
     def write_reports(document: Mapping[str, Any]) -> None:

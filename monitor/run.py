@@ -64,6 +64,7 @@ class RunOutcome:
     note: str | None
 
 
+@collection_paused()  # a target per URL, all kept for the run
 def plan(
     sources: Sequence[Source],
     store: Store | None = None,
@@ -75,15 +76,6 @@ def plan(
     is the likeliest to be retried after a backoff, and started early its waits overlap
     the rest of the run instead of trailing after it (owners hear of it sooner, too).
     """
-    with collection_paused():  # a target per URL, all kept for the run
-        return _plan(sources, store, healths)
-
-
-def _plan(
-    sources: Sequence[Source],
-    store: Store | None,
-    healths: Mapping[str, SourceHealth] | None,
-) -> RunPlan:
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)

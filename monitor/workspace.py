@@ -108,6 +108,8 @@ class Workspace:
     def _citations_by_url(self) -> dict[str, list[Citation]]:
         return self.scan_report.citations_by_url()
 
+    # The document lives on: a collection while it is made would find nothing.
+    @collection_paused()
     def status(
         self,
         *,
@@ -120,16 +122,6 @@ class Workspace:
 
         ``entries``: sources' entries made already from what the store holds now (those
         whose pages were written during the run); only the others are read."""
-        # The document lives on: a collection while it is made would find nothing.
-        with collection_paused():
-            return self._status(at, run, entries)
-
-    def _status(
-        self,
-        at: datetime | None,
-        run: RunRecord | None,
-        entries: Mapping[str, dict[str, Any]] | None,
-    ) -> dict[str, Any]:
         store = self.store()
         ids = [s.id for s in self.registry.sources]
         rest = [i for i in ids if i not in entries] if entries else ids

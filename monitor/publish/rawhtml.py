@@ -75,7 +75,8 @@ _URL_ATTRIBUTES: Mapping[tuple[str, str], UrlKind] = {
     ("object", "data"): UrlKind.LINK,
 }
 _MAY_HAVE_URLS = re.compile(
-    r"<(?:a|img|source|video|audio|track|iframe|embed|object)[\t\n\f\r />]", re.IGNORECASE
+    rf"<(?:{'|'.join(sorted({tag for tag, _ in _URL_ATTRIBUTES}))})[\t\n\f\r />]",
+    re.IGNORECASE,
 )
 
 _TAG_NAME = re.compile(r"<[^\t\n\f\r />]+")

@@ -31,6 +31,8 @@ TOP_KEYS = ("version", "settings", "owners", "documents", "sources", "references
 _KNOWN_SHOWN = 10
 
 
+# The registry lives on: a collection while it is read would find nothing.
+@collection_paused()
 def load_registry(path: Path) -> Registry:
     """Read and validate the registry at *path*.
 
@@ -38,11 +40,6 @@ def load_registry(path: Path) -> Registry:
     registry file's folder. Raises :class:`RegistryInvalid` listing every problem
     found (file, line, dotted field and what was expected), not only the first.
     """
-    with collection_paused():
-        return _load(path)
-
-
-def _load(path: Path) -> Registry:
     file = str(path)
     root = compose_file(path, file, f"version: {SUPPORTED_VERSION}")
     r = Reader(file)

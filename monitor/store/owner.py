@@ -8,6 +8,7 @@ the same time (``check`` by hand while ``serve`` runs, two CI jobs) leaves it al
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
 
@@ -31,6 +33,7 @@ RUN_STALE_S = 15 * 60.0
 
 # /proc/<pid>/stat states of a process that has ended (a zombie waits to be reaped).
 _ENDED_STATES = frozenset({"Z", "X"})
+_WINDOWS = os.name == "nt"
 _HOST_MAX = 100  # the owner column holds 200 characters
 
 
@@ -79,19 +82,7 @@ def parse_stat(text: str) -> ProcessStat | None:
     return ProcessStat(state=fields[0], start=int(fields[19]))
 
 
-def ended(owner: Owner, found: ProcessStat | None, *, exists: bool) -> bool:
-    """Whether ``owner``, a process of this host, is certainly gone: ``exists`` tells
-    whether a process has its pid, ``found`` what /proc tells of it (None where that
-    cannot be read)."""
-    if not exists:
-        return True
-    if found is None:
-        return False  # a process with that pid lives, and nothing tells it apart
-    if found.state in _ENDED_STATES:
-        return True
-    return owner.start is not None and found.start != owner.start
-
-
+@functools.cache  # read once: every owner of every run left 'running' is compared to it
 def host_key() -> str:
     """This host as owners name it: the host name and, where /proc tells them, a digest
     of this boot and of this process's pid namespace. Two containers sharing a host
@@ -123,24 +114,27 @@ def this_process() -> str:
     return cached
 
 
-def certainly_gone(text: str) -> bool:
-    """Whether the owner named by ``text`` is a process of this host that has ended.
-    An owner of another host, or one not understood, is never certainly gone here."""
+class Seen(Enum):
+    """What this host can tell of a run's owner."""
+
+    ALIVE = "alive"  # a process of this host, the same one beyond doubt (pid and start)
+    GONE = "gone"  # a process of this host that has certainly ended
+    UNKNOWN = "unknown"  # another host's, or a live pid nothing tells apart
+
+
+def seen_here(text: str) -> Seen:
+    """What this host sees of the owner named by ``text``: /proc is read once."""
     owner = parse_owner(text)
     if owner is None or owner.host != host_key():
-        return False
-    exists = _exists(owner.pid)
-    return ended(owner, _stat(owner.pid) if exists else None, exists=exists)
-
-
-def still_here(text: str) -> bool:
-    """Whether the owner named by ``text`` is a process of this host that is alive,
-    told apart from any other by its start time."""
-    owner = parse_owner(text)
-    if owner is None or owner.start is None or owner.host != host_key():
-        return False
-    found = _stat(owner.pid) if _exists(owner.pid) else None
-    return found is not None and not ended(owner, found, exists=True)
+        return Seen.UNKNOWN
+    if not _exists(owner.pid):
+        return Seen.GONE
+    found = _stat(owner.pid)
+    if found is None:
+        return Seen.UNKNOWN  # a process with that pid lives, and nothing tells it apart
+    if found.state in _ENDED_STATES or (owner.start is not None and found.start != owner.start):
+        return Seen.GONE
+    return Seen.ALIVE if owner.start is not None else Seen.UNKNOWN
 
 
 def abandoned(run_id: int, owner: str | None, alive_at: datetime, now: datetime) -> bool:
@@ -158,13 +152,12 @@ def abandoned(run_id: int, owner: str | None, alive_at: datetime, now: datetime)
         return True
     if owner == this_process():
         return run_id not in going_here()
-    if still_here(owner):
+    seen = seen_here(owner)
+    if seen is Seen.ALIVE:
         # Beyond doubt its process, so it goes on, however long since its last sign of
         # life: one stopped (Ctrl-Z) or asleep with its machine goes on when woken.
         return False
-    if now - alive_at > timedelta(seconds=RUN_STALE_S):
-        return True
-    return certainly_gone(owner)
+    return seen is Seen.GONE or now - alive_at > timedelta(seconds=RUN_STALE_S)
 
 
 # The runs going on in this process, so that one process's stores (a scheduler opens
@@ -235,7 +228,7 @@ class Heartbeat:
 
 
 def _exists(pid: int) -> bool:
-    if os.name == "nt":
+    if _WINDOWS:
         # Signal 0 is CTRL_C_EVENT there: it would interrupt the process, not probe it.
         return True
     try:

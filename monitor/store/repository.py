@@ -180,6 +180,8 @@ class Store(OutboxStore):
 
     # --- sources --------------------------------------------------------------------
 
+    # Every source is read and compared: objects by the thousand, none kept.
+    @collection_paused()
     def sync_sources(
         self, sources: Iterable[tuple[str, str, str | None, str | None]], now: datetime
     ) -> None:
@@ -187,13 +189,6 @@ class Store(OutboxStore):
 
         Every run syncs the whole registry, so this reads the stored sources once and
         writes only what changed, a statement per kind of change."""
-        # Every source is read and compared: objects by the thousand, none kept.
-        with collection_paused():
-            self._sync_sources(sources, now)
-
-    def _sync_sources(
-        self, sources: Iterable[tuple[str, str, str | None, str | None]], now: datetime
-    ) -> None:
         table = SourceRow.__table__
         assert isinstance(table, Table)
         wanted: dict[str, tuple[str, str | None, str | None]] = {}

@@ -141,5 +141,6 @@ def test_ctrl_c_keeps_what_the_check_finished_and_exits_130_at_once(
     assert "Interrupted." in stderr
     assert "Aborted!" not in stderr and "Traceback" not in stderr
     assert took < 4, took  # the slow page is not waited for
-    stored, _ = _stored(tmp_path)
+    stored, status = _stored(tmp_path)
     assert finished <= stored
+    assert status == "running"  # left for the next run to mark interrupted

@@ -236,10 +236,12 @@ def test_what_a_browser_shows_as_text_is_left_as_written(tmp_path: Path) -> None
     html, _ = published(
         tmp_path,
         f"Paste this: <textarea readonly>{snippet}</textarea> then {snippet}\n\n"
-        f"<div>\n<textarea>{snippet}</textarea>\n<xmp>{snippet}</xmp>\n{snippet}\n</div>\n",
+        f"<div>\n<textarea>{snippet}</textarea>\n<xmp>{snippet}</xmp>\n{snippet}\n</div>\n\n"
+        f"<div><title>{snippet}</title></div>\n",
     )
     assert html.count(f"<textarea readonly>{snippet}</textarea>") == 1
     assert f"<textarea>{snippet}</textarea>\n<xmp>{snippet}</xmp>" in html
+    assert f"<title>{snippet}</title>" in html
     assert html.count(f'<img src="{LOGO}" alt="logo">') == 2  # the pictures outside them
 
 
@@ -269,8 +271,10 @@ def test_media_and_frames_point_at_their_files_from_the_published_folder(
         tmp_path,
         '<video poster="img/logo.png" src="files/data.csv" controls>'
         '<track src="files/data.csv" kind="captions"></video>\n\n'
+        '<video><source src="files/data.csv" type="video/mp4"></video>\n\n'
         'Inline <iframe src="files/data.csv" title="Data"></iframe> and '
-        '<object data="files/data.csv"></object>.\n',
+        '<object data="files/data.csv"></object>, <audio src="files/data.csv"></audio>, '
+        '<embed src="files/data.csv">.\n',
     )
     body = article(html)
     video = body.find("video")
@@ -279,8 +283,11 @@ def test_media_and_frames_point_at_their_files_from_the_published_folder(
     for element, name in (
         ("video", "src"),
         ("track", "src"),
+        ("source", "src"),
         ("iframe", "src"),
         ("object", "data"),
+        ("audio", "src"),
+        ("embed", "src"),
     ):
         found = body.find(element)
         assert isinstance(found, Tag)

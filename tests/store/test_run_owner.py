@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 
 from checks.model import CheckResult
 from monitor.registry import load_registry
-from monitor.run import run_sources
+from monitor.registry.model import Registry
+from monitor.run import RunOutcome, run_sources
 from monitor.settings import check_settings
 from monitor.store import RunStatus, Store
 from monitor.store import db as database
@@ -31,6 +32,7 @@ from monitor.store import owner as owners
 from monitor.store.owner import Heartbeat, Owner, ProcessStat
 from monitor.store.schema import RunRow
 from tests.cli.conftest import write_project
+from tests.store.helpers import start_run_before_0005
 
 ROOT = Path(__file__).resolve().parents[2]
 T = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -66,6 +68,19 @@ def status(store: Store, run_id: int) -> RunStatus:
     run = store.run(run_id)
     assert run is not None
     return run.status
+
+
+def check_all(
+    registry: Registry, store: Store, on_result: Callable[[CheckResult], None] | None = None
+) -> RunOutcome:
+    """Every source of ``registry`` checked in one run, in this process."""
+    return run_sources(
+        registry,
+        store,
+        registry.sources,
+        settings=check_settings(registry.settings),
+        on_result=on_result,
+    )
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -171,7 +186,8 @@ def test_a_stopped_process_of_this_host_keeps_its_run_however_long_it_is_silent(
         sleeper.send_signal(signal.SIGCONT)
     sleeper.kill()
     sleeper.wait()
-    assert store.mark_interrupted(T + 4 * STALE) == [run_id]
+    # Gone now: marked at once, not only once its sign of life is stale.
+    assert store.mark_interrupted(T + timedelta(minutes=1)) == [run_id]
 
 
 def test_a_run_of_another_host_is_left_until_its_sign_of_life_is_stale(store: Store) -> None:
@@ -207,7 +223,7 @@ def test_a_process_of_another_pid_namespace_is_of_another_host() -> None:
     assert there.host.split("#")[0] == owners.host_key().split("#")[0] == socket.gethostname()
     assert there.host != owners.host_key()
     # Pid 1 of that namespace is not this one's: the run is left, not judged by it.
-    assert not owners.certainly_gone(str(there))
+    assert owners.seen_here(str(there)) is owners.Seen.UNKNOWN
 
 
 _SAYS_ITS_OWNER = "from monitor.store import owner; print(owner.this_process())"
@@ -289,13 +305,7 @@ def test_a_run_refreshes_its_sign_of_life_and_another_store_leaves_it_alone(
         seen["marked"] = other.mark_interrupted(datetime.now(UTC) + 2 * STALE)
 
     try:
-        outcome = run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            on_result=on_result,
-        )
+        outcome = check_all(registry, store, on_result)
     finally:
         other.close()
     assert seen["marked"] == []
@@ -320,13 +330,7 @@ def test_a_run_in_a_database_of_this_process_alone_has_no_heartbeat_thread(
         seen.append([str(i) for i in owners.going_here()])
 
     try:
-        outcome = run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            on_result=on_result,
-        )
+        outcome = check_all(registry, store, on_result)
     finally:
         store.close()
     assert seen == [[], [str(outcome.run_id)]]
@@ -342,18 +346,10 @@ def test_a_run_that_failed_is_marked_by_the_next_in_the_same_process(
         raise RuntimeError("the run broke here")
 
     with pytest.raises(RuntimeError, match="the run broke here"):
-        run_sources(
-            registry,
-            store,
-            registry.sources,
-            settings=check_settings(registry.settings),
-            on_result=on_result,
-        )
+        check_all(registry, store, on_result)
     [failed] = store.runs()
     assert failed.status is RunStatus.RUNNING
-    next_run = run_sources(
-        registry, store, registry.sources, settings=check_settings(registry.settings)
-    )
+    next_run = check_all(registry, store)
     assert [r.status for r in store.runs()] == [RunStatus.INTERRUPTED, RunStatus.FINISHED]
     assert next_run.run_id != failed.id
 
@@ -389,11 +385,7 @@ def test_a_run_left_running_at_0004_is_marked_after_the_upgrade(database_url: st
     engine = database.make_engine(database_url)
     try:
         database.upgrade(engine, "0004")
-        with engine.begin() as connection:
-            # What 0004 knew of a run.
-            connection.execute(
-                insert(RunRow).values(started_at=T, status="running", inconclusive=False, planned=2)
-            )
+        start_run_before_0005(engine, T, 2)
         database.upgrade(engine)
         assert database.current_revision(engine) == "0005"
         store = Store(engine)
@@ -405,3 +397,13 @@ def test_a_run_left_running_at_0004_is_marked_after_the_upgrade(database_url: st
         assert run_row(store, store.start_run(T, 1)).owner == owners.this_process()
     finally:
         engine.dispose()
+
+
+def test_pids_are_not_probed_with_signal_0_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Signal 0 is CTRL_C_EVENT there: the probe would interrupt the process.
+    def no_signal(pid: int, signal_number: int) -> None:
+        raise AssertionError(f"signal {signal_number} sent to {pid}")
+
+    monkeypatch.setattr(owners.os, "kill", no_signal)
+    monkeypatch.setattr(owners, "_WINDOWS", True)
+    assert owners._exists(4242)
