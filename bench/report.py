@@ -15,6 +15,8 @@ from typing import Any
 from bench.tools import SETTINGS_NOTES
 
 Record = dict[str, Any]
+# The floor row of a pdf record, as bench/pdf_extract.py labels it.
+PYPDF_ALONE = "pypdf alone"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,53 @@ class Target:
     @property
     def mark(self) -> str:
         return {True: "yes", False: "**no**", None: "n/a"}[self.met]
+
+
+@dataclass(frozen=True)
+class PdfRow:
+    """One way of reading the PDF of a pdf record, over the repetitions."""
+
+    label: str
+    pages: int
+    best_s: float
+    median_s: float
+    floor_s: float | None  # pypdf alone's median; None when it is missing
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.median_s
+
+    @property
+    def vs_floor(self) -> float | None:
+        return self.median_s / self.floor_s if self.floor_s else None
+
+
+def pdf_rows(record: Record) -> list[PdfRow]:
+    """The rows of a pdf record, in the order measured."""
+    pages = record["pdf"]["pages"]
+    seconds = {label: [r["seconds"] for r in runs_of(record, label)] for label in labels(record)}
+    floor = statistics.median(seconds[PYPDF_ALONE]) if PYPDF_ALONE in seconds else None
+    return [
+        PdfRow(label, pages, min(times), statistics.median(times), floor)
+        for label, times in seconds.items()
+    ]
+
+
+def _ratio_cell(row: PdfRow) -> str:
+    return f"{row.vs_floor:.2f}" if row.vs_floor is not None else "-"
+
+
+def pdf_table(record: Record) -> list[str]:
+    lines = [
+        "| row | pages | best s | median s | pages/s | x pypdf alone |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {row.label} | {row.pages} | {row.best_s:.3f} | {row.median_s:.3f} | "
+        f"{row.pages_per_s:,.0f} | {_ratio_cell(row)} |"
+        for row in pdf_rows(record)
+    ]
+    return lines
 
 
 def floor_s(record: Record) -> float:
@@ -112,6 +161,8 @@ def results_table(record: Record) -> list[str]:
 def targets(record: Record) -> list[Target]:
     """The section-10 targets this scenario can judge, as ratios within the same run."""
     kind, name = record["kind"], record["scenario"]
+    if kind == "pdf":
+        return _pdf_targets(record)
     latency = record["farm"]["latency_ms"]
     found: list[Target] = []
     if kind == "compare":
@@ -168,9 +219,12 @@ def targets(record: Record) -> list[Target]:
             )
     if kind in ("memory", "compare"):
         urls = record["farm"]["urls"]
-        ours = runs_of(record, "ours")
-        peak = max((r["peak_rss_mb"] for r in ours), default=None)
-        pss = max((r.get("peak_pss_mb", r["peak_rss_mb"]) for r in ours), default=None)
+        our_runs = runs_of(record, "ours")
+        peak = max((r["peak_rss_mb"] for r in our_runs), default=None)
+        pss = max(
+            (r["peak_pss_mb"] if "peak_pss_mb" in r else r["peak_rss_mb"] for r in our_runs),
+            default=None,
+        )
         if peak is not None and pss is not None and urls >= 10_000:
             # Forked worker processes share their parent's pages: summed RSS counts a
             # shared page once per process, PSS once in all. The target is judged on PSS.
@@ -187,6 +241,30 @@ def targets(record: Record) -> list[Target]:
     return found
 
 
+def _pdf_targets(record: Record) -> list[Target]:
+    """No number is set for PDF extraction: its pages/s and what it adds to pypdf's."""
+    rows = pdf_rows(record)
+    if not rows:
+        return []
+    parts = [
+        f"{row.label.removeprefix('ours ')} {row.pages_per_s:,.0f} pages/s"
+        + (f" ({row.vs_floor:.2f}x pypdf alone's time)" if row.vs_floor is not None else "")
+        for row in rows
+        if row.label != PYPDF_ALONE
+    ]
+    parts += [
+        f"{row.label} {row.pages_per_s:,.0f} pages/s" for row in rows if row.label == PYPDF_ALONE
+    ]
+    return [
+        Target(
+            record["scenario"],
+            f"PDF claim extraction pages/s, {rows[0].pages} pages (no number set)",
+            "; ".join(parts),
+            None,
+        )
+    ]
+
+
 def targets_table(found: Sequence[Target], *, with_scenario: bool = False) -> list[str]:
     if with_scenario:
         lines = ["| scenario | target | measured | met |", "|---|---|---|---|"]
@@ -197,7 +275,21 @@ def targets_table(found: Sequence[Target], *, with_scenario: bool = False) -> li
     return lines
 
 
+def _machine(record: Record) -> str:
+    machine = record["machine"]
+    return (
+        f"{machine['cpu']} ({machine['cores']} cores, {machine['memory_gb']:.0f} GB), "
+        f"Python {machine['python']}"
+    )
+
+
+def _load(record: Record) -> str:
+    return f" Load average before: {record['load_before']:.2f}." if "load_before" in record else ""
+
+
 def describe(record: Record) -> str:
+    if record["kind"] == "pdf":
+        return describe_pdf(record)
     farm, limits, machine = record["farm"], record["limits"], record["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in record["versions"].items())
     jitter = f" ± {farm['jitter_ms']:g} ms" if farm["jitter_ms"] else ""
@@ -213,12 +305,28 @@ def describe(record: Record) -> str:
         f"{farm['latency_ms']:g} ms{jitter} per response, mix {farm['mix']} "
         f"(ok = 200 page, moved = 301 to a page, gone = 404, error = 500), {pages}. "
         f"Concurrency {limits['concurrency']}, {limits['per_host']} per host. "
-        f"{record['reps']} repetition(s), tools alternating within each."
-        + (f" Load average before: {record['load_before']:.2f}." if "load_before" in record else "")
+        f"{record['reps']} repetition(s), tools alternating within each." + _load(record)
+    )
+
+
+def describe_pdf(record: Record) -> str:
+    """A pdf record's set-up: no farm and no peers, one process of the monitor's."""
+    pdf = record["pdf"]
+    versions = ", ".join(f"{k} {v}" for k, v in record["versions"].items())
+    return (
+        f"Measured {record['measured_at']} on {_machine(record)}; {versions}. "
+        f"A {pdf['pages']}-page PDF of {pdf['bytes'] / 1024:.0f} KiB "
+        f"({pdf['characters']:,} characters of text), read in one process of the "
+        f"monitor's interpreter: {record['reps']} repetition(s) of each row, the rows "
+        f"in turn, after one unrecorded round. Peak memory of the process: "
+        f"{record['peak_rss_mb']:.0f} MB (RSS). No farm and no peers: lychee and "
+        "LinkChecker do not read PDFs." + _load(record)
     )
 
 
 def scenario_markdown(record: Record) -> str:
+    if record["kind"] == "pdf":
+        return pdf_markdown(record)
     lines = [f"# {record['title']}", "", describe(record), ""]
     lines += results_table(record)
     floor = floor_s(record)
@@ -255,6 +363,42 @@ def scenario_markdown(record: Record) -> str:
     ]
     if mistakes:
         lines += ["", "## Answers that differ from the truth (first few)", "", *mistakes]
+    lines += ["", embed_record(record)]
+    return "\n".join(lines) + "\n"
+
+
+def pdf_markdown(record: Record) -> str:
+    pdf = record["pdf"]
+    lines = [f"# {record['title']}", "", describe_pdf(record), "", *pdf_table(record)]
+    found = targets(record)
+    if found:
+        lines += ["", "## Targets", "", *targets_table(found)]
+    lines += [
+        "",
+        "## Columns",
+        "",
+        "- *ours extract_text*: `checks.content.extract_text`, the text of every page; "
+        f"*ours analyse*: `checks.content.analyse` with {pdf['claims']} claims (a figure "
+        "printed on the last page, a quote from the middle page, a quote printed nowhere, "
+        f"which every page is searched for; {pdf['claims_found']} found): extraction, "
+        "claims and fingerprint; *pypdf alone*: `PdfReader` and `page.extract_text()` "
+        "over every page, nothing else.",
+        "- *pages*: pages of the PDF, every one read in every run; *best s*, *median s*: "
+        "the fastest and the median of the repetitions; *pages/s* = pages / median s.",
+        "- *x pypdf alone*: median time over pypdf alone's: what ours adds to the library "
+        "it stands on (joining the pages, dropping running heads and feet, looking for "
+        "scanned pages; for analyse also the claims and the fingerprint).",
+        "",
+        "## The PDF",
+        "",
+        f"- Made by `bench/pdf_extract.py` with fpdf2: {pdf['pages']} A4 pages of "
+        f"Helvetica 10 pt, about {pdf['words_per_page']} words each drawn from a fixed "
+        f"vocabulary by a random generator seeded with {pdf['seed']}, a figure such as "
+        "`473,363` in about 3% of the places, a fixed creation date: the same seed gives "
+        f"the same bytes (SHA-256 `{pdf['sha256'][:16]}...`).",
+        f"- Command: `{record['argv']}`.",
+    ]
+    lines += [f"- {note}" for note in record.get("notes", [])]
     lines += ["", embed_record(record)]
     return "\n".join(lines) + "\n"
 
@@ -346,6 +490,8 @@ def summary_markdown(records: Sequence[Record]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for record in records:
+        if record["kind"] == "pdf":
+            continue  # pages, not URLs: their own table below
         urls = record["farm"]["urls"]
         for label in labels(record):
             runs = runs_of(record, label)
@@ -358,6 +504,19 @@ def summary_markdown(records: Sequence[Record]) -> str:
                 f"{max(r['peak_rss_mb'] for r in runs):.0f} | {_peak_pss(runs)} | "
                 f"{min(r['right'] for r in runs)}/{runs[0]['total']} |"
             )
+    pdfs = [record for record in records if record["kind"] == "pdf"]
+    if pdfs:
+        lines += [
+            "",
+            "| scenario | row | pages | median s | pages/s | x pypdf alone |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {record['scenario']} | {row.label} | {row.pages} | {row.median_s:.3f} | "
+            f"{row.pages_per_s:,.0f} | {_ratio_cell(row)} |"
+            for record in pdfs
+            for row in pdf_rows(record)
+        ]
     found = [t for record in records for t in targets(record)]
     if found:
         lines += ["", *targets_table(found, with_scenario=True)]

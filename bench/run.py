@@ -8,6 +8,10 @@ match the farm's truth (the numbers are also embedded in the file as one JSON li
 ``bench/results/summary.md`` collects the targets of DESIGN.md section 10 from every
 scenario file present.
 
+The ``pdf`` scenario needs no farm and no peers (lychee and LinkChecker do not read
+PDFs): it runs ``bench/pdf_extract.py --json`` in the monitor's own interpreter and
+records the pages per second of our PDF extraction and of pypdf alone.
+
     python -m bench.run                 # the standard set
     python -m bench.run --quick         # a small comparison, to try the set-up
     python -m bench.run --scenario compare-10000-50ms --scenario memory-100000
@@ -49,13 +53,14 @@ PROFILE_RATE = 250
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    kind: str  # compare | second-run | memory | profile
+    kind: str  # compare | second-run | memory | profile | pdf
     urls: int
     latency_ms: float
     reps: int
     title: str
     mix: str | None = None  # the default mix when None; --mix overrides either
     page_bytes: int = 0  # size of the 200 pages; 0: about 550 bytes
+    pdf_pages: int = 0  # pages of the generated PDF (kind pdf)
 
 
 SCENARIOS = {
@@ -104,6 +109,9 @@ SCENARIOS = {
             "Profile of ours: 2,000 URLs of 32 KB pages, 0 ms",
             page_bytes=32 * 1024,
         ),
+        Scenario(
+            "pdf-extract-50", "pdf", 0, 0, 5, "PDF claim extraction: a 50-page report", pdf_pages=50
+        ),
     )
 }
 STANDARD = (
@@ -113,7 +121,9 @@ STANDARD = (
     "second-run-2000",
     "memory-10000",
     "profile-2000-0ms",
+    "pdf-extract-50",
 )
+PDF_EXTRACT = REPO / "bench" / "pdf_extract.py"
 
 
 @dataclass(frozen=True)
@@ -247,6 +257,8 @@ def _prime(tool: Tool, inputs: Inputs, options: Options, logs: Path) -> None:
 
 def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
     """Run one scenario and return its record (also written under ``options.results``)."""
+    if scenario.kind == "pdf":
+        return _save(run_pdf(scenario, options), options)
     spec = FarmSpec(
         urls=scenario.urls,
         hosts=options.hosts,
@@ -374,11 +386,59 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
     }
     if profile is not None:
         record["profile"] = profile
-    options.results.mkdir(parents=True, exist_ok=True)
-    (options.results / f"{scenario.name}.md").write_text(
-        report.scenario_markdown(record), encoding="utf-8"
+    return _save(record, options)
+
+
+def run_pdf(scenario: Scenario, options: Options) -> dict[str, Any]:
+    """PDF extraction in the monitor's interpreter, one process for every repetition;
+    its record has a ``pdf`` part instead of a farm, and one run per row and repetition
+    (as ``bench/pdf_extract.py --json`` writes them)."""
+    reps = options.reps or scenario.reps
+    logs = options.results / "raw" / scenario.name
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+    print(f"{scenario.name}: {scenario.title}", flush=True)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    argv = [str(options.ours_python), str(PDF_EXTRACT), "--json"]
+    argv += ["--pages", str(scenario.pdf_pages), "--repeat", str(reps)]
+    argv += ["--seed", str(options.seed)]
+    measured = run_measured(
+        argv, cwd=REPO, timeout_s=options.run_timeout_s, log_stem=logs / "pdf_extract"
     )
-    print(f"  -> {options.results / scenario.name}.md ({record['elapsed_s']} s)", flush=True)
+    if measured.exit_code != 0 or measured.timed_out:
+        raise RuntimeError(
+            f"{scenario.name}: the measurement failed (exit {measured.exit_code}"
+            f"{', timed out' if measured.timed_out else ''}); see {measured.stderr}"
+        )
+    # The pdf part of the record: "pdf", "runs", "peak_rss_mb", "python", "versions".
+    output = json.loads(measured.stdout.read_text(encoding="utf-8"))
+    record = {
+        "scenario": scenario.name,
+        "kind": scenario.kind,
+        "title": scenario.title,
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        # The Python that measured is the monitor's, not this one.
+        "machine": machine() | {"python": output.pop("python")},
+        "versions": {"ours": Ours(python=options.ours_python).version(), **output.pop("versions")},
+        "reps": reps,
+        **output,
+        "argv": scrub(" ".join(argv)),
+        "notes": [],
+        "elapsed_s": round(time.perf_counter() - started, 1),
+        "load_before": round(load_before, 2),
+    }
+    for row in report.pdf_rows(record):
+        print(f"  {row.label:<24} {row.pages_per_s:8.1f} pages/s", flush=True)
+    return record
+
+
+def _save(record: dict[str, Any], options: Options) -> dict[str, Any]:
+    """Write the record's scenario file under ``options.results``; the record."""
+    options.results.mkdir(parents=True, exist_ok=True)
+    name = record["scenario"]
+    (options.results / f"{name}.md").write_text(report.scenario_markdown(record), encoding="utf-8")
+    print(f"  -> {options.results / name}.md ({record['elapsed_s']} s)", flush=True)
     return record
 
 
@@ -412,7 +472,8 @@ def load_records(results: Path) -> list[dict[str, Any]]:
             record = json.loads(sibling.read_text(encoding="utf-8"))
         if record is not None:
             for run in record["runs"]:
-                run["argv"] = scrub(run.get("argv", ""))
+                if "argv" in run:  # a pdf record's runs are timings within one process
+                    run["argv"] = scrub(run["argv"])
             records.append(record)
     return sorted(
         records, key=lambda r: order.index(r["scenario"]) if r["scenario"] in order else 99
