@@ -414,17 +414,19 @@ def landing_fragment(hops: Sequence[RedirectHop], fragment: str | None) -> str |
 
 
 def is_permanent(hop: RedirectHop) -> bool:
-    """A permanent redirect, or a meta refresh (recorded with the page's 2xx status).
+    """A permanent redirect, or a page that sends the reader on (a short refresh or a
+    stub page's script redirect, recorded with the page's 2xx status).
 
-    Only short meta refreshes are followed at all; a page whose whole job is to send
-    readers elsewhere has moved, as far as a citation is concerned.
+    Only short refreshes and stub pages are followed at all; a page whose whole job is
+    to send readers elsewhere has moved, as far as a citation is concerned.
     """
     return hop.status in PERMANENT_REDIRECTS or is_success(hop.status)
 
 
 def _hop_kind(hop: RedirectHop) -> str:
+    # A 2xx hop is the page's own doing: a meta refresh, a Refresh header or a script.
     if is_success(hop.status):
-        return "meta refresh"
+        return "page redirect"
     return str(hop.status)
 
 

@@ -1,6 +1,6 @@
 """Where a response sends the reader: its ``Location`` URL, or a short refresh (the
-``Refresh`` header or a page's ``<meta http-equiv="refresh">``), read the way a
-browser reads them."""
+``Refresh`` header, a page's ``<meta http-equiv="refresh">``, or a stub page's script
+redirect), read the way a browser reads them."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ import requests
 
 from checks.http.mediatype import HTML_TYPES, media_type
 from checks.http.refresh import META_REFRESH_MAX_DELAY_S, meta_refresh, parse_refresh
+from checks.http.scriptredirect import script_redirect
 
-# A meta refresh sits in the page's head: the first bytes are enough to find it.
+# A meta refresh sits in the page's head: the first bytes are enough to find it. A page
+# longer than this is no stub page whose script redirect could be followed: its text past
+# these bytes is unseen, and may be what readers come for.
 _REFRESH_SCAN = 64 * 1024
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
@@ -80,14 +83,17 @@ def refresh_target(url: str, headers: Mapping[str, str], body: bytes) -> str | N
 
     The ``Refresh`` header (PHP's ``header("Refresh: 0; url=...")``) comes first: a
     browser applies it before the page is parsed, and a page refreshes only once.
-    Then an HTML ``body``'s ``<meta http-equiv="refresh">``. ``headers`` have
-    lower-case names. A refresh to the same URL, or after a long delay, is a page
-    reloading itself, not a redirect. Raises :class:`BadLocation`.
+    Then an HTML ``body``'s ``<meta http-equiv="refresh">``; last, when the whole page
+    fits in the bytes scanned, the script of a stub page that only sends the reader on
+    (:func:`~checks.http.scriptredirect.script_redirect`), read as a refresh after the
+    script's delay. ``headers`` have lower-case names. A refresh to the same URL, or
+    after a long delay, is a page reloading itself, not a redirect. Raises
+    :class:`BadLocation`.
     """
     header = headers.get("refresh")
     found = parse_refresh(header_text(header)) if header else None
     if found is None and body and media_type(headers.get("content-type")) in HTML_TYPES:
-        found = meta_refresh(body[:_REFRESH_SCAN].decode("utf-8", errors="replace"))
+        found = _in_page(body)
     if found is None:
         return None
     delay, target = found
@@ -97,6 +103,15 @@ def refresh_target(url: str, headers: Mapping[str, str], body: bytes) -> str | N
     if without_fragment(resolved) == without_fragment(url):
         return None
     return resolved
+
+
+def _in_page(body: bytes) -> tuple[float, str | None] | None:
+    """The (delay, url) of the refresh an HTML page holds, if any."""
+    text = body[:_REFRESH_SCAN].decode("utf-8", errors="replace")
+    found = meta_refresh(text)
+    if found is None and len(body) <= _REFRESH_SCAN:
+        return script_redirect(text)
+    return found
 
 
 def without_fragment(url: str) -> str:
