@@ -34,10 +34,13 @@ from bench.site import Kind, Link, Mix, Reply, host_addresses, links, reply
 _REASONS = {
     200: "OK",
     301: "Moved Permanently",
+    302: "Found",
     304: "Not Modified",
     400: "Bad Request",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
 }
@@ -104,6 +107,11 @@ class _Tally:
             else:
                 entry[0] += 1
                 entry[1] += sent
+
+    def asked_before(self, path: str) -> bool:
+        """Whether ``path`` was requested since the last clear."""
+        with self.lock:
+            return path in self.per_path
 
     def connected(self) -> None:
         with self.lock:
@@ -204,6 +212,9 @@ class Farm:
         return self._tally.snapshot()
 
     def reset(self) -> None:
+        """Forget what was served: the counts, and with them which URLs were asked for
+        already (a rate-limited URL refuses the first request after a reset, so every
+        tool run gets the same answers)."""
         with self._tally.lock:
             self._tally.clear()
 
@@ -311,6 +322,9 @@ class Farm:
                         request.if_none_match,
                         request.if_modified_since,
                         self.spec.page_bytes,
+                        # No await between this and the tally below: two requests for
+                        # one path cannot both be the first.
+                        first_request=not self._tally.asked_before(request.path),
                     )
                 else:
                     answer = Reply(405, (("Allow", "GET, HEAD"),))

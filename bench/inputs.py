@@ -99,10 +99,17 @@ def registry_yaml(farm_links: Sequence[Link], limits: Limits, database_url: str)
         "sources:",
     ]
     sources = (
-        f"  - {{id: {source_id(i)}, url: {json.dumps(link.url)}}}"
+        f"  - {{id: {source_id(i)}, url: {json.dumps(link.url)}{_expect(link)}}}"
         for i, link in enumerate(farm_links)
     )
     return "\n".join([*head, *sources]) + "\n"
+
+
+def _expect(link: Link) -> str:
+    """The cited document's type, where a citation names one (a PDF), as a registry
+    records it; the peers have no such setting."""
+    wanted = link.expect_content_type
+    return f", expect: {{content_type: {wanted}}}" if wanted else ""
 
 
 def linkcheckerrc(limits: Limits) -> str:
@@ -121,6 +128,11 @@ def linkcheckerrc(limits: Limits) -> str:
 
 
 def truth_tsv(farm_links: Sequence[Link]) -> str:
+    """URL, expected verdict, and 1 or 0 for working or not (``-``: cannot be judged
+    from a program)."""
     rows = ["url\texpected\tpasses"]
-    rows.extend(f"{link.url}\t{link.expected}\t{int(link.passes)}" for link in farm_links)
+    rows.extend(
+        f"{link.url}\t{link.expected}\t{'-' if link.passes is None else int(link.passes)}"
+        for link in farm_links
+    )
     return "\n".join(rows) + "\n"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.site import Kind
 from bench.tools import SETTINGS_NOTES
 
 Record = dict[str, Any]
@@ -163,6 +164,10 @@ def targets(record: Record) -> list[Target]:
     kind, name = record["kind"], record["scenario"]
     if kind == "pdf":
         return _pdf_targets(record)
+    if kind == "compare" and has_trouble(record):
+        # Speed on such a farm is mostly the tools' waits on rate limits and retries:
+        # the speed targets are judged on the plain farms.
+        return [_correctness_target(record)]
     latency = record["farm"]["latency_ms"]
     found: list[Target] = []
     if kind == "compare":
@@ -241,6 +246,23 @@ def targets(record: Record) -> list[Target]:
     return found
 
 
+def _correctness_target(record: Record) -> Target:
+    """Ours tells working from not at least as often as each peer (each tool's worst
+    run); None when a tool's answers are missing."""
+    right = {label: min(r["right"] for r in runs_of(record, label)) for label in labels(record)}
+    total = record["farm"]["urls"]
+    ours = right.get("ours")
+    peers = {label: value for label, value in right.items() if label != "ours"}
+    measured = ", ".join(f"{label} {value}/{total}" for label, value in right.items())
+    met = None if ours is None or not peers else all(ours >= v for v in peers.values())
+    return Target(
+        record["scenario"],
+        "correctness: working/not right, ours vs each peer",
+        measured or "missing",
+        met,
+    )
+
+
 def _pdf_targets(record: Record) -> list[Target]:
     """No number is set for PDF extraction: its pages/s and what it adds to pypdf's."""
     rows = pdf_rows(record)
@@ -303,10 +325,19 @@ def describe(record: Record) -> str:
         f"{machine['memory_gb']:.0f} GB), Python {machine['python']}; {versions}. "
         f"Farm: {farm['urls']:,} URLs over {farm['hosts']} loopback hosts, "
         f"{farm['latency_ms']:g} ms{jitter} per response, mix {farm['mix']} "
-        f"(ok = 200 page, moved = 301 to a page, gone = 404, error = 500), {pages}. "
+        f"({_kinds_legend(record)}), {pages}. "
         f"Concurrency {limits['concurrency']}, {limits['per_host']} per host. "
         f"{record['reps']} repetition(s), tools alternating within each." + _load(record)
     )
+
+
+_PLAIN_LEGEND = "ok = 200 page, moved = 301 to a page, gone = 404, error = 500"
+
+
+def _kinds_legend(record: Record) -> str:
+    if not has_trouble(record):
+        return _PLAIN_LEGEND
+    return ", ".join(f"{kind} = {truth['about']}" for kind, truth in record["truth"].items())
 
 
 def describe_pdf(record: Record) -> str:
@@ -332,9 +363,13 @@ def scenario_markdown(record: Record) -> str:
     floor = floor_s(record)
     if floor:
         lines += ["", f"Floor `N x latency / concurrency` = {floor:.2f} s."]
+    trouble = has_trouble(record)
+    if trouble:
+        lines += ["", *kinds_markdown(record)]
     found = targets(record)
     if found:
-        lines += ["", "## Targets (DESIGN.md section 10)", "", *targets_table(found)]
+        heading = "## Targets" if trouble else "## Targets (DESIGN.md section 10)"
+        lines += ["", heading, "", *targets_table(found)]
     if record["kind"] == "memory":
         lines += ["", *memory_markdown(record)]
     profile = record.get("profile")
@@ -351,10 +386,12 @@ def scenario_markdown(record: Record) -> str:
         "- *requests*, *304s*, *MB sent*: counted by the farm (response headers and bodies).",
         "- *working/not right*: URLs whose working-or-not judgement matches the truth "
         "(a 301 to a page counts as working); *same verdict*: the tool's answer mapped to "
-        "the monitor's verdicts (ok, moved, broken, transient) equals the expected one.",
+        f"the monitor's verdicts ({_VERDICTS[trouble]}) equals the expected one.",
         "- *exit*: exit codes seen; each tool exits non-zero when links fail "
         "(ours 2, lychee 2, LinkChecker 1).",
     ]
+    if trouble:
+        lines += [TROUBLE_SCORING]
     lines += ["", "## Settings", ""]
     lines += [f"- {note}" for note in SETTINGS_NOTES]
     lines += [f"- {note}" for note in record.get("notes", [])]
@@ -401,6 +438,78 @@ def pdf_markdown(record: Record) -> str:
     lines += [f"- {note}" for note in record.get("notes", [])]
     lines += ["", embed_record(record)]
     return "\n".join(lines) + "\n"
+
+
+TROUBLE_SCORING = (
+    "- *working* means that a reader following the citation gets the cited content: a "
+    "soft 404, a redirect to the home page, a refresh to a gone page, a parked domain and "
+    "a login page in place of a PDF are not working; a 429 that gives way to the page is. "
+    "Behind a bot challenge people get the page and checkers get the wall, so it cannot "
+    "be judged from a program: any answer there is right but one that calls the page "
+    "gone (`broken`, `soft_404`, `type_mismatch`). Peers' answers are mapped to the "
+    "monitor's names: 404/410 `broken`; 401, 403, 407, 429, 451, 999 `blocked`; 5xx "
+    "and timeouts `transient`; other failures `error`."
+)
+_WORKING = {True: "yes", False: "no", None: "can't tell (bot wall)"}
+# The verdict names the peers' answers are mapped onto (see bench.tools).
+_VERDICTS = {
+    False: "ok, moved, broken, transient",
+    True: "ok, moved, broken, soft_404, type_mismatch, blocked, transient, error",
+}
+_SAID_SHOWN = 3
+
+
+def has_trouble(record: Record) -> bool:
+    """Whether the record's farm served kinds of URL beyond the plain four (its runs
+    then carry their scores per kind)."""
+    plain = {kind.value for kind in Kind if kind.plain}
+    return any(kind not in plain for kind in record.get("truth", {}))
+
+
+def kinds_markdown(record: Record) -> list[str]:
+    """Each tool's score per kind of URL, summed over its runs, and its commonest
+    answers there: where each tool goes wrong."""
+    tools = labels(record)
+    runs = {label: runs_of(record, label) for label in tools}
+    counts = {label: len(found) for label, found in runs.items()}
+    lines = [
+        "## By kind of URL",
+        "",
+        "Per tool: URLs judged right (working/not), URLs given the expected verdict, and "
+        f"its commonest answers, over its run(s) ({_run_counts(counts)}).",
+        "",
+        "| kind | URLs | the farm answers | working | expected | " + " | ".join(tools) + " |",
+        "|---|---:|---|---|---|" + "---|" * len(tools),
+    ]
+    for kind, truth in record["truth"].items():
+        cells = [_kind_cell([r.get("by_kind", {}).get(kind) for r in runs[t]]) for t in tools]
+        lines.append(
+            f"| {kind} | {truth['urls']} | {truth['about']} | {_WORKING[truth['passes']]} | "
+            f"`{truth['expected']}` | " + " | ".join(cells) + " |"
+        )
+    return lines
+
+
+def _run_counts(counts: Mapping[str, int]) -> str:
+    if len(set(counts.values())) == 1:
+        return f"{next(iter(counts.values()), 0)} each"
+    return ", ".join(f"{label} {n}" for label, n in counts.items())
+
+
+def _kind_cell(parts: Sequence[Mapping[str, Any] | None]) -> str:
+    found = [part for part in parts if part is not None]
+    if not found:
+        return "-"
+    total = sum(part["total"] for part in found)
+    right = sum(part["right"] for part in found)
+    exact = sum(part["exact"] for part in found)
+    said: dict[str, int] = {}
+    for part in found:
+        for answer, n in part["said"].items():
+            said[answer] = said.get(answer, 0) + n
+    common = sorted(said.items(), key=lambda item: (-item[1], item[0]))[:_SAID_SHOWN]
+    answers = ", ".join(f"{answer} {n}" for answer, n in common)
+    return f"{right}/{total} right, {exact}/{total} same ({answers})"
 
 
 _RECORD_START = "<!-- bench record: "

@@ -42,8 +42,8 @@ from bench.farm import Farm, FarmSpec, running
 from bench.inputs import Inputs, Limits, write_inputs
 from bench.measure import rss_profile, run_measured
 from bench.profile import summarise
-from bench.score import score
-from bench.site import Mix
+from bench.score import score, truth_record
+from bench.site import Kind, Mix
 from bench.tools import REPO, LinkChecker, Lychee, Ours, Tool, tool_path
 
 RESULTS = REPO / "bench" / "results"
@@ -80,6 +80,17 @@ SCENARIOS = {
         ),
         Scenario("compare-10000-0ms", "compare", 10_000, 0, 1, "10,000 URLs at 0 ms latency"),
         Scenario("compare-10000-50ms", "compare", 10_000, 50, 1, "10,000 URLs at 50 ms latency"),
+        Scenario(
+            "correctness-trouble",
+            "compare",
+            400,
+            0,
+            1,
+            "Real-world trouble: soft 404s, redirects home, refreshes to gone pages, parked "
+            "domains, login pages for PDFs, bot challenges, rate limits",
+            "ok=41,moved=5,gone=5,error=0,soft404=7,to_home=7,refresh_gone=7,parked=7,"
+            "login_pdf=7,challenge=7,rate_limited=7",
+        ),
         Scenario(
             "second-run-2000",
             "second-run",
@@ -118,6 +129,7 @@ STANDARD = (
     "compare-2000-0ms",
     "compare-2000-50ms",
     "compare-2000-50ms-no-5xx",
+    "correctness-trouble",
     "second-run-2000",
     "memory-10000",
     "profile-2000-0ms",
@@ -213,6 +225,7 @@ def _run_once(
         "right": result.right,
         "exact": result.exact,
         "wrong": list(result.wrong),
+        "by_kind": result.by_kind_record(),
         "argv": scrub(" ".join(measured.argv)),
         "rss_profile": rss_profile(measured),
     }
@@ -280,12 +293,15 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     notes: list[str] = []
     profile: dict[str, Any] | None = None
+    truth: dict[str, Any] = {}
     print(f"{scenario.name}: {scenario.title}", flush=True)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     try:
         with running(spec) as farm:
             inputs = write_inputs(folder / "inputs", farm.links, options.limits)
+            truth = truth_record(farm.links)
+            notes += _trouble_notes(farm)
             if scenario.kind == "compare":
                 tools: list[Tool] = [ours, lychee, linkchecker]
                 _warm_up(tools, farm, options, folder)
@@ -378,6 +394,7 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
             "seed": spec.seed,
         },
         "limits": dataclasses.asdict(options.limits),
+        "truth": truth,
         "reps": reps,
         "runs": runs,
         "notes": notes,
@@ -387,6 +404,23 @@ def run_scenario(scenario: Scenario, options: Options) -> dict[str, Any]:
     if profile is not None:
         record["profile"] = profile
     return _save(record, options)
+
+
+def _trouble_notes(farm: Farm) -> list[str]:
+    """What a farm with real-world trouble does differently for one tool than another."""
+    notes = []
+    if any(link.expect_content_type for link in farm.links):
+        notes.append(
+            "Ours reads the cited type of the `.pdf` sources from its registry "
+            "(`expect: {content_type: application/pdf}`), as a registry records a cited "
+            "PDF; lychee and LinkChecker have no such setting."
+        )
+    if any(link.kind is Kind.RATE_LIMITED for link in farm.links):
+        notes.append(
+            "The farm forgets which URLs were asked for before each recorded run: every "
+            "run gets the 429 (Retry-After: 1) first for each rate-limited URL."
+        )
+    return notes
 
 
 def run_pdf(scenario: Scenario, options: Options) -> dict[str, Any]:

@@ -6,7 +6,9 @@ difference is written next to the results (:data:`SETTINGS_NOTES`).
 
 Each tool's answer per URL is mapped onto the monitor's verdict names so that all three
 are scored the same way: ``ok``, ``moved`` (worked after a redirect), ``broken``
-(404/410), ``transient`` (5xx or a timeout), or ``error`` (any other failure).
+(404/410), ``blocked`` (401, 403, 407, 429, 451, 999: refused or rate limited, which
+says nothing about the page), ``transient`` (5xx or a timeout), or ``error`` (any other
+failure).
 """
 
 from __future__ import annotations
@@ -202,9 +204,17 @@ def _entries(groups: Any) -> Iterator[dict[str, Any]]:
         yield from entries
 
 
+# Refused or throttled, as the monitor reads these statuses: the page may well be there.
+_BLOCKED_STATUSES = frozenset({401, 403, 407, 429, 451, 999})
+
+
 def _from_status(code: Any) -> str:
+    """A failed answer's HTTP status as the monitor's verdict name (``error`` when there
+    is none, or none of these fits)."""
     if code in (404, 410):
         return "broken"
+    if code in _BLOCKED_STATUSES:
+        return "blocked"
     if isinstance(code, int) and 500 <= code < 600:
         return "transient"
     return "error"

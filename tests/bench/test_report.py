@@ -43,7 +43,7 @@ def by_text(found: list[Any]) -> dict[str, Any]:
 
 
 def test_a_tool_is_right_when_it_tells_working_from_not_and_exact_on_the_verdict() -> None:
-    truth = [Link(f"http://f/{k.value}", k) for k in Kind]
+    truth = [Link(f"http://f/{k.value}", k) for k in Kind if k.plain]
     got = score(truth, {"http://f/ok": "ok", "http://f/moved": "ok", "http://f/gone": "ok"})
     # "moved" read as "ok" still works; "gone" read as working is wrong; "error" unanswered.
     assert (got.total, got.answered, got.right, got.exact) == (4, 3, 2, 1)
