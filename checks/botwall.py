@@ -1,6 +1,7 @@
 """Recognise walls: the page that answered stands in front of the source.
 
-A bot challenge (:func:`challenge_reason`, :func:`interstitial_reason`), a page that
+A bot challenge (:func:`challenge_reason`, :func:`interstitial_reason`), a cookie
+consent wall (:func:`consent_wall_reason`, :func:`consent_page_reason`), a page that
 only its scripts fill (:func:`script_shell_reason`) and a password form
 (:func:`login_wall_reason`) say nothing about whether the cited page is alive, so a
 caller turns a reason from here into an inconclusive ``blocked`` verdict. Precision
@@ -602,6 +603,321 @@ def _remove(element: etree._Element) -> None:
     else:
         parent.text = (parent.text or "") + tail
     parent.remove(element)
+
+
+# --- a consent dialog in place of the page ------------------------------------------
+
+# The words that open the labels of a consent dialog's "accept" controls, as consent
+# managers (OneTrust, Quantcast Choice, Didomi, Sourcepoint, Cookiebot, Usercentrics)
+# and consent-or-pay walls word them: English ("Accept all", "I agree", "Allow all",
+# "I consent"), German ("Alle akzeptieren", "Zustimmen", "Einverstanden", "Alle
+# zulassen", "Alle erlauben"), French ("Tout accepter", "J'accepte", "Autoriser tous
+# les cookies"), Dutch ("Alles accepteren", "Akkoord", "Alles toestaan"), Spanish
+# ("Aceptar todo", "Permitir todas") and Italian ("Accetta tutti", "Acconsento",
+# "Consenti tutti"). Every consent wall has one (a consent-or-pay wall has no
+# refusal), so only these are looked for. Matched at a word's start: "Disagree" is
+# no "agree".
+_CONTROL_STEMS = (
+    "accept",
+    "agree",
+    "allow",
+    "consent",
+    "akzeptier",
+    "zustimm",
+    "einverstanden",
+    "zulass",
+    "erlaub",
+    "autoris",
+    "akkoord",
+    "toesta",
+    "acept",
+    "permit",
+    "accett",
+    "acconsent",
+)
+_CONSENT_CONTROL = re.compile(r"\b(?:" + "|".join(_CONTROL_STEMS) + ")", re.IGNORECASE)
+# A control's label is a few words ("Akzeptieren und weiter", "Agree and close"); a
+# longer text that says "accept" is a sentence, not a button.
+_LABEL_WORDS = 6
+# How far before a word in the markup its element's tag may open: a label is short.
+_LABEL_REACH = 60
+# A label held in an attribute: <input type="submit" value="I agree">, or a button
+# with an icon and an aria-label.
+_LABEL_ATTRIBUTE = re.compile(r"(?:value|aria-label|title)\s*=\s*[\"']?[^\"'<>]*$")
+# What a consent dialog asks consent for: cookies, or personal data, in the same
+# languages. The dialog is found by this wording next to its accept control, so it is
+# kept to what a dialog must name; "consent" or "privacy" alone is also the topic of
+# ordinary pages.
+_CONSENT_WORDING = re.compile(
+    r"cookie|personal\s+data|personenbezogen|pers[öo]nliche[nr]?\s+daten"
+    r"|donn[ée]es\s+personnelles|persoonsgegevens|datos\s+personales|dati\s+personali",
+    re.IGNORECASE,
+)
+# Lower-case strings of which a page's text or markup holds one when _CONSENT_WORDING
+# can match in it: a page without any is passed over without being parsed.
+_CONSENT_ANCHORS = (
+    "cookie",
+    "personal",
+    "personnel",
+    "personenbezogen",
+    "persönlich",
+    "persoonsgegevens",
+)
+# What the parts around a consent dialog's text and buttons speak of, in the same
+# languages: its title ("We value your privacy", "Datenschutz-Einstellungen"), the
+# consent asked for, the partners and the advertising or tracking it is for, and a
+# consent-or-pay wall's other choice, a subscription ("Pur-Abo", "S'abonner"). A
+# heading or paragraph beside the dialog that names none of these ("Page not found",
+# an article's title) is the page's own content.
+_DIALOG_WORDING = re.compile(
+    r"privac|datenschutz|privatsph|vie priv|confidentialit|riservatezza"
+    r"|consen|einwillig|zustimm|toestemming"
+    r"|partner|partenaire|socios"
+    r"|advertis|werbung|publicit|publicid|pubblicit|reclame|advertent|anuncio|tracking"
+    r"|subscri|suscri|\babo\b|abonn|abbona",
+    re.IGNORECASE,
+)
+# Words of a consent dialog at most: a title, a paragraph or two on cookies, partners
+# and purposes, the purposes a line each, its buttons. More is a document (a privacy
+# policy, an article about consent), not a dialog.
+_CONSENT_DIALOG_WORDS = 500
+# More characters than that many words of any language's prose fill (under 20 a word,
+# its space included): a text this long is a document, found without splitting it.
+_CONSENT_DIALOG_CHARS = 20 * _CONSENT_DIALOG_WORDS
+# Words a part around the dialog may add: a title, a site's name, a line on privacy,
+# a consent-or-pay wall's subscription offer.
+_DIALOG_PART_WORDS = 40
+_BLOCKS_OF_TEXT = ("h1", "h2", "h3", "h4", "h5", "h6", "p")
+_PAGE_CONTENT = ("main", "article")
+_CONTROLS = ("button", "input", "a")
+_ROLE_BUTTONS = etree.XPath("//*[@role='button']")
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @style]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Pictures a consent page shows beside its dialog: its site's logo, linking home.
+_PICTURES = ("img", "picture")
+
+
+def consent_page_reason(status: int, html: str, url: str, text: str | None = None) -> str | None:
+    """Why the page that answered is a cookie consent dialog and nothing else, or None.
+
+    Consent managers answer a reader who has not chosen yet (no consent cookie) with a
+    page whose only content is their dialog: a title, a paragraph on cookies or
+    personal data, buttons to accept, refuse, manage options or pay. The page behind it
+    was never seen. A page is such a wall when a control to accept sits in a dialog
+    that speaks of cookies or personal data, and the dialog, with the parts around it
+    that belong to it (a title, a subscription offer, a line on privacy, a site's name
+    or logo), fills the page once what a reader does not see (scripts, hidden elements)
+    and the site's navigation, header and footer are set aside. A page with a cookie
+    banner beside its own text, pictures or player, or whose own headings speak of
+    something else ("Page not found"), is not; nor is a page about cookies or consent
+    longer than a dialog.
+
+    Only a 2xx answer is judged: an error status is the page's own answer, whatever
+    dialog it carries. ``text`` is the page's visible text when it was extracted
+    already (forms and the site's furniture set aside): a page whose text cannot be a
+    dialog's is passed over without its markup being read again.
+    """
+    if not 200 <= status < 300 or not html or len(html) > _MAX_CHALLENGE_HTML:
+        return None
+    if text is not None and not _may_be_a_dialog(text):
+        return None
+    folded = html.lower()
+    if not _may_name_cookies(folded) or not _label_in_markup(folded):
+        return None
+    root = _parse(html)
+    if root is None or not _consent_dialog_fills(root):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "consent wall (the page is only a cookie consent dialog)"
+    where = f"{parts.hostname or ''}{parts.path or '/'}"
+    return f"consent wall (the page at {where} is only a cookie consent dialog)"
+
+
+def _may_be_a_dialog(text: str) -> bool:
+    """Whether a page's extracted text may be a consent dialog's: no more than the
+    parts around a dialog (the dialog itself in a form, which extraction sets aside),
+    or no longer than a dialog and naming cookies or personal data. The cheap tests
+    come first: this runs on every page."""
+    if len(text.split(maxsplit=_DIALOG_PART_WORDS)) <= _DIALOG_PART_WORDS:
+        return True
+    if len(text) > _CONSENT_DIALOG_CHARS or not _may_name_cookies(text.lower()):
+        return False
+    return len(text.split(maxsplit=_CONSENT_DIALOG_WORDS)) <= _CONSENT_DIALOG_WORDS
+
+
+def _may_name_cookies(folded: str) -> bool:
+    """Whether lower-cased text may name cookies or personal data (see _CONSENT_ANCHORS)."""
+    return any(anchor in folded for anchor in _CONSENT_ANCHORS)
+
+
+def _label_in_markup(folded: str) -> bool:
+    """Whether lower-cased markup may hold an accept control's label: a word of one
+    in an element's text, or in a label attribute, rather than in a script."""
+    for stem in _CONTROL_STEMS:
+        at = folded.find(stem)
+        while at != -1:
+            before = folded[max(0, at - _LABEL_REACH) : at]
+            if before.rfind(">") > before.rfind("<") or _LABEL_ATTRIBUTE.search(before):
+                return True
+            at = folded.find(stem, at + len(stem))
+    return False
+
+
+def _consent_dialog_fills(root: etree._Element) -> bool:
+    """Whether a consent dialog with an accept control fills the page (as seen by a
+    reader: ``root`` is changed)."""
+    _drop(root, _UNSEEN)
+    _drop_hidden(root)
+    controls = _consent_controls(root)
+    if not controls:
+        return False
+    # A banner may sit in a page's footer or an aside: those holding a control stay.
+    holders = {ancestor for control in controls for ancestor in control.iterancestors()}
+    for element in list(root.iter(*_FURNITURE)):
+        if element not in holders:
+            _remove(element)
+    buttons = _buttons(root, controls)
+    return any(_fills_page(control, buttons) for control in controls)
+
+
+def _drop_hidden(root: etree._Element) -> None:
+    """Take out what a reader does not see: a dialog's collapsed second layer (its
+    purposes and vendors), a menu opened by a click."""
+    for element in _MAYBE_HIDDEN(root):
+        hidden = element.get("hidden")
+        if (hidden is not None and hidden.lower() != "until-found") or _HIDDEN_STYLE.search(
+            element.get("style") or ""
+        ):
+            _remove(element)
+
+
+def _consent_controls(root: etree._Element) -> list[etree._Element]:
+    candidates = itertools.chain(root.iter(*_CONTROLS), _ROLE_BUTTONS(root))
+    controls = []
+    for candidate in candidates:
+        label = _label(candidate)
+        if label and len(label.split()) <= _LABEL_WORDS and _CONSENT_CONTROL.search(label):
+            controls.append(candidate)
+    return controls
+
+
+def _label(control: etree._Element) -> str:
+    if control.tag == "input":
+        kind = (control.get("type") or "").strip().lower()
+        if kind not in ("submit", "button"):
+            return ""  # a field or a box to tick, not a button
+        return control.get("value") or ""
+    said = " ".join("".join(control.itertext()).split())
+    return said or control.get("aria-label") or control.get("title") or ""
+
+
+def _buttons(root: etree._Element, controls: list[etree._Element]) -> set[etree._Element]:
+    """The buttons' elements, down to their last span: their labels are no prose."""
+    buttons = itertools.chain(root.iter("button", "input"), _ROLE_BUTTONS(root), controls)
+    return {node for button in buttons for node in button.iter()}
+
+
+def _fills_page(control: etree._Element, buttons: set[etree._Element]) -> bool:
+    """Whether the dialog around an accept control fills the page: its nearest holder
+    that names cookies or personal data, grown by the parts around it that belong to
+    it, reaches the page's body. A control whose nearest such holder is the page's
+    main part or an article is in the page's own text (a privacy notice with its
+    buttons), not in a dialog."""
+    dialog = _consent_holder(control, buttons)
+    if dialog is None or dialog.tag in _PAGE_CONTENT:
+        return False
+    size = _words_up_to(dialog, _CONSENT_DIALOG_WORDS)
+    if not _dialog_sized(dialog, size, control):
+        return False
+    while dialog.tag not in ("body", "html"):
+        parent = dialog.getparent()
+        if parent is None:
+            return False
+        grown = _words_up_to(parent, size + _DIALOG_PART_WORDS)
+        if grown - size > _DIALOG_PART_WORDS or not _dialog_sized(parent, grown, control):
+            return False
+        if not _dialog_parts(parent, dialog):
+            return False
+        dialog, size = parent, grown
+    return True
+
+
+def _consent_holder(control: etree._Element, buttons: set[etree._Element]) -> etree._Element | None:
+    """The nearest element around a control whose text, besides the buttons' labels
+    ("Accept all cookies"), names cookies or personal data. Each level reads only what
+    the level below did not hold, so the climb reads each element once."""
+    below = control
+    for ancestor in control.iterancestors():
+        if ancestor not in buttons and _names_cookies(_own_text(ancestor)):
+            return ancestor
+        for child in ancestor:
+            if child is not below and _holds_consent_text(child, buttons):
+                return ancestor
+        below = ancestor
+    return None
+
+
+def _holds_consent_text(element: etree._Element, buttons: set[etree._Element]) -> bool:
+    return any(
+        isinstance(node.tag, str) and node not in buttons and _names_cookies(_own_text(node))
+        for node in element.iter()
+    )
+
+
+def _words_up_to(element: etree._Element, limit: int) -> int:
+    """An element's words, counted no further than one past ``limit``: a page's
+    text need not be counted to its end to know it is more than a dialog's."""
+    count = 0
+    for chunk in element.itertext():
+        count += len(chunk.split())
+        if count > limit:
+            break
+    return count
+
+
+def _own_text(element: etree._Element) -> str:
+    """An element's text outside its child elements (before, between and after them)."""
+    return (element.text or "") + " ".join(child.tail or "" for child in element)
+
+
+def _names_cookies(text: str) -> bool:
+    return _may_name_cookies(text.lower()) and _CONSENT_WORDING.search(text) is not None
+
+
+def _dialog_sized(element: etree._Element, words: int, control: etree._Element) -> bool:
+    """Whether an element holding an accept control, of so many words, is no larger
+    than a dialog, and holds no page content (a main part, an article) besides the
+    dialog's own."""
+    if words > _CONSENT_DIALOG_WORDS:
+        return False
+    holding = set(control.iterancestors())
+    return all(part in holding for part in element.iterdescendants(*_PAGE_CONTENT))
+
+
+def _dialog_parts(parent: etree._Element, dialog: etree._Element) -> bool:
+    """Whether what ``parent`` holds besides ``dialog`` may belong to the dialog: no
+    picture or player but a logo, and no heading or paragraph that speaks of anything
+    but cookies, privacy, consent, advertising or a subscription."""
+    for other in parent:
+        if other is dialog or not isinstance(other.tag, str):
+            continue
+        if any(not _logo(media) for media in other.iter(*_MEDIA)):
+            return False
+        for block in other.iter(*_BLOCKS_OF_TEXT):
+            said = "".join(block.itertext())
+            if said.strip() and not _about_the_dialog(said):
+                return False
+    return True
+
+
+def _logo(media: etree._Element) -> bool:
+    return media.tag in _PICTURES and next(media.iterancestors("a"), None) is not None
+
+
+def _about_the_dialog(said: str) -> bool:
+    return bool(_DIALOG_WORDING.search(said) or _CONSENT_WORDING.search(said))
 
 
 # --- maintenance pages -------------------------------------------------------------
