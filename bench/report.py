@@ -442,15 +442,16 @@ def pdf_markdown(record: Record) -> str:
 
 TROUBLE_SCORING = (
     "- *working* means that a reader following the citation gets the cited content: a "
-    "soft 404, a redirect to the home page, a refresh to a gone page, a parked domain and "
-    "a login page in place of a PDF are not working; a 429 that gives way to the page is. "
-    "Behind a bot challenge people get the page and checkers get the wall, so it cannot "
-    "be judged from a program: any answer there is right but one that calls the page "
-    "gone (`broken`, `soft_404`, `type_mismatch`). Peers' answers are mapped to the "
-    "monitor's names: 404/410 `broken`; 401, 403, 407, 429, 451, 999 `blocked`; 5xx "
-    "and timeouts `transient`; other failures `error`."
+    "soft 404, a redirect to the home page, a refresh or a script redirect to a gone page, "
+    "a parked domain and a login page in place of a PDF are not working; a 429 that gives "
+    "way to the page is. Behind a bot challenge people get the page and checkers get the "
+    "wall, and past a cookie consent dialog people click through and read the page: "
+    "neither can be judged from a program, so any answer there is right but one that "
+    "calls the page gone (`broken`, `soft_404`, `type_mismatch`). Peers' answers are "
+    "mapped to the monitor's names: 404/410 `broken`; 401, 403, 407, 429, 451, 999 "
+    "`blocked`; 5xx and timeouts `transient`; other failures `error`."
 )
-_WORKING = {True: "yes", False: "no", None: "can't tell (bot wall)"}
+_WORKING = {True: "yes", False: "no", None: "can't tell (a wall)"}
 # The verdict names the peers' answers are mapped onto (see bench.tools).
 _VERDICTS = {
     False: "ok, moved, broken, transient",

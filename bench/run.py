@@ -86,10 +86,11 @@ SCENARIOS = {
             400,
             0,
             1,
-            "Real-world trouble: soft 404s, redirects home, refreshes to gone pages, parked "
-            "domains, login pages for PDFs, bot challenges, rate limits",
-            "ok=41,moved=5,gone=5,error=0,soft404=7,to_home=7,refresh_gone=7,parked=7,"
-            "login_pdf=7,challenge=7,rate_limited=7",
+            "Real-world trouble: soft 404s, redirects home, refreshes and script redirects "
+            "to gone pages, parked domains, login pages for PDFs, bot challenges, consent "
+            "walls, rate limits",
+            "ok=27,moved=5,gone=5,error=0,soft404=7,to_home=7,refresh_gone=7,script_gone=7,"
+            "parked=7,login_pdf=7,challenge=7,consent=7,rate_limited=7",
         ),
         Scenario(
             "second-run-2000",

@@ -8,8 +8,9 @@ did not report on is wrong on both counts):
   following the citation gets the cited content (:attr:`bench.site.Link.passes`), and
   anything else where they do not. A URL that cannot be judged from a program
   (``passes`` is None: behind a bot challenge, people get the page and checkers get the
-  wall) is right unless the answer says the page is gone (``broken``, ``soft_404``,
-  ``type_mismatch``): working, blocked or failing for now are all fair answers there.
+  wall; past a consent dialog, people click through and read) is right unless the
+  answer says the page is gone (``broken``, ``soft_404``, ``type_mismatch``): working,
+  blocked or failing for now are all fair answers there.
 - *same verdict*: the answer is the monitor's expected verdict name.
 
 Both are also counted per kind of URL, with what the tool answered, so that a report

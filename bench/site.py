@@ -49,9 +49,11 @@ class Kind(enum.StrEnum):
     SOFT_404 = "soft404"  # 200, the site's own "page not found" page
     TO_HOME = "to_home"  # 301 (even i) or 302 (odd i) from a deep link to the home page
     REFRESH_GONE = "refresh_gone"  # 200 stub whose meta refresh leads to a 404
+    SCRIPT_GONE = "script_gone"  # 200 "this page has moved" stub whose script leads to a 404
     PARKED = "parked"  # 200, a parking service's "this domain may be for sale" lander
     LOGIN_PDF = "login_pdf"  # a .pdf URL that answers 200 text/html with a sign-in form
     CHALLENGE = "challenge"  # 403, a Cloudflare "Just a moment..." challenge
+    CONSENT = "consent"  # 200, a cookie consent dialog and nothing of the page behind it
     RATE_LIMITED = "rate_limited"  # 429 Retry-After: 1 to the first request, then 200
 
     @property
@@ -64,7 +66,8 @@ class Kind(enum.StrEnum):
         """Whether a reader following the citation gets the cited content, which a link
         checker should then call working (a redirect that ends in a page works; lychee
         and LinkChecker report it as fine). None: it cannot be told from a program, as
-        behind a bot challenge, where people get the page and checkers get the wall."""
+        behind a bot challenge, where people get the page and checkers get the wall, or
+        behind a consent dialog, which people click through to read the page."""
         return _PASSES[self]
 
     @property
@@ -91,9 +94,11 @@ _EXPECTED = {
     Kind.SOFT_404: "soft_404",
     Kind.TO_HOME: "soft_404",
     Kind.REFRESH_GONE: "broken",
+    Kind.SCRIPT_GONE: "broken",
     Kind.PARKED: "soft_404",
     Kind.LOGIN_PDF: "type_mismatch",
     Kind.CHALLENGE: "blocked",
+    Kind.CONSENT: "blocked",
     Kind.RATE_LIMITED: "ok",
 }
 _PASSES: dict[Kind, bool | None] = {
@@ -104,9 +109,11 @@ _PASSES: dict[Kind, bool | None] = {
     Kind.SOFT_404: False,
     Kind.TO_HOME: False,
     Kind.REFRESH_GONE: False,
+    Kind.SCRIPT_GONE: False,
     Kind.PARKED: False,
     Kind.LOGIN_PDF: False,
     Kind.CHALLENGE: None,
+    Kind.CONSENT: None,
     Kind.RATE_LIMITED: True,
 }
 _ABOUT = {
@@ -117,23 +124,29 @@ _ABOUT = {
     Kind.SOFT_404: '200 "page not found" page of the site',
     Kind.TO_HOME: "301/302 from a deep link to the home page",
     Kind.REFRESH_GONE: "200 stub whose meta refresh leads to a 404",
+    Kind.SCRIPT_GONE: '200 "this page has moved" stub whose script redirect leads to a 404',
     Kind.PARKED: '200 "this domain may be for sale" parking page',
     Kind.LOGIN_PDF: "a .pdf URL answering 200 HTML with a sign-in form",
     Kind.CHALLENGE: '403 Cloudflare "Just a moment..." challenge',
+    Kind.CONSENT: "200 cookie consent dialog (or consent-or-pay wall) and nothing else",
     Kind.RATE_LIMITED: "429 (Retry-After: 1) to the first request, then 200",
 }
 _SEGMENTS = {
     Kind.SOFT_404: "publications",
     Kind.TO_HOME: "reports",
     Kind.REFRESH_GONE: "archive",
+    Kind.SCRIPT_GONE: "guidance",
     Kind.PARKED: "programs",
     Kind.LOGIN_PDF: "files",
     Kind.CHALLENGE: "research",
+    Kind.CONSENT: "news",
     Kind.RATE_LIMITED: "data",
 }
 _SUFFIXES = {Kind.LOGIN_PDF: ".pdf"}
-# Where the refresh stubs send readers: a section of the site that is gone.
+# Where the refresh stubs and the script redirect stubs send readers: sections of the
+# site that are gone.
 _REFRESH_TARGET = "documents"
+_SCRIPT_TARGET = "resources"
 
 
 @dataclass(frozen=True)
@@ -149,9 +162,11 @@ class Mix:
     soft404: int = 0
     to_home: int = 0
     refresh_gone: int = 0
+    script_gone: int = 0
     parked: int = 0
     login_pdf: int = 0
     challenge: int = 0
+    consent: int = 0
     rate_limited: int = 0
 
     @classmethod
@@ -447,6 +462,36 @@ def refresh_stub(index: int) -> bytes:
     ).encode()
 
 
+def moved_stub(index: int) -> bytes:
+    """A retired page replaced by a "This page has moved" stub whose inline script sends
+    the reader to the page's new address, in a section that has since gone too (two
+    designs: a hand-written stub, and a CMS's page in the site's dress with a timer)."""
+    target = f"/{_SCRIPT_TARGET}/{index}"
+    if index % 2 == 0:
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            "<title>This page has moved</title>\n"
+            '<meta name="robots" content="noindex">\n'
+            '<script type="text/javascript">\n'
+            f'  window.location.href = "{target}";\n'
+            "</script>\n</head>\n<body>\n<h1>This page has moved</h1>\n"
+            "<p>This page has moved to a new address. If you are not redirected "
+            f'automatically, <a href="{target}">follow this link</a>.</p>\n'
+            "</body>\n</html>\n"
+        ).encode()
+    return _site_page(
+        f"This page has moved | {_SITE}",
+        "<h1>This page has moved</h1>"
+        "<p>The page you were looking for has moved to our new resources section. "
+        "You will be taken there in 5 seconds.</p>"
+        f"<p><a href='{target}'>Go to the new page now</a>, and please update your "
+        "bookmarks.</p>"
+        "<script>\n  setTimeout(function () {\n"
+        f"    window.location.replace('{target}');\n"
+        "  }, 5000);\n</script>",
+    )
+
+
 _RELATED_SEARCHES = (
     "Youth Programs",
     "County Services",
@@ -538,6 +583,109 @@ def challenge_page(index: int) -> bytes:
     ).encode()
 
 
+# The purposes of the IAB's Transparency and Consent Framework, which consent managers
+# list in a dialog's second layer (shown on "Manage options").
+_TCF_PURPOSES = (
+    "Store and/or access information on a device",
+    "Use limited data to select advertising",
+    "Create profiles for personalised advertising",
+    "Use profiles to select personalised advertising",
+    "Measure advertising performance",
+    "Understand audiences through statistics or combinations of data from different sources",
+    "Develop and improve services",
+)
+
+
+def consent_page(index: int) -> bytes:
+    """What a site whose consent manager walls its pages answers a reader without a
+    consent cookie: the dialog alone (two designs: a Sourcepoint message with the IAB
+    framework's wording, and a German news site's consent-or-pay wall)."""
+    return _consent_dialog(index) if index % 2 == 0 else _consent_or_pay(index)
+
+
+def _consent_dialog(index: int) -> bytes:
+    purposes = "".join(f"<li>{purpose}</li>" for purpose in _TCF_PURPOSES)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_SITE}</title><style>"
+        "body{margin:0;font-family:Arial,Helvetica,sans-serif;background:rgba(0,0,0,.6)}"
+        ".message-container{max-width:640px;margin:8vh auto;padding:24px 32px;"
+        "background:#fff;border-radius:4px}.message-buttons{display:flex;gap:12px;"
+        "justify-content:flex-end}.message-button{padding:10px 18px;border:0;"
+        "border-radius:2px;font-weight:bold}.sp_choice_type_11{background:#1a6fb5;"
+        "color:#fff}</style></head><body>"
+        f'<div id="sp_message_container_{812000 + index}" class="message-container" '
+        'role="dialog" aria-modal="true" aria-labelledby="sp-title">'
+        '<div class="message-logo"><a href="/"><img src="/assets/img/logo.svg" '
+        f'alt="{_SITE}" width="160" height="40"></a></div>'
+        '<h2 id="sp-title">We value your privacy</h2>'
+        "<p>We and our 168 partners store and/or access information on a device, such "
+        "as cookies, and process personal data, such as unique identifiers and standard "
+        "information sent by a device, for personalised advertising and content, "
+        "advertising and content measurement, audience research and services "
+        "development.</p>"
+        "<p>With your permission we and our partners may use precise geolocation data "
+        "and identification through device scanning. You may click to consent to our "
+        "and our partners' processing as described above. Alternatively you may access "
+        "more detailed information and change your preferences before consenting or to "
+        "refuse consenting.</p>"
+        "<p>Please note that some processing of your personal data may not require your "
+        "consent, but you have a right to object to such processing. Your preferences "
+        "will apply to this website only. You can change your preferences at any time "
+        "by returning to this site or visit our <a href='/privacy/'>privacy "
+        "policy</a>.</p>"
+        '<div class="message-buttons">'
+        '<button class="message-button sp_choice_type_12" title="Manage options">'
+        "Manage options</button>"
+        '<button class="message-button sp_choice_type_13" title="Reject all">'
+        "Reject all</button>"
+        '<button class="message-button sp_choice_type_11" title="Accept all">'
+        "Accept all</button></div>"
+        '<div class="message-purposes" hidden><h3>Manage your preferences</h3>'
+        f"<ul>{purposes}</ul>"
+        '<button class="message-button sp_choice_type_SAVE_AND_EXIT">Save and exit'
+        "</button></div></div>"
+        "<script>window._sp_queue = [];window._sp_ = {config: {accountId: 1842, "
+        "baseEndpoint: 'https://cdn.privacy-mgmt.com', "
+        "propertyHref: 'https://www.county-services.example'}};</script>"
+        '<script src="https://cdn.privacy-mgmt.com/unified/wrapperMessagingWithout'
+        'Detection.js" async></script></body></html>'
+    ).encode()
+
+
+def _consent_or_pay(index: int) -> bytes:
+    """A German news site's consent-or-pay wall (worded as Golem.de's): read with
+    advertising and tracking by accepting every cookie, or subscribe to read without."""
+    back = f"%2F{_SEGMENTS[Kind.CONSENT]}%2F{index}"
+    return (
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Nordwest-Rundschau</title>"
+        '<link rel="stylesheet" href="/static/css/zustimmung.css"></head><body>'
+        '<div class="cmp-wall" role="dialog" aria-modal="true" aria-label="Zustimmung">'
+        '<a class="cmp-logo" href="/"><img src="/static/img/logo-nwr.svg" '
+        'alt="Nordwest-Rundschau"></a>'
+        '<div class="cmp-options"><div class="cmp-option cmp-consent">'
+        "<p>Besuchen Sie nwr.de wie gewohnt mit Werbung und Tracking, indem Sie der "
+        "Nutzung aller Cookies zustimmen.</p>"
+        '<p>Details zum Tracking finden Sie im <a href="/privacy-center">Privacy '
+        "Center</a>.</p>"
+        '<button type="button" class="cmp-button" data-choice="accept-all">'
+        "Zustimmen und weiter</button>"
+        "<noscript><p>Skript wurde nicht geladen. Informationen zu Cookies und Tracking "
+        'finden Sie in unserer <a href="/datenschutz">Datenschutzerklärung</a>.</p>'
+        "</noscript></div>"
+        '<div class="cmp-option cmp-pur">'
+        "<p>Mit NWR pur ab 3,99 Euro im Monat lesen Sie nwr.de ohne Werbung und ohne "
+        "Tracking.</p>"
+        f'<a class="cmp-button" href="/pur/abo?returnUrl={back}">Zu NWR pur</a>'
+        f'<p>Bereits Pur-Leser? <a href="/pur/login?returnUrl={back}">Hier anmelden</a>.'
+        "</p></div></div></div>"
+        '<script src="/static/js/zustimmung.js" defer></script></body></html>'
+    ).encode()
+
+
 def _ray(index: int) -> str:
     """A Cloudflare ray id: 16 hex digits (fixed per URL here)."""
     return f"{(index + 1) * 0x9E3779B97F4A7C15 % 16**16:016x}"
@@ -560,6 +708,10 @@ def _to_home(index: int) -> Reply:
 
 def _refresh(index: int) -> Reply:
     return Reply(200, (("Content-Type", _HTML),), refresh_stub(index))
+
+
+def _script_stub(index: int) -> Reply:
+    return Reply(200, (("Content-Type", _HTML),), moved_stub(index))
 
 
 def _parked(index: int) -> Reply:
@@ -593,6 +745,16 @@ def _challenge(index: int) -> Reply:
     return Reply(403, headers, challenge_page(index))
 
 
+def _consent(index: int) -> Reply:
+    headers = (
+        ("Content-Type", _HTML),
+        # The wall is for readers without a consent cookie: no cache may keep it.
+        ("Cache-Control", "private, no-store"),
+        ("Vary", "Cookie"),
+    )
+    return Reply(200, headers, consent_page(index))
+
+
 def _rate_limited(index: int) -> Reply:
     return Reply(429, (("Content-Type", "text/html"), ("Retry-After", "1")), _RATE_LIMITED)
 
@@ -601,8 +763,10 @@ _TROUBLE: dict[Kind, Callable[[int], Reply]] = {
     Kind.SOFT_404: _soft_404,
     Kind.TO_HOME: _to_home,
     Kind.REFRESH_GONE: _refresh,
+    Kind.SCRIPT_GONE: _script_stub,
     Kind.PARKED: _parked,
     Kind.LOGIN_PDF: _login,
     Kind.CHALLENGE: _challenge,
+    Kind.CONSENT: _consent,
     Kind.RATE_LIMITED: _rate_limited,
 }

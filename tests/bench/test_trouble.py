@@ -25,8 +25,11 @@ EVERY_KIND = Mix.parse(",".join(f"{kind.value}=1" for kind in Kind))
 
 @pytest.fixture(scope="module")
 def farm() -> Iterator[Farm]:
-    # Two URLs of each kind: both designs of the soft 404, a 301 and a 302 home.
-    with running(FarmSpec(urls=2 * len(Kind), hosts=2, mix=EVERY_KIND)) as f:
+    # Two URLs of each kind, one at an even index and one at an odd one (which this
+    # seed gives): both designs of the soft 404, of the script redirect stub and of the
+    # consent wall, a 301 and a 302 home.
+    spec = FarmSpec(urls=2 * len(Kind), hosts=2, mix=EVERY_KIND, seed=22)
+    with running(spec) as f:
         yield f
 
 
@@ -84,6 +87,47 @@ def test_a_refresh_stub_leads_to_a_page_that_is_gone(farm: Farm) -> None:
         assert _get(link, target)[0] == 404
 
 
+def test_a_script_redirect_stub_leads_to_a_page_that_is_gone(farm: Farm) -> None:
+    designs = set()
+    for link in _of(farm, Kind.SCRIPT_GONE):
+        status, headers, body = _get(link)
+        index = link.url.rsplit("/", 1)[1]
+        target = f"/resources/{index}"
+        assert status == 200 and headers["content-type"].startswith("text/html")
+        assert "<h1>This page has moved</h1>" in body and "http-equiv" not in body
+        if 'window.location.href = "' in body:
+            assert f'window.location.href = "{target}";' in body
+            designs.add("assigned")
+        else:
+            assert f"setTimeout(function () {{\n    window.location.replace('{target}');" in body
+            assert "}, 5000);" in body and "<nav" in body  # in the site's dress
+            designs.add("replaced after a delay")
+        assert _get(link, target)[0] == 404
+    assert designs == {"assigned", "replaced after a delay"}
+    assert "/guidance/" in _of(farm, Kind.SCRIPT_GONE)[0].url
+
+
+def test_a_consent_wall_is_the_dialog_alone_with_a_200(farm: Farm) -> None:
+    walls = set()
+    for link in _of(farm, Kind.CONSENT):
+        status, headers, body = _get(link)
+        assert status == 200 and headers["content-type"].startswith("text/html")
+        assert headers["cache-control"] == "private, no-store" and headers["vary"] == "Cookie"
+        assert 'role="dialog" aria-modal="true"' in body
+        assert "Report" not in body and "<main" not in body  # nothing of the page behind
+        if "We value your privacy" in body:
+            for label in ("Manage options", "Reject all", "Accept all"):
+                assert f'title="{label}">{label}</button>' in body
+            assert "cookies, and process personal data" in body
+            walls.add("dialog")
+        else:
+            assert "indem Sie der Nutzung aller Cookies zustimmen" in body
+            assert "Zustimmen und weiter</button>" in body and ">Zu NWR pur</a>" in body
+            walls.add("consent or pay")
+    assert walls == {"dialog", "consent or pay"}
+    assert "/news/" in _of(farm, Kind.CONSENT)[0].url
+
+
 def test_a_parked_domain_answers_with_a_for_sale_lander(farm: Farm) -> None:
     for link in _of(farm, Kind.PARKED):
         status, _, body = _get(link)
@@ -133,8 +177,8 @@ def test_the_inputs_cite_the_pdfs_as_pdfs_and_mark_the_wall_as_unknown(
     assert all(line.endswith(", expect: {content_type: application/pdf}}") for line in pdfs)
     assert sum("expect:" in line for line in registry) == 2
     rows = [row.split("\t") for row in inputs.truth.read_text().splitlines()[1:]]
-    passes = {row[1]: row[2] for row in rows if "/research/" in row[0]}
-    assert passes == {"blocked": "-"}
+    walls = [row[1:] for row in rows if "/research/" in row[0] or "/news/" in row[0]]
+    assert walls == [["blocked", "-"]] * 4
 
 
 def test_the_truth_of_each_kind() -> None:
@@ -142,9 +186,11 @@ def test_the_truth_of_each_kind() -> None:
         "soft404": ("soft_404", False),
         "to_home": ("soft_404", False),
         "refresh_gone": ("broken", False),
+        "script_gone": ("broken", False),  # a reader lands on a gone page
         "parked": ("soft_404", False),
         "login_pdf": ("type_mismatch", False),
         "challenge": ("blocked", None),  # people get the page, checkers the wall
+        "consent": ("blocked", None),  # people click through and read
         "rate_limited": ("ok", True),
     }
 
@@ -167,11 +213,18 @@ def test_a_checker_that_sees_only_statuses_is_wrong_where_the_page_answers() -> 
     said = {link.url: statuses.get(link.kind, "ok") for link in truth}
     got = score(truth, said)
     wrong = {kind for kind, part in got.by_kind.items() if part.right == 0}
-    assert wrong == {"soft404", "to_home", "refresh_gone", "parked", "login_pdf"}
-    assert (got.total, got.answered, got.right, got.exact) == (11, 11, 6, 6)
+    assert wrong == {"soft404", "to_home", "refresh_gone", "script_gone", "parked", "login_pdf"}
+    # The consent wall's 200 is a fair answer, though not the expected verdict.
+    assert (got.total, got.answered, got.right, got.exact) == (13, 13, 7, 6)
     assert got.by_kind["to_home"].said == (("moved", 1),)
+    assert (got.by_kind["consent"].right, got.by_kind["consent"].exact) == (1, 0)
 
 
+@pytest.mark.parametrize(
+    "wall",
+    [Link("http://f/research/0", Kind.CHALLENGE), Link("http://f/news/0", Kind.CONSENT)],
+    ids=["challenge", "consent"],
+)
 @pytest.mark.parametrize(
     ("said", "right"),
     [
@@ -185,12 +238,11 @@ def test_a_checker_that_sees_only_statuses_is_wrong_where_the_page_answers() -> 
         (None, False),
     ],
 )
-def test_a_bot_wall_is_right_unless_called_gone(said: str | None, right: bool) -> None:
-    wall = Link("http://f/research/0", Kind.CHALLENGE)
+def test_a_wall_is_right_unless_called_gone(wall: Link, said: str | None, right: bool) -> None:
     got = score([wall], {} if said is None else {wall.url: said})
     assert got.right == int(right)
     assert got.exact == int(said == "blocked")
-    assert got.by_kind["challenge"].said == ((said or "(no answer)", 1),)
+    assert got.by_kind[wall.kind.value].said == ((said or "(no answer)", 1),)
 
 
 def test_the_truth_per_kind_for_the_record() -> None:
@@ -239,6 +291,9 @@ def test_trouble_kinds_are_named_in_a_mix_only_when_weighted() -> None:
     assert str(mix) == text and Mix.parse(str(mix)) == mix
     kinds = mix.kinds(100, 1)
     assert kinds.count(Kind.SOFT_404) == 9 and Kind.PARKED not in kinds
+    walls = Mix.parse("ok=27,moved=5,gone=5,error=0,script_gone=7,consent=7")
+    assert (walls.script_gone, walls.consent) == (7, 7)
+    assert str(walls) == "ok=27,moved=5,gone=5,error=0,script_gone=7,consent=7"
     with pytest.raises(ValueError, match="KIND=WEIGHT"):
         Mix.parse("ok=1,sofft404=1")
 
@@ -356,11 +411,13 @@ def test_the_breakdown_shows_each_tools_score_and_answers_per_kind() -> None:
         '| soft404 | 20 | 200 "page not found" page of the site | no | `soft_404` | '
         "18/20 right, 18/20 same (soft_404 18, ok 2) | 0/20 right, 0/20 same (ok 20) |\n"
         '| challenge | 10 | 403 Cloudflare "Just a moment..." challenge | '
-        "can't tell (bot wall) | `blocked` | 10/10 right, 10/10 same (blocked 10) | "
+        "can't tell (a wall) | `blocked` | 10/10 right, 10/10 same (blocked 10) | "
         "10/10 right, 10/10 same (blocked 10) |\n"
     ) in text
     assert '(ok = 200 page, soft404 = 200 "page not found" page of the site, ' in text
     assert "any answer there is right but one that calls the page gone" in text
+    assert "a refresh or a script redirect to a gone page" in text
+    assert "past a cookie consent dialog people click through and read the page" in text
     assert record_from_markdown(text) == record
 
 
