@@ -27,7 +27,6 @@ from checks.anchors import anchor_present
 from checks.botwall import (
     SHELL_LETTERS,
     Challenge,
-    consent_page_reason,
     consent_wall_reason,
     find_challenge,
     interstitial_reason,
@@ -356,17 +355,11 @@ class _Check:
         if interstitial is None and not self._evidence_found(page):
             # A page holding what was cited from it is no consent page, whatever its URL.
             interstitial = consent_wall_reason(self.base, locations, fetched.final_url)
-            if interstitial is None and found is None and page.html is not None:
-                # The same wall without a redirect: the page that answered is the
-                # consent dialog and nothing else.
-                interstitial = consent_page_reason(
-                    fetched.status, page.html, fetched.final_url, page.text
-                )
         if interstitial is None:
             return found
-        # The chain itself went through the wall, or the page is the wall: as plain as
-        # a vendor's own header, and stronger than wording or markers the same page may
-        # also carry, which must not weaken the verdict the wall alone would give.
+        # The chain itself went through the wall: as plain as a vendor's own header,
+        # and stronger than wording or markers the same page may also carry, which
+        # must not weaken the verdict the chain alone would give.
         return Challenge(interstitial, verdict.ChallengeProof.EXPLICIT)
 
     def _evidence_found(self, page: _Page) -> bool:
