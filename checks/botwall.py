@@ -590,17 +590,23 @@ def _drop(root: etree._Element, tags: tuple[str, ...]) -> None:
         _remove(element)
 
 
+# Characters the HTML parser keeps in a text but lxml refuses to be given one: control
+# characters (a form feed pasted from a PDF), and the noncharacters U+FFFE and U+FFFF.
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _remove(element: etree._Element) -> None:
     """Take an element out, keeping the text that follows it."""
     parent = element.getparent()
     if parent is None:
         return
     tail = element.tail or ""
+    # Only what a reader sees is counted here: characters no page shows can go.
     previous = element.getprevious()
     if previous is not None:
-        previous.tail = (previous.tail or "") + tail
+        previous.tail = _NOT_XML_TEXT.sub("", (previous.tail or "") + tail)
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = _NOT_XML_TEXT.sub("", (parent.text or "") + tail)
     parent.remove(element)
 
 

@@ -433,3 +433,17 @@ def test_a_stand_in_page_ranks_below_gone_and_wrong_kind_and_above_content() -> 
         Verdict.TYPE_MISMATCH
     )
     assert decide(replace(ev, soft_404="redirected to a parent page")).verdict is Verdict.SOFT_404
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x01", "\x00", "\ufffe"])
+def test_control_characters_beside_scripts_do_not_stop_the_check(
+    server: LoopbackServer, check: Check, control: str
+) -> None:
+    # Text pasted from a PDF brings form feeds and the like; the parser keeps them, and
+    # setting the scripts aside must not hand them back to lxml, which refuses them.
+    shell = SHELL.replace(b"</noscript>", f"</noscript>{control}".encode())
+    login = LOGIN.replace(b"</form>", f"</form><script>x()</script>{control} ".encode())
+    server.route("/shell", Reply(body=shell))
+    server.route("/login", Reply(body=login))
+    assert check(server.url("/shell")).verdict is Verdict.BLOCKED
+    assert check(server.url("/login")).verdict is Verdict.BLOCKED
