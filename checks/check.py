@@ -37,7 +37,7 @@ from checks.botwall import (
 from checks.content import ContentAnalysis, analyse
 from checks.hosts import HostPolicy
 from checks.http.charset import bom_codec
-from checks.model import CheckResult, CheckSettings, CheckTarget, Verdict
+from checks.model import CheckResult, CheckSettings, CheckTarget, ExpectOrigin, Verdict
 from checks.soft404 import (
     PageSummary,
     catch_all_reason,
@@ -302,7 +302,7 @@ class _Check:
         if not fetched.succeeded or fetched.method != "GET":
             mismatch = None
             if fetched.succeeded:  # a HEAD answer: the header is all there is
-                mismatch = _type_mismatch(self.target.expect_content_type, fetched.mime, None, "")
+                mismatch = _type_mismatch(self.target, fetched.mime, None, "")
             return _replace(ev, type_mismatch=mismatch)
         html = page.html or ""
         found = self._evidence_found(page)
@@ -325,7 +325,7 @@ class _Check:
             ev,
             soft_404=soft,
             type_mismatch=_type_mismatch(
-                self.target.expect_content_type,
+                self.target,
                 fetched.mime,
                 None if fetched.body_problem is not None else fetched.body,
                 html,
@@ -557,24 +557,26 @@ def _decode_html(body: bytes, content_type: str | None) -> str:
 
 
 def _type_mismatch(
-    expected: str | None, label: str | None, body: bytes | None, html: str
+    target: CheckTarget, label: str | None, body: bytes | None, html: str
 ) -> str | None:
-    """Why the served document is not the kind cited, or None when it fits.
+    """Why the served document is not the kind expected of ``target``, or None when it
+    fits.
 
     ``label`` is the served media type; ``body`` the body read, or None when it is
     unknown (a HEAD answer, a body that could not be decoded): then the label is all
     there is to judge. An empty body (or one of white space only) is never the
-    document cited, whether a type was cited or not. A body says what it is over its
+    document cited, whether a type was expected or not. A body says what it is over its
     label, so a PDF served as ``application/octet-stream`` fits a PDF citation and an
-    HTML page labelled ``application/pdf`` does not.
+    HTML page labelled ``application/pdf`` does not. The reason names where the
+    expectation comes from: the citation, or what earlier checks were served.
     """
-    want = http.media_type(expected)
+    want = http.media_type(target.expect_content_type)
     if body is not None and not body.strip():
         # Nothing to read, whatever was cited: a page whose code failed before it
         # wrote anything answers 200 all the same.
         if want is None:
             return "served an empty body where a document is cited"
-        return f"cited as {want}, served an empty body"
+        return _mismatch_reason(target, want, "an empty body")
     if want is None:
         return None
     served = label if body is None else http.sniffed_media_type(label, body)
@@ -585,7 +587,18 @@ def _type_mismatch(
         shown += f" (labelled {label or 'with no content type'})"
     if served in http.HTML_TYPES and _PASSWORD_FIELD.search(html):
         shown += " (login page?)"
-    return f"cited as {want}, served {shown}"
+    return _mismatch_reason(target, want, shown)
+
+
+def _mismatch_reason(target: CheckTarget, want: str, shown: str) -> str:
+    if target.expect_origin is not ExpectOrigin.LEARNED:
+        return f"cited as {want}, served {shown}"
+    # No type was cited: the owner needs to hear that the monitor itself saw the
+    # document change, and when it last saw it as it was.
+    kind = "a PDF" if want in http.PDF_TYPES else want
+    seen = target.expect_seen_at
+    until = f"until {seen.date().isoformat()}" if seen is not None else "before"
+    return f"served {kind} {until}, now {shown}"
 
 
 _EQUIVALENT = (http.HTML_TYPES, http.PDF_TYPES, frozenset({"text/xml", "application/xml"}))

@@ -105,6 +105,13 @@ class ClaimSpec:
     statement: str = ""
 
 
+class ExpectOrigin(enum.StrEnum):
+    """Where a target's expected content type comes from."""
+
+    CITED = "cited"  # the registry's ``expect``, or the check command's option
+    LEARNED = "learned"  # the monitor's own earlier checks of the URL were served it
+
+
 @dataclass(frozen=True)
 class CheckTarget:
     """One URL to check, with what the registry expects of it."""
@@ -112,6 +119,9 @@ class CheckTarget:
     url: str
     source_id: str | None = None
     expect_content_type: str | None = None
+    expect_origin: ExpectOrigin = ExpectOrigin.CITED
+    # For a learned type: when a check was last served it, for the reason that names it.
+    expect_seen_at: datetime | None = None
     claims: tuple[ClaimSpec, ...] = ()
     accessed: date | None = None
     # Validators from the previous result, for conditional requests.

@@ -21,7 +21,8 @@ import requests
 from checks.check import check_url, new_connections, new_session
 from checks.content.drift import changed, similarity
 from checks.hosts import HostPolicy
-from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, Verdict
+from checks.http import PDF_TYPES, media_type
+from checks.model import CheckResult, CheckSettings, CheckTarget, ClaimSpec, ExpectOrigin, Verdict
 from monitor import schedule
 from monitor.clock import Clock, utc_now
 from monitor.dispatch import HostQueues
@@ -75,11 +76,18 @@ def plan(
     With ``healths``, the URLs of sources that are failing come first: a failing URL
     is the likeliest to be retried after a backoff, and started early its waits overlap
     the rest of the run instead of trailing after it (owners hear of it sooner, too).
+
+    A URL is expected to serve the content type a source citing it names
+    (``expect``); if none names one, a PDF where the store's newest read of the URL,
+    for any of those sources, was served a PDF (:func:`_served_pdfs`), so that a PDF
+    replaced by a login or landing page is a ``type_mismatch`` and not a page that
+    merely looks fine.
     """
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)
     validators = store.validators_of([s.id for s in sources]) if store else {}
+    served = _served_pdfs(sources, store) if store else {}
     groups = list(by_url.values())
     if healths:
         groups.sort(key=lambda group: not any(_failing(healths.get(s.id)) for s in group))
@@ -91,17 +99,49 @@ def plan(
             for claim in source.claims:
                 claims.setdefault(claim.id, claim.spec())
         etag, last_modified = validators.get(first.id, (None, None))
-        targets.append(
-            replace(
-                first.target(),
-                claims=tuple(claims.values()),
-                etag=etag,
-                last_modified=last_modified,
-            )
+        target = replace(
+            first.target(),
+            claims=tuple(claims.values()),
+            etag=etag,
+            last_modified=last_modified,
         )
+        targets.append(_with_expectation(target, group, served))
     return RunPlan(
         targets=tuple(targets),
         sources_by_url={url: tuple(s.id for s in group) for url, group in by_url.items()},
+    )
+
+
+def _served_pdfs(sources: Sequence[Source], store: Store) -> dict[str, tuple[str, datetime]]:
+    """The sources citing no content type whose newest read of their URL was served a
+    PDF: the media type served and when. One grouped read for every source."""
+    uncited = [(s.id, s.url) for s in sources if not s.expect_content_type]
+    found: dict[str, tuple[str, datetime]] = {}
+    for source_id, (content_type, seen_at) in store.served_types_of(uncited).items():
+        served = media_type(content_type)
+        # Only a PDF is learned: an HTML page that turns into a PDF of it is no loss.
+        if served in PDF_TYPES:
+            found[source_id] = (served, seen_at)
+    return found
+
+
+def _with_expectation(
+    target: CheckTarget, group: Sequence[Source], served: Mapping[str, tuple[str, datetime]]
+) -> CheckTarget:
+    """``target`` expecting what any source of ``group`` (all citing its URL) cites,
+    else the PDF the newest read of the URL for any of them was served."""
+    cited = next((s.expect_content_type for s in group if s.expect_content_type), None)
+    if cited is not None:
+        return replace(target, expect_content_type=cited, expect_origin=ExpectOrigin.CITED)
+    seen = [served[s.id] for s in group if s.id in served]
+    if not seen:
+        return target
+    content_type, seen_at = max(seen, key=lambda pair: pair[1])
+    return replace(
+        target,
+        expect_content_type=content_type,
+        expect_origin=ExpectOrigin.LEARNED,
+        expect_seen_at=seen_at,
     )
 
 

@@ -11,16 +11,20 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Select,
     Subquery,
     Table,
+    and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import aliased, sessionmaker
 
 from checks.model import CheckResult, Verdict
 from monitor.heap import collection_paused
@@ -373,6 +377,31 @@ class Store(OutboxStore):
                     SourceRow.id.in_(chunk)
                 )
                 found.update((sid, (etag, modified)) for sid, etag, modified in s.execute(query))
+        return found
+
+    def served_types_of(
+        self, sources: Sequence[tuple[str, str]]
+    ) -> dict[str, tuple[str, datetime]]:
+        """For each (source id, current URL): the content type served at the source's
+        newest check that read a document there, and when that check was made.
+
+        A check read a document when its verdict judged a body (:data:`READ_VERDICTS`),
+        a body was read (or a 304 kept the previous one, with its type) and a type was
+        served. Only checks since the source last checked another resource count (a
+        respelt URL is the same resource: :func:`~monitor.store.health.same_resource`).
+        Sources without such a check are left out. One grouped query per 5,000 sources.
+        """
+        urls = dict(sources)
+        found: dict[str, tuple[str, datetime]] = {}
+        with self.engine.connect() as connection:
+            for chunk in _chunks(list(urls)):
+                by_source: dict[str, list[Row[Any]]] = {}
+                for row in connection.execute(_served_types_query(chunk)):
+                    by_source.setdefault(row.source_id, []).append(row)
+                for source_id, rows in by_source.items():
+                    served = _served_at_url(rows, urls[source_id])
+                    if served is not None:
+                        found[source_id] = served
         return found
 
     def results_for_run(self, run_id: int) -> list[StoredResult]:
@@ -750,6 +779,60 @@ def _newest_ids(source_ids: Sequence[str] | None, *, answered: bool = False) -> 
     if source_ids is not None:
         newest = newest.where(ResultRow.source_id.in_(list(source_ids)))
     return newest.subquery()
+
+
+# Verdicts given to a document that was served and read: evidence of what it is. A
+# blocked, transient or failing check may have read a stand-in page instead.
+READ_VERDICTS = (Verdict.OK, Verdict.MOVED, Verdict.CLAIM_MISSING, Verdict.ANCHOR_MISSING)
+
+
+def _served_types_query(source_ids: list[str]) -> Select[Any]:
+    """Per source and URL checked: the newest result, and the newest that read a
+    document, with the type it was served and when."""
+    served_type = ResultRow.data["content_type"].as_string()
+    read_a_document = and_(
+        ResultRow.verdict.in_([v.value for v in READ_VERDICTS]),
+        # A HEAD answer reads no body; a 304 keeps the body and type read before it.
+        or_(ResultRow.bytes_read > 0, ResultRow.data["not_modified"].as_boolean()),
+        served_type.is_not(None),
+    )
+    per_url = (
+        select(
+            ResultRow.source_id,
+            ResultRow.url,
+            func.max(ResultRow.id).label("newest"),
+            func.max(case((read_a_document, ResultRow.id))).label("read_id"),
+        )
+        .where(ResultRow.source_id.in_(source_ids))
+        .group_by(ResultRow.source_id, ResultRow.url)
+        .subquery()
+    )
+    read = aliased(ResultRow)
+    return select(
+        per_url.c.source_id,
+        per_url.c.url,
+        per_url.c.newest,
+        per_url.c.read_id,
+        read.data["content_type"].as_string().label("content_type"),
+        read.checked_at,
+    ).outerjoin(read, read.id == per_url.c.read_id)
+
+
+def _served_at_url(rows: Sequence[Row[Any]], url: str) -> tuple[str, datetime] | None:
+    """The type and time of the newest read of ``url`` (or a respelling of it) since a
+    check of another resource, from one source's rows of :func:`_served_types_query`."""
+    here = [health_module.same_resource(row.url, url) for row in rows]
+    # The newest check of another resource: the source was readdressed after it.
+    moved_at = max((r.newest for r, same in zip(rows, here, strict=True) if not same), default=0)
+    reads = [
+        r
+        for r, same in zip(rows, here, strict=True)
+        if same and r.read_id is not None and r.read_id > moved_at
+    ]
+    if not reads:
+        return None
+    newest = max(reads, key=lambda r: int(r.read_id))
+    return str(newest.content_type), newest.checked_at
 
 
 def _chunks(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:
