@@ -134,12 +134,25 @@ def check_url(
 
     ``session`` should come from :func:`new_session` (one per thread); one is made
     (and closed) when absent. ``hosts`` is the run's shared politeness state; a
-    private one is used when absent. Never raises for anything a server can do.
+    private one is used when absent. Never raises (but for an interrupt): what a
+    server does is a verdict, and a fault of the check's own a ``transient`` one.
     """
     owned = session is None
     active = session if session is not None else new_session(settings)
     try:
         return _Check(target, settings, active, hosts or HostPolicy(), now).run()
+    except Exception as exc:
+        # A fault of ours on one page must not end the run of every other source, nor
+        # count against this one: inconclusive, said plainly, and logged to be mended.
+        log.exception("checking %s failed", target.url)
+        return CheckResult(
+            url=target.url,
+            verdict=Verdict.TRANSIENT,
+            reason=f"the check itself failed ({type(exc).__name__}): not judged this time",
+            checked_at=now(),
+            source_id=target.source_id,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+        )
     finally:
         if owned:
             active.close()

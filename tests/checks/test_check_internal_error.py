@@ -1,0 +1,61 @@
+"""A fault of the monitor's own on one page ends that check, not the run: the page
+reads inconclusive, saying so, and every other source is checked as usual."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from checks import check as check_module
+from checks.botwall import Challenge
+from checks.model import Verdict
+from monitor.jobs import check_sources
+from monitor.workspace import Workspace
+from tests.checks.conftest import Check
+from tests.checks.pages import REPORT
+from tests.checks.server import LoopbackServer, Reply
+from tests.cli.conftest import write_project
+
+TRIGGER = b"<!doctype html><title>Odd page</title><h1>Odd page</h1><p>Something odd.</p>"
+
+
+@pytest.fixture(autouse=True)
+def faulty_on_odd_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A detector that fails on one kind of page, as a bug would."""
+    find_challenge = check_module.find_challenge
+
+    def failing(status: int, headers: Mapping[str, str], html: str) -> Challenge | None:
+        if "Odd page" in html:
+            raise ValueError("All strings must be XML compatible")
+        return find_challenge(status, headers, html)
+
+    monkeypatch.setattr(check_module, "find_challenge", failing)
+
+
+def test_a_fault_on_one_page_makes_its_check_inconclusive_and_says_why(
+    server: LoopbackServer, check: Check, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.route("/odd", Reply(body=TRIGGER))
+    with caplog.at_level(logging.ERROR, logger="checks.check"):
+        result = check(server.url("/odd"))
+    assert result.verdict is Verdict.TRANSIENT
+    assert result.reason == "the check itself failed (ValueError): not judged this time"
+    assert result.error == "ValueError: All strings must be XML compatible"
+    assert result.error_kind is None  # no network fault: never read as our network down
+    assert any(server.url("/odd") in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_a_run_checks_every_other_source_after_a_fault_on_one(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/odd", Reply(body=TRIGGER))
+    server.route("/report", Reply(body=REPORT))
+    urls = {"odd": server.url("/odd"), "report": server.url("/report")}
+    workspace = Workspace.load(write_project(tmp_path, urls))
+    job = check_sources(workspace, check_all=True, notify=False)
+    assert job.checked == 2
+    verdicts = {e["id"]: e["verdict"] for e in job.status["sources"]}
+    assert verdicts == {"odd": "transient", "report": "ok"}
