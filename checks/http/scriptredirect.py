@@ -9,6 +9,10 @@ top level, or in a short ``setTimeout``, on a page with next to no text of its o
 Whatever needs the script run to be known (a condition, a computed URL, a cookie the
 script sets first, a click) is left alone: following a redirect that readers do not
 all get would judge another page than the one cited.
+
+The reading is linear in the page: every scan moves on, the end of a comment, string
+or template is found in one search (one never closed is a syntax error), and the
+scripts are read for at most :data:`_MAX_PIECES` tokens and comments.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from urllib.parse import unquote
 
 from checks.http.refresh import META_REFRESH_MAX_DELAY_S
 
@@ -27,6 +32,11 @@ from checks.http.refresh import META_REFRESH_MAX_DELAY_S
 # news item runs to several hundred words); 100 is also the bound the soft-404 rules
 # use for a page as bare as a parking lander.
 STUB_MAX_WORDS = 100
+
+# A stub's scripts are a line or two, with at most an analytics snippet beside them;
+# scripts naming the location that run past this many tokens and comments (some 40 KB
+# of minified code) are an application, not a stub, and are not read to their end.
+_MAX_PIECES = 10_000
 
 # Every redirect read here holds one of these, "location" followed by an assignment or
 # a replace()/assign() call of a quoted literal (a backslash before the quote when the
@@ -43,6 +53,9 @@ _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 # Parking services send a parked domain's every page to "/lander" this way: the stub is
 # what the parked-domain rules recognise (checks.soft404), so it is judged, not followed.
 _PARKING_LANDER = re.compile(r"/lander\b", re.IGNORECASE)
+# The URL standard's forbidden domain code points: a host holding one (a space, "|")
+# is no host, even where Python's URL functions take it.
+_FORBIDDEN_IN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
 
 # --- the page: its scripts, and how much text it shows ---
 
@@ -51,20 +64,44 @@ _PARKING_LANDER = re.compile(r"/lander\b", re.IGNORECASE)
 _RAW_TEXT = ("script", "style", "noscript", "template", "iframe", "noembed", "noframes")
 _SHOWN_RAW_TEXT = ("textarea", "title", "xmp")
 _UNSEEN = frozenset(_RAW_TEXT)
-_RAW_NAMES = "|".join(_RAW_TEXT + _SHOWN_RAW_TEXT)
-# One piece of a page: a comment's start, a raw-text element's start tag, a run of
-# other tags and blanks (taken at once: markup-heavy pages have thousands of tags), a
-# run of text, or a "<" that starts none of these (text, but never a word).
+# Start tags read one at a time: raw-text elements, <plaintext> (all that follows it is
+# text) and <meta> (a Content-Security-Policy may forbid the scripts after it).
+_SPECIAL = "|".join((*_RAW_TEXT, *_SHOWN_RAW_TEXT, "plaintext", "meta"))
+# HTML's tag grammar: quoted attribute values are taken whole (a ">" in one ends no
+# tag). Each name and unquoted value is read to its end ("(?![...])") and the two
+# forms of an attribute exclude each other, so a tag never closed fails in one pass.
+_SPACE = r"[\t\n\f\r ]"
+_ATTRIBUTES = (
+    rf"(?:{_SPACE}|/"
+    r"|[^\t\n\f\r />][^\t\n\f\r /=>]*(?![^\t\n\f\r /=>])"
+    rf"(?:{_SPACE}*={_SPACE}*"
+    r"""(?:"[^"]*"|'[^']*'|[^\t\n\f\r >"'][^\t\n\f\r >]*(?![^\t\n\f\r >])|(?=>))"""
+    rf"|(?!{_SPACE}*=)))*"
+)
+_TAG_NAME = r"[A-Za-z][^\t\n\f\r />]*(?![^\t\n\f\r />])"
+_TAG = re.compile(rf"</?{_TAG_NAME}{_ATTRIBUTES}>")
+_ATTRIBUTE = re.compile(
+    rf"""([^\t\n\f\r />][^\t\n\f\r /=>]*)(?:{_SPACE}*={_SPACE}*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?"""
+)
+# One piece of a page: a comment's start, a special start tag, a run of other tags,
+# bogus comments (<!doctype>, <?xml?>) and blanks (taken at once: markup-heavy pages
+# have thousands of tags), a run of text (a "<" that starts no tag is text), or the "<"
+# of a tag never closed, which holds the rest of the page.
 _PIECE = re.compile(
-    rf"<!--|<({_RAW_NAMES})\b([^>]*)>"
-    rf"|(?:<(?!!--|(?:{_RAW_NAMES})\b)[A-Za-z/!?][^>]*>|\s+)+"
-    r"|[^<]+|<",
+    r"(?P<comment><!--)"
+    rf"|<(?P<special>{_SPECIAL})(?![^\t\n\f\r />])(?P<attributes>{_ATTRIBUTES})>"
+    rf"|(?P<markup>(?:<(?!(?:{_SPECIAL})(?![^\t\n\f\r />]))/?{_TAG_NAME}{_ATTRIBUTES}>"
+    rf"|<(?:!(?!--)|\?|/(?![A-Za-z]))[^>]*>?|{_SPACE}+)+)"
+    r"|(?P<text>(?:[^<]+|<(?![A-Za-z/!?]))+)"
+    r"|(?P<unclosed><)",
     re.IGNORECASE,
 )
 _END_TAG = {
-    name: re.compile(rf"</{name}\b[^>]*>", re.IGNORECASE) for name in _RAW_TEXT + _SHOWN_RAW_TEXT
+    name: re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE)
+    for name in _RAW_TEXT + _SHOWN_RAW_TEXT
 }
-_ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_COMMENT_END = re.compile(r"--!?>")
+_HTML_SPACE = "\t\n\f\r "
 # The types a browser runs as JavaScript (HTML's "JavaScript MIME type essence match"),
 # and modules. Any other (application/ld+json, text/template, a type with parameters)
 # is data the page's own scripts read.
@@ -86,9 +123,13 @@ _JS_TYPES = frozenset(
         "text/livescript",
         "text/x-ecmascript",
         "text/x-javascript",
-        "module",
     }
 )
+# CSP directives that govern an inline <script>, the first present applying; and the
+# sources that make a browser ignore 'unsafe-inline' (then only a script whose nonce or
+# hash matches runs, which is not worked out here).
+_SCRIPT_DIRECTIVES = ("script-src-elem", "script-src", "default-src")
+_OVERRIDES_UNSAFE_INLINE = re.compile(r"'(?:nonce-|sha256-|sha384-|sha512-|strict-dynamic')")
 
 
 def script_redirect(html_text: str) -> tuple[float, str] | None:
@@ -97,15 +138,25 @@ def script_redirect(html_text: str) -> tuple[float, str] | None:
 
     The page must show at most :data:`STUB_MAX_WORDS` words outside scripts, styles
     and ``<noscript>``. Its inline JavaScript (not event handler attributes, not
-    ``<script src>``, not JSON or templates) must assign a string literal to the
-    location at its top level: ``location = "..."``, ``location.href = "..."`` or
-    ``location.replace("...")`` / ``.assign("...")``, on ``location`` itself or that of
-    ``window``, ``self``, ``top``, ``parent``, ``document`` or ``globalThis``; or do so
-    in the only code of a ``setTimeout``/``setInterval`` with a literal delay (its
-    delay is returned). Every such redirect on the page must name the same target.
-    An empty target, a ``#fragment``, or a URL of another scheme than http(s)
-    (``javascript:``) sends no one anywhere; a parking service's ``/lander`` is left
-    for the parked-domain rules to read on the stub.
+    ``<script src>``, not JSON or templates, not ``<script nomodule>``, which browsers
+    with modules skip, not a script left without its end tag, not one after a
+    ``<meta http-equiv="Content-Security-Policy">`` that forbids inline scripts) must
+    assign a string literal to the location at its top level: ``location = "..."``,
+    ``location.href = "..."`` or ``location.replace("...")`` / ``.assign("...")``, on
+    ``location`` itself or that of ``window``, ``self``, ``top``, ``parent``,
+    ``document`` or ``globalThis``; or do so in the only code of a
+    ``setTimeout``/``setInterval`` with a literal delay (its delay is returned), code
+    with no condition, loop, ``try``, ``return`` or ``throw`` that could skip it.
+    A script with a ``throw``, or one that is no valid JavaScript as far as a
+    tokeniser can tell, redirects no one; scripts longer than a stub's (past
+    :data:`_MAX_PIECES` tokens) leave the page unread. Every such redirect on the page
+    must name the same target. An empty target, a ``#fragment``, a URL of another scheme than
+    http(s) (``javascript:``), or one no URL parser takes, sends no one anywhere; a
+    parking service's ``/lander`` is left for the parked-domain rules to read on the
+    stub.
+
+    A ``Content-Security-Policy`` response header can forbid the scripts too; it is
+    not seen here, and a page it governs may be taken for a redirect it is not.
     """
     # "location" in a page is cheap to rule out; the pattern only runs where it is.
     if "location" not in html_text or _CANDIDATE.search(html_text) is None:
@@ -113,16 +164,20 @@ def script_redirect(html_text: str) -> tuple[float, str] | None:
     scripts = _stub_scripts(html_text)
     if scripts is None or any(_SETS_COOKIE.search(code) for code in scripts):
         return None
+    budget = _Budget(_MAX_PIECES)
     delays: dict[str, float] = {}
-    for code in scripts:
-        if "location" not in code:
-            continue
-        for delay, target in _redirects_in(code):
-            delays[target] = min(delay, delays.get(target, delay))
+    try:
+        for code in scripts:
+            if "location" not in code:
+                continue
+            for delay, target in _redirects_in(code, budget):
+                delays[target] = min(delay, delays.get(target, delay))
+    except _TooLong:
+        return None  # scripts too long to be a stub's: what they do is not known
     if len(delays) != 1:
         return None  # none, or several places: which one a reader gets depends on timing
     ((target, delay),) = delays.items()
-    return (delay, target) if _leaves_the_page(target) else None
+    return (delay, target) if _leaves_the_page(target) and _is_url(target) else None
 
 
 def _leaves_the_page(target: str) -> bool:
@@ -133,34 +188,64 @@ def _leaves_the_page(target: str) -> bool:
     return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
+def _is_url(target: str) -> bool:
+    """Whether ``target`` makes a URL a check can fetch. Setting the location to one a
+    URL parser refuses (no host, a port past 65535, an unclosed "[") throws, and the
+    reader stays on the page."""
+    # Imported here: both modules lead back to this one (checks.http.location reads a
+    # page's script redirect through it).
+    from checks.http.location import BadLocation, resolve
+    from checks.netpolicy import InvalidURL, parse_http_url
+
+    # A relative target takes the page's host, which was fetched; against a page of
+    # the other scheme (Python's urljoin reads "https://" and "http:page" relative to
+    # one of the same) an absolute one is read as written.
+    try:
+        for base in ("http://example.org/", "https://example.org/"):
+            host = unquote(parse_http_url(resolve(base, target)).hostname or "")
+            if ":" not in host and _FORBIDDEN_IN_HOST.search(host):  # an IPv6 address has ":"
+                return False
+    except (BadLocation, InvalidURL):
+        return False
+    return True
+
+
 def _stub_scripts(html_text: str) -> tuple[str, ...] | None:
-    """The code of a page's inline scripts, or None when it shows more words than a
-    stub does, read as a browser tokenises HTML: comments hide what they hold, a
-    raw-text element ends only at its own end tag.
+    """The code of a page's inline scripts that run, or None when it shows more words
+    than a stub does, read as a browser tokenises HTML: comments hide what they hold,
+    a raw-text element ends only at its own end tag, a tag never closed holds the rest
+    of the page.
 
     The reading stops as soon as the words run past the bound: a page with content
     says so in its first lines, and is not read to its end."""
     scripts: list[str] = []
     words, pos = 0, 0
+    inline_allowed = True
     while pos < len(html_text) and words <= STUB_MAX_WORDS:
         piece = _PIECE.match(html_text, pos)
         assert piece is not None  # a lone "<" at the least
         pos = piece.end()
-        name = piece.group(1)
-        if piece.group(0) == "<!--":
+        special = (piece.group("special") or "").lower()
+        if piece.group("comment") is not None:
             pos = _comment_end(html_text, pos)
-        elif name is not None:
-            name = name.lower()
-            end_tag = _END_TAG[name].search(html_text, pos)
-            content = html_text[pos : len(html_text) if end_tag is None else end_tag.start()]
-            if name == "script":
-                if _runs_as_javascript(piece.group(2)):
+        elif piece.group("text") is not None:
+            # A "<" that starts no tag is shown, but is never a word.
+            words += _words(piece.group("text").replace("<", " "))
+        elif piece.group("unclosed") is not None:
+            break
+        elif special == "meta":
+            inline_allowed = inline_allowed and not _forbids_inline(piece.group("attributes"))
+        elif special == "plaintext":
+            words += _words(html_text[pos:])
+            break
+        elif special:
+            content, pos, closed = _raw_text(html_text, special, pos)
+            if special == "script":
+                runs = closed and inline_allowed and _runs_as_javascript(piece.group("attributes"))
+                if runs:
                     scripts.append(content)
-            elif name not in _UNSEEN:
+            elif special not in _UNSEEN:
                 words += _words(content)
-            pos = len(html_text) if end_tag is None else end_tag.end()
-        elif not piece.group(0).startswith("<"):
-            words += _words(piece.group(0))
     return tuple(scripts) if words <= STUB_MAX_WORDS else None
 
 
@@ -169,26 +254,78 @@ def _comment_end(html_text: str, start: int) -> int:
     where they begin; one never closed runs to the end)."""
     if html_text.startswith((">", "->"), start):
         return html_text.index(">", start) + 1
-    end = html_text.find("-->", start)
-    return len(html_text) if end < 0 else end + 3
+    end = _COMMENT_END.search(html_text, start)
+    return len(html_text) if end is None else end.end()
+
+
+def _raw_text(html_text: str, name: str, start: int) -> tuple[str, int, bool]:
+    """The content of a raw-text element whose start tag ends at ``start``, where the
+    reading goes on, and whether the element was closed by its end tag (a script
+    left open at the end of the page never runs)."""
+    end_tag = _END_TAG[name].search(html_text, start)
+    if end_tag is None:
+        return html_text[start:], len(html_text), False
+    content = html_text[start : end_tag.start()]
+    tag = _TAG.match(html_text, end_tag.start())
+    if tag is None:
+        return content, len(html_text), False  # an end tag never closed
+    return content, tag.end(), True
 
 
 def _words(text: str) -> int:
     return len(html.unescape(text).split(maxsplit=STUB_MAX_WORDS))
 
 
-def _runs_as_javascript(attributes: str) -> bool:
-    """Whether a browser runs the inline code of a ``<script>`` with these attributes."""
-    attrs = {
-        name.lower(): html.unescape(value.strip("\"'")) for name, value in _ATTR.findall(attributes)
-    }
-    if "src" in attrs:
+def _attributes(text: str) -> dict[str, str]:
+    """A tag's attributes, by lower-case name; the first of a name counts, as in
+    browsers."""
+    attributes: dict[str, str] = {}
+    for name, value in _ATTRIBUTE.findall(text):
+        if value[:1] in ('"', "'"):
+            value = value[1:-1]
+        attributes.setdefault(name.lower(), html.unescape(value))
+    return attributes
+
+
+def _runs_as_javascript(attribute_text: str) -> bool:
+    """Whether a browser runs the inline code of a ``<script>`` with these attributes
+    (HTML's "prepare the script element")."""
+    attributes = _attributes(attribute_text)
+    if "src" in attributes:
         return False  # the external script runs instead of the inline text
-    kind = attrs.get("type", "").strip()
-    if not kind:
-        language = attrs.get("language", "").strip()
-        kind = f"text/{language}" if language else "text/javascript"
-    return kind.lower() in _JS_TYPES
+    kind = attributes.get("type")
+    language = attributes.get("language", "")
+    if kind == "" or (kind is None and not language):
+        kind = "text/javascript"
+    elif kind is None:
+        kind = f"text/{language}"
+    kind = kind.strip(_HTML_SPACE).lower()
+    if kind == "module":
+        return True
+    # Browsers that run modules skip a classic script marked nomodule (a fallback for
+    # old ones, often "your browser is not supported").
+    return kind in _JS_TYPES and "nomodule" not in attributes
+
+
+def _forbids_inline(attribute_text: str) -> bool:
+    """Whether a ``<meta>`` with these attributes is a Content-Security-Policy under
+    which inline scripts may not run (one allowed only by a nonce or a hash counts as
+    forbidden: which scripts match is not worked out)."""
+    if "http-equiv" not in attribute_text.lower():
+        return False
+    attributes = _attributes(attribute_text)
+    if attributes.get("http-equiv", "").strip(_HTML_SPACE).lower() != "content-security-policy":
+        return False
+    directives: dict[str, list[str]] = {}
+    for directive in attributes.get("content", "").lower().split(";"):
+        name, *sources = directive.split() or [""]
+        directives.setdefault(name, sources)  # a repeated directive is ignored
+    for name in _SCRIPT_DIRECTIVES:
+        if name in directives:
+            sources = directives[name]
+            overridden = any(_OVERRIDES_UNSAFE_INLINE.match(source) for source in sources)
+            return overridden or "'unsafe-inline'" not in sources
+    return False
 
 
 # --- the script: tokens, top-level statements, and the redirect shapes ---
@@ -207,30 +344,79 @@ class _Kind(Enum):
 class _Token:
     kind: _Kind
     text: str  # as written
-    value: str | None = None  # a literal's decoded text; None with ${...} or a bad escape
+    value: str | None = None  # a literal's decoded text; None for a template with ${...}
     newline_before: bool = False
     closes_control: bool = False  # the ")" ending the head of an if, while, for...
 
 
+@dataclass(frozen=True, slots=True)
+class _Script:
+    """A script's tokens at its own level (a template with substitutions is one token,
+    what it substitutes unseen), and whether it holds a ``throw`` anywhere."""
+
+    tokens: tuple[_Token, ...]
+    throws: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    """An open bracket: "(", "[", "{", or the "${" of a template substitution."""
+
+    text: str
+    head: bool = False  # the "(" of an if, while, for... head
+    function: bool = False  # the "{" of a function's body
+
+
+@dataclass(slots=True)
+class _OpenTemplate:
+    start: int
+    newline_before: bool
+    substituted: bool = False
+
+
+@dataclass(slots=True)
+class _Budget:
+    """How many more tokens and comments the page's scripts may be read for."""
+
+    left: int
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _TooLong
+
+
 class _Unreadable(ValueError):
-    """Code this reader cannot tokenise: none of its statements is taken as read."""
+    """Code that is no JavaScript this reader knows, a syntax error as far as it can
+    tell: a browser would not run it, so none of its statements is taken as read."""
 
 
+class _TooLong(Exception):
+    """Scripts longer than a stub's: :data:`_MAX_PIECES` ran out."""
+
+
+_JS_SPACE = "\t\v\f \xa0\ufeff\u1680\u2000-\u200a\u202f\u205f\u3000"
 _LINE_END = "\r\n\u2028\u2029"
+_LINE_END_CHARACTER = re.compile(f"[{_LINE_END}]")
 _JS_TOKEN = re.compile(
-    r"""
-      (?P<blank>[^\S\r\n\u2028\u2029]+)
-    | (?P<newline>[\r\n\u2028\u2029])
-    | (?P<comment>//[^\r\n\u2028\u2029]*|<!--[^\r\n\u2028\u2029]*|/\*.*?\*/)
-    | (?P<string>"(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*"|'(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*')
-    | (?P<template>`(?:[^`\\]|\\[\s\S])*`)
-    | (?P<number>\.?\d(?:[\w.]|(?<=[eE])[+-])*)
-    | (?P<name>(?:[^\W\d]|\$)(?:\w|\$)*)
+    rf"""
+      (?P<newline>[{_JS_SPACE}]*[{_LINE_END}][{_JS_SPACE}{_LINE_END}]*)
+    | (?P<blank>[{_JS_SPACE}]+)
+    | (?P<number>(?:0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*
+        |(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)
+        (?:[eE][+-]?[0-9](?:_?[0-9])*)?)n?(?![\w$]))
+    | (?P<name>\#?(?:[^\W\d]|\$)(?:\w|\$)*)
     | (?P<punct>>>>=|\.\.\.|===|!==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|=>|==|!=|<=|>=|&&
-        |\|\||\?\?|\?\.|\+\+|--|\*\*|<<|>>|[-+*/%&|^]=|[-+*/%&|^<>=!~?:;,.(){}\[\]])
+        |\|\||\?\?|\?\.|\+\+|--|\*\*|<<|>>|[-+*/%&|^]=|[-+*/%&|^<>=!~?:;,.(){{}}\[\]])
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
+_STRING = re.compile(
+    r'"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"'
+    r"|'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'"
+)
+# A template's text up to its end, a "${", or the end of the code.
+_TEMPLATE_TEXT = re.compile(r"[^`\\$]*(?:(?:\\[\s\S]|\$(?!\{))[^`\\$]*)*")
 _REGEX_LITERAL = re.compile(r"/(?:[^/\\\[\r\n]|\\[^\r\n]|\[(?:[^\]\\\r\n]|\\[^\r\n])*\])+/[\w$]*")
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
@@ -249,104 +435,260 @@ _CONTINUING = (
     | frozenset({"try", "finally", "var", "let", "const", "function", "class", "extends", "async"})
 )
 _OPENERS = {")": "(", "]": "[", "}": "{"}
+# Operators with an operand on either side, and those needing one after them: one of
+# these followed by another, or by a closing bracket, is a syntax error ("<%= %>").
+_INFIX = frozenset(
+    {"=", "+=", "-=", "*=", "/=", "%=", "**=", "<<=", ">>=", ">>>=", "&=", "|=", "^="}
+    | {"&&=", "||=", "??=", "==", "===", "!=", "!==", "<", ">", "<=", ">=", "<<", ">>"}
+    | {">>>", "&", "|", "^", "&&", "||", "??", "*", "/", "%", "**", "?", "=>", ".", "?."}
+)
+_NEEDS_OPERAND = _INFIX | {"+", "-", "!", "~", "..."}
+_ENDS_OPERAND = frozenset({")", "]", "}", ";", ",", ":"})
+# Punctuation after which an expression or a statement starts.
+_STARTS = frozenset({"(", "[", "{", ";", ",", "${"})
+_SUBSTITUTION = _Token(_Kind.PUNCT, "${")
+_MEMBER_ACCESS = frozenset({".", "?."})
+# What can make code leave before its redirect, or pass it by: such a timer callback
+# is no redirect.
+_SKIPPING_WORDS = frozenset(
+    {"return", "throw", "if", "else", "switch", "case", "for", "while", "do", "try"}
+    | {"catch", "finally", "break", "continue", "with", "yield", "await"}
+)
+_CONDITIONAL_OPERATORS = frozenset({"?", "&&", "||", "??", "&&=", "||=", "??="})
 
 
-def _redirects_in(code: str) -> Iterator[tuple[float, str]]:
+def _redirects_in(code: str, budget: _Budget) -> Iterator[tuple[float, str]]:
     """The (delay, target) of every redirect at the top level of ``code``."""
     try:
-        tokens = _tokens(code)
+        script = _read(code, budget)
     except _Unreadable:
         return
-    for statement in _statements(tokens):
+    if script.throws:
+        return  # it may end before its redirect
+    for statement in _statements(script.tokens):
         target = _assigned_target(statement)
         if target is not None:
             yield 0.0, target
             continue
-        timed = _timed_target(statement)
+        timed = _timed_target(statement, budget)
         if timed is not None:
             yield timed
 
 
-def _tokens(code: str) -> list[_Token]:
+def _read(code: str, budget: _Budget) -> _Script:
     """``code`` as JavaScript tokens, comments and blanks dropped. Raises
-    :class:`_Unreadable` for what is no JavaScript this reader knows."""
-    tokens: list[_Token] = []
-    brackets: list[tuple[str, bool]] = []  # open brackets, and whether each opens a head
-    pos, newline, line_start = 0, False, True
-    while pos < len(code):
-        previous = tokens[-1] if tokens else None
-        if line_start and code.startswith("-->", pos):
-            pos = _line_end(code, pos)  # an HTML close comment starting a line
-            continue
-        if _starts_regex(code, pos, previous):
+    :class:`_Unreadable` for what is no JavaScript this reader knows, and
+    :class:`_TooLong` when ``budget`` runs out."""
+    return _Reader(code, budget).read()
+
+
+class _Reader:
+    """A JavaScript tokeniser that checks what a tokeniser cheaply can: brackets that
+    match, operators with their operands, well-formed numbers and escapes, ``return``
+    only in a function, private names only in a class. Every step moves on, and a
+    comment, string or template never closed is an error found in one search, so a
+    script is read in time linear in its length."""
+
+    def __init__(self, code: str, budget: _Budget) -> None:
+        self.code = code
+        self.budget = budget
+        self.pos = 0
+        self.tokens: list[_Token] = []
+        self.brackets: list[_Open] = []
+        self.templates: list[_OpenTemplate] = []
+        self.previous: _Token | None = None  # also inside a template's substitutions
+        self.newline = False
+        self.line_start = True
+        self.functions = 0  # function bodies open
+        self.throws = False
+
+    def read(self) -> _Script:
+        while self.pos < len(self.code):
+            self._step()
+        if self.brackets:
+            raise _Unreadable("unclosed bracket")
+        if self.previous is not None and _is_punct(self.previous, _NEEDS_OPERAND):
+            raise _Unreadable(f"{self.previous.text!r} at the end")
+        return _Script(tuple(self.tokens), self.throws)
+
+    def _step(self) -> None:
+        code, pos = self.code, self.pos
+        char = code[pos]
+        if char == "/" and code[pos + 1 : pos + 2] in ("/", "*"):
+            self._comment()
+        elif char in "\"'":
+            self._string()
+        elif char == "`":
+            self.templates.append(_OpenTemplate(pos, self.newline))
+            self.pos += 1
+            self._template_text()
+        elif char == "}" and self.brackets and self.brackets[-1].text == "${":
+            self._check_order(_Token(_Kind.PUNCT, "}"))
+            self.brackets.pop()
+            self.pos += 1
+            self._template_text()
+        elif code.startswith("<!--", pos) or (self.line_start and code.startswith("-->", pos)):
+            self.budget.spend()
+            self._skip_line()  # HTML-like comments, from the days of hiding scripts
+        elif char == "/" and self._regex_allowed():
             found = _REGEX_LITERAL.match(code, pos)
             if found is None:
                 raise _Unreadable(code[pos : pos + 40])
-            tokens.append(_Token(_Kind.REGEX, found.group(0), newline_before=newline))
-            pos, newline, line_start = found.end(), False, False
-            continue
-        found = _JS_TOKEN.match(code, pos)
+            self.pos = found.end()
+            self._emit(_Token(_Kind.REGEX, found.group(0), newline_before=self.newline))
+        else:
+            self._plain_token()
+
+    def _plain_token(self) -> None:
+        found = _JS_TOKEN.match(self.code, self.pos)
         if found is None:
-            raise _Unreadable(code[pos : pos + 40])
-        pos = found.end()
+            raise _Unreadable(self.code[self.pos : self.pos + 40])
+        self.pos = found.end()
         group, text = found.lastgroup, found.group(0)
-        if group == "blank":
-            continue
-        if group == "newline" or (group == "comment" and any(c in text for c in _LINE_END)):
-            newline = line_start = True
-            continue
-        if group == "comment":
-            continue
-        tokens.append(_token(group, text, newline, previous, brackets))
-        newline = line_start = False
-    if brackets:
-        raise _Unreadable("unclosed bracket")
-    return tokens
+        if group == "newline":
+            self.newline = self.line_start = True
+        elif group == "name":
+            self._name(text)
+        elif group == "number":
+            self._emit(_Token(_Kind.NUMBER, text, newline_before=self.newline))
+        elif group == "punct":
+            self._punct(text)
+
+    def _comment(self) -> None:
+        self.budget.spend()
+        if self.code[self.pos + 1] == "/":
+            self._skip_line()
+            return
+        end = self.code.find("*/", self.pos + 2)
+        if end < 0:
+            raise _Unreadable("unclosed comment")
+        if _LINE_END_CHARACTER.search(self.code, self.pos, end):
+            self.newline = self.line_start = True
+        self.pos = end + 2
+
+    def _skip_line(self) -> None:
+        end = _LINE_END_CHARACTER.search(self.code, self.pos)
+        self.pos = len(self.code) if end is None else end.start()
+
+    def _string(self) -> None:
+        found = _STRING.match(self.code, self.pos)
+        if found is None:
+            raise _Unreadable("unclosed string")
+        self.pos = found.end()
+        text = found.group(0)
+        self._emit(_Token(_Kind.STRING, text, _decoded(text), self.newline))
+
+    def _template_text(self) -> None:
+        """Reads a template's text from ``pos``, inside its backquotes, to its end (the
+        template is then a token) or to the next substitution."""
+        self.budget.spend()
+        part = _TEMPLATE_TEXT.match(self.code, self.pos)
+        assert part is not None  # it may be empty
+        end = part.end()
+        if self.code.startswith("${", end):
+            self.templates[-1].substituted = True
+            self.brackets.append(_Open("${"))
+            self.pos = end + 2
+            self.previous = _SUBSTITUTION  # an expression comes next
+            return
+        if not self.code.startswith("`", end):
+            raise _Unreadable("unclosed template")
+        self.pos = end + 1
+        template = self.templates.pop()
+        text = self.code[template.start : self.pos]
+        value = None if template.substituted else _decoded(text)
+        self._emit(_Token(_Kind.TEMPLATE, text, value, template.newline_before))
+
+    def _name(self, text: str) -> None:
+        if text.startswith("#") and not self.brackets:
+            raise _Unreadable(f"private name {text} outside a class")
+        if not _is_punct(self.previous, _MEMBER_ACCESS):  # not a property
+            if text == "return" and not self.functions:
+                raise _Unreadable("return outside a function")
+            self.throws = self.throws or text == "throw"
+        self._emit(_Token(_Kind.NAME, text, newline_before=self.newline))
+
+    def _punct(self, text: str) -> None:
+        closes_control = False
+        previous = self.previous
+        if text in ("(", "[", "{"):
+            # A "{" after "=>", or after the ")" of parameters (not of an if's head),
+            # opens a function's body.
+            function = (
+                text == "{"
+                and previous is not None
+                and previous.kind is _Kind.PUNCT
+                and (
+                    previous.text == "=>" or (previous.text == ")" and not previous.closes_control)
+                )
+            )
+            head = text == "(" and _is_name(previous, _CONTROL)
+            self.brackets.append(_Open(text, head, function))
+            self.functions += function
+        elif text in _OPENERS:
+            if not self.brackets or self.brackets[-1].text != _OPENERS[text]:
+                raise _Unreadable(f"unbalanced {text!r}")
+            opened = self.brackets.pop()
+            self.functions -= opened.function
+            closes_control = opened.head
+        self._emit(
+            _Token(_Kind.PUNCT, text, newline_before=self.newline, closes_control=closes_control)
+        )
+
+    def _regex_allowed(self) -> bool:
+        """Whether a "/" that starts no comment starts a regular expression: after
+        ``previous`` an expression comes (else it divides)."""
+        previous = self.previous
+        if previous is None:
+            return True
+        if previous.kind is _Kind.PUNCT:
+            return previous.text not in (")", "]") or previous.closes_control
+        return previous.kind is _Kind.NAME and previous.text in _BEFORE_EXPRESSION
+
+    def _check_order(self, token: _Token) -> None:
+        """Raises :class:`_Unreadable` for punctuation where an operand must come:
+        after an operator (``<%=``, ``= ;``), or starting an expression or a statement
+        (``(=``, ``; ,``)."""
+        previous = self.previous
+        after = ";" if previous is None else previous.text if previous.kind is _Kind.PUNCT else ""
+        text = token.text
+        if after in _NEEDS_OPERAND:
+            misplaced = text in _INFIX or text in _ENDS_OPERAND
+        elif after in _STARTS:
+            # "*" starts a generator method in a class or an object; "[,," skips items.
+            generator = text == "*" and after in ("{", ";", ",")
+            misplaced = (
+                (text in _INFIX and not generator)
+                or text == ":"
+                or (text == "," and after not in ("[", ","))
+            )
+        else:
+            return
+        if misplaced:
+            raise _Unreadable(f"{text!r} where an operand is expected")
+
+    def _emit(self, token: _Token) -> None:
+        self.budget.spend()
+        if token.kind is _Kind.PUNCT:
+            self._check_order(token)
+        if not self.templates:
+            self.tokens.append(token)
+        self.previous = token
+        self.newline = self.line_start = False
 
 
-def _line_end(code: str, pos: int) -> int:
-    ends = [i for i in (code.find(c, pos) for c in _LINE_END) if i >= 0]
-    return min(ends, default=len(code))
+def _is_punct(token: _Token | None, texts: frozenset[str]) -> bool:
+    return token is not None and token.kind is _Kind.PUNCT and token.text in texts
 
 
-def _token(
-    group: str | None,
-    text: str,
-    newline: bool,
-    previous: _Token | None,
-    brackets: list[tuple[str, bool]],
-) -> _Token:
-    if group == "string":
-        return _Token(_Kind.STRING, text, _unescape(text[1:-1]), newline)
-    if group == "template":
-        body = text[1:-1]
-        value = None if "${" in body else _unescape(body)
-        return _Token(_Kind.TEMPLATE, text, value, newline)
-    if group == "number":
-        return _Token(_Kind.NUMBER, text, newline_before=newline)
-    if group == "name":
-        return _Token(_Kind.NAME, text, newline_before=newline)
-    closes_control = False
-    if text in ("(", "[", "{"):
-        head = text == "(" and _is_name(previous, _CONTROL)
-        brackets.append((text, head))
-    elif text in _OPENERS:
-        if not brackets or brackets[-1][0] != _OPENERS[text]:
-            raise _Unreadable(f"unbalanced {text!r}")
-        closes_control = brackets.pop()[1]
-    return _Token(_Kind.PUNCT, text, newline_before=newline, closes_control=closes_control)
-
-
-def _starts_regex(code: str, pos: int, previous: _Token | None) -> bool:
-    """Whether a regular expression starts at ``pos``: a "/" that starts no comment,
-    after ``previous`` where an expression comes (else it divides)."""
-    if code[pos] != "/" or code[pos + 1 : pos + 2] in ("/", "*"):
-        return False
-    if previous is None:
-        return True
-    if previous.kind is _Kind.PUNCT:
-        return previous.text not in (")", "]")
-    return previous.kind is _Kind.NAME and previous.text in _BEFORE_EXPRESSION
+def _decoded(literal: str) -> str:
+    """The value of a string or template ``literal`` (quotes included). Raises
+    :class:`_Unreadable` for an escape no browser accepts (``\\u{110000}``, ``\\x4``):
+    the script would not compile."""
+    value = _unescape(literal[1:-1])
+    if value is None:
+        raise _Unreadable(f"bad escape in {literal[:40]}")
+    return value
 
 
 def _unescape(literal: str) -> str | None:
@@ -367,7 +709,10 @@ def _unescape(literal: str) -> str | None:
 def _decode_escape(escape: re.Match[str]) -> str:
     code = escape.group(1)
     if code[0] in "ux" and len(code) > 1:
-        return chr(int(code[1:].strip("{}"), 16))  # ValueError past U+10FFFF
+        digits = code[1:].strip("{}").lstrip("0") or "0"
+        if len(digits) > 6 or int(digits, 16) > 0x10FFFF:
+            raise ValueError(f"\\{code} is past U+10FFFF")
+        return chr(int(digits, 16))
     if code in ("u", "x"):
         raise ValueError(f"malformed \\{code} escape")
     if code in ("\r\n", *_LINE_END):
@@ -448,7 +793,7 @@ def _assigned_target(statement: Sequence[_Token]) -> str | None:
     return values[0].strip()
 
 
-def _timed_target(statement: Sequence[_Token]) -> tuple[float, str] | None:
+def _timed_target(statement: Sequence[_Token], budget: _Budget) -> tuple[float, str] | None:
     """The (delay, target) of ``setTimeout(() => { location.href = "..." }, 2000)``:
     a timer whose only code (a function without parameters, or a string of code) is a
     top-level redirect, and whose delay, if given, is a number."""
@@ -469,19 +814,22 @@ def _timed_target(statement: Sequence[_Token]) -> tuple[float, str] | None:
             delay_ms = float(given[0].text)
         except ValueError:
             return None  # 0x... or 1e3 written oddly: not worth reading
-    target = _callback_target(arguments[0])
+    target = _callback_target(arguments[0], budget)
     # A longer wait is a page that moves on later, as a slow meta refresh is.
     if target is None or delay_ms / 1000.0 > META_REFRESH_MAX_DELAY_S:
         return None
     return delay_ms / 1000.0, target
 
 
-def _callback_target(callback: Sequence[_Token]) -> str | None:
+def _callback_target(callback: Sequence[_Token], budget: _Budget) -> str | None:
     """The target a timer's callback sends the reader to, when that is all it does."""
     shape = _shape(callback)
     if len(callback) == 1 and callback[0].kind is _Kind.STRING and callback[0].value is not None:
-        found = [target for delay, target in _redirects_in(callback[0].value) if delay == 0.0]
-        return found[0] if len(set(found)) == 1 else None
+        try:
+            code = _read(callback[0].value, budget)
+        except _Unreadable:
+            return None  # the timer throws as it compiles the code
+        return None if code.throws else _only_target(code.tokens)
     if shape[:3] == ("(", ")", "=>") and shape[3:4] != ("{",):
         return _assigned_target(callback[3:])
     if shape[:3] in (("(", ")", "=>"), ("function", "(", ")")):
@@ -492,8 +840,18 @@ def _callback_target(callback: Sequence[_Token]) -> str | None:
         return None
     if _shape(body[:1]) != ("{",) or _closing(body, 0) != len(body) - 1:
         return None
-    found = [t for t in map(_assigned_target, _statements(body[1:-1])) if t is not None]
-    return found[0] if len(set(found)) == 1 else None
+    return _only_target(body[1:-1])
+
+
+def _only_target(code: Sequence[_Token]) -> str | None:
+    """The one target a callback's code assigns, when nothing in it (a condition, a
+    loop, a ``try``, a ``return`` or ``throw``) can make it leave or pass by the
+    assignment."""
+    for token in code:
+        if _is_name(token, _SKIPPING_WORDS) or _is_punct(token, _CONDITIONAL_OPERATORS):
+            return None
+    found = {t for t in map(_assigned_target, _statements(code)) if t is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 def _closing(tokens: Sequence[_Token], opening: int) -> int:

@@ -4,9 +4,12 @@ function, a comment, a long wait, a page with content) is not."""
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
-from checks.http.location import refresh_target
+from checks.http.location import BadLocation, refresh_target
 from checks.http.scriptredirect import STUB_MAX_WORDS, script_redirect
 from checks.model import ErrorKind, Verdict
 from tests.checks.conftest import Check
@@ -95,6 +98,59 @@ ARTICLE_WORDS = " ".join(
         (stub("setTimeout(\"window.location='/new/path'\", 1000)"), (1.0, "/new/path")),
         (stub('setInterval(function(){location.href="/new/path"})'), (0.0, "/new/path")),
         (stub('setTimeout(function(){location.href="/new/path"}, 10000)'), (10.0, "/new/path")),
+        # templates, their substitutions nested, read to their real end
+        (stub('const s = `${ open ? `}` : "" }`;\nlocation.href = "/new/path"'), NEW),
+        # valid code around it: a regex after an if's head, class members
+        (stub('if (x) /\'/.test(y) && (z = 1)\nlocation.href = "/new/path"'), NEW),
+        (
+            stub(
+                "class Box { #size = 1; get size() { return this.#size } *items() {} }\n"
+                'location.href = "/new/path"'
+            ),
+            NEW,
+        ),
+        # the first of two type attributes is the one a browser reads
+        (
+            stub(
+                'location.href = "/new/path"',
+                script_tag='<script type="text/javascript" type="text/plain">',
+            ),
+            NEW,
+        ),
+        # a module runs whatever its nomodule attribute says
+        (stub('location.href = "/new/path"', script_tag="<script type=module nomodule>"), NEW),
+        # a comment closed the other way browsers accept
+        ('<!-- old page --!><script>location.href = "/new/path"</script><p>Moved.</p>', NEW),
+        # a ">" in a quoted attribute value ends no tag
+        (
+            '<p title="a > b">Moved.</p><a href="/new?a=1&b=>">here</a>'
+            '<script>location.href = "/new/path"</script>',
+            NEW,
+        ),
+        # a Content-Security-Policy that lets inline scripts run, or comes after them
+        (
+            stub('location.href = "/new/path"').replace(
+                "<head>",
+                '<head><meta http-equiv="Content-Security-Policy" '
+                "content=\"default-src 'self'; script-src 'self' 'unsafe-inline'\">",
+            ),
+            NEW,
+        ),
+        (
+            stub('location.href = "/new/path"').replace(
+                "<head>",
+                '<head><meta http-equiv="Content-Security-Policy-Report-Only" '
+                "content=\"script-src 'none'\">",
+            ),
+            NEW,
+        ),
+        (
+            stub('location.href = "/new/path"').replace(
+                "</body>",
+                '<meta http-equiv="content-security-policy" content="script-src \'none\'"></body>',
+            ),
+            NEW,
+        ),
         # the same place named twice (at once, and by a timer in case)
         (
             stub(
@@ -213,6 +269,91 @@ def test_what_is_not_an_unconditional_redirect_is_not_followed(page: str) -> Non
     assert script_redirect(page) is None
 
 
+CSP = '<meta http-equiv="Content-Security-Policy" content="{}">'
+SPA_SHELL = (
+    '<!doctype html><html><head><title>Flood map</title><script type="module" '
+    'src="/assets/index.js"></script><script nomodule>window.location.href = '
+    '"/unsupported-browser.html";</script></head><body><div id="app"></div>'
+    "<noscript>This site needs JavaScript.</noscript></body></html>"
+)
+EARLY_RETURN = stub(
+    "setTimeout(function () {\n"
+    "  if (document.referrer.indexOf(location.hostname) !== -1) return;\n"
+    '  window.location.href = "/new/path";\n'
+    "}, 0);"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # skipped by browsers that run modules: a fallback for old ones
+        SPA_SHELL,
+        stub('location.href = "/new/path"', script_tag="<script nomodule>"),
+        # a timer whose callback may leave, or pass the redirect by
+        EARLY_RETURN,
+        stub('setTimeout(() => { if (seen) throw 0; location.href = "/new/path" }, 10)'),
+        stub('setTimeout(function () { while (busy) {}\n location.href = "/new/path" }, 10)'),
+        stub('setTimeout(function () { try { a() } catch (e) {}\n location.href = "/n" }, 10)'),
+        stub('setTimeout(function () { seen ? stay() : 0; location.href = "/new/path" }, 10)'),
+        stub("setTimeout(\"if (seen) stay(); location.href = '/new/path'\", 10)"),
+        # a script that can end before its redirect, or never runs (a return outside
+        # a function is a syntax error)
+        stub(
+            'if (document.cookie.indexOf("stay") !== -1) throw new Error("stay");\n'
+            'location.href = "/new/path";'
+        ),
+        stub('if (stay) { return }\nlocation.href = "/new/path"'),
+        # an escape past U+10FFFF anywhere: the script does not compile
+        stub(r'var s = "\u{FFFFFFFFFFFFFFFFFFFF}"; location.href = "/new/path"'),
+        stub(r'var s = `\u{110000}`; location.href = "/new/path"'),
+        stub(r'var s = "\u{110000}"; location.href = "/new/path"'),
+        # data, for the first of two type attributes says so
+        stub(
+            'location.href = "/new/path"',
+            script_tag='<script type="text/plain" data-cookieconsent="marketing" '
+            'type="text/javascript">',
+        ),
+        # code in a template, however nested, is text
+        stub('const snippet = `${embed ? `\nlocation.href = "/embed";\n` : ""}`;'),
+        # a <script> that is no element: in a quoted attribute value, after <plaintext>,
+        # or in a tag never closed; and a script never closed, which never runs
+        "<a title=\"a>b<script>location.href='/new/path'</script>\">Moved</a>",
+        "<p>Moved.</p><plaintext><script>location.href='/new/path'</script>",
+        "<p>Moved.</p><a title=\"a><script>location.href='/new/path'</script>",
+        '<p>Moved.</p><script>location.href = "/new/path"',
+        '<p>Moved.</p><script>location.href = "/new/path"; //</script',
+        # a target no URL parser takes: setting it throws
+        stub('location.href = "http://[::1"'),
+        stub('location.href = "http://example.org:99999/"'),
+        stub('location.href = "https://"'),
+        stub('location.href = "http://exa mple.org/"'),
+        # inline scripts forbidden by a Content-Security-Policy before them
+        stub('location.href = "/new/path"').replace(
+            "<head>", "<head>" + CSP.format("default-src 'self'")
+        ),
+        stub('location.href = "/new/path"').replace(
+            "<head>", "<head>" + CSP.format("script-src 'unsafe-inline' 'nonce-r4nd0m'")
+        ),
+        stub('location.href = "/new/path"').replace(
+            "<head>", "<head>" + CSP.format("script-src-elem 'self'; script-src 'unsafe-inline'")
+        ),
+        # no valid JavaScript: a browser does not run it
+        stub('location.href = "/new/path";\n<%= tracking_code %>'),
+        stub('{% if tracking %}\nlocation.href = "/new/path";\n{% endif %}'),
+        stub('location.href = "/new/path"; render(<Banner />)'),
+        stub('location.href = "/new/path"; var n = 1st'),
+        stub('location.href = "/new/path";\n/* moved'),
+        stub('location.href = "/new/path";\nvar s = `moved'),
+        stub('location.href = "/new/path";\nvar s = "moved'),
+        stub('location.href = "/new/path"; ; = 1'),
+        stub('location.href = "/new/path"; a = b +'),
+    ],
+)
+def test_what_a_browser_never_runs_or_may_not_finish_is_not_followed(page: str) -> None:
+    assert script_redirect(page) is None
+
+
 def test_a_page_with_content_is_no_stub_whatever_its_script_does() -> None:
     script = 'location.href = "/new/path"'
     short = stub(script, words=" ".join(["word"] * (STUB_MAX_WORDS - 20)))
@@ -221,6 +362,14 @@ def test_a_page_with_content_is_no_stub_whatever_its_script_does() -> None:
     assert script_redirect(long) is None
     hidden = "<style>p{}</style><noscript>" + "Enable scripts. " * 100 + "</noscript>"
     assert script_redirect(stub(script) + hidden) == (0.0, "/new/path")
+
+
+def test_a_script_too_long_for_a_stub_is_not_read_to_its_end() -> None:
+    # Some 17,500 tokens (32 KB) before the redirect: an application, whose other paths
+    # are not known; a few hundred are a stub's analytics snippet.
+    redirect = 'location.href = "/new/path"'
+    assert script_redirect(stub("var a = [1];\n" * 100 + redirect)) == NEW
+    assert script_redirect(stub("var a = [1];\n" * 2500 + redirect)) is None
 
 
 def test_an_article_that_uses_the_location_in_its_scripts_is_not_a_redirect() -> None:
@@ -275,6 +424,16 @@ def test_a_page_longer_than_the_bytes_scanned_is_no_stub() -> None:
     padded = page.replace("</html>", "<!--" + "x" * 70_000 + "--></html>")
     assert refresh_target(PAGE_URL, HTML, page.encode()) == "https://old.example.gov/new/path"
     assert refresh_target(PAGE_URL, HTML, padded.encode()) is None
+
+
+def test_a_malformed_script_target_is_no_redirect_where_a_malformed_refresh_is() -> None:
+    # location.href = "http://[::1" throws, and the reader stays on the page; a
+    # browser's refresh to it goes nowhere either, but that one is reported as broken.
+    body = stub('location.href = "http://[::1"').encode()
+    assert refresh_target(PAGE_URL, HTML, body) is None
+    refresh = b'<html><head><meta http-equiv="refresh" content="0; url=http://[::1"></head>'
+    with pytest.raises(BadLocation):
+        refresh_target(PAGE_URL, HTML, refresh)
 
 
 def test_only_an_html_page_is_read() -> None:
@@ -343,6 +502,30 @@ def test_a_chain_of_stubs_past_the_redirect_limit_is_broken(
     assert len(result.hops) == 11
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        SPA_SHELL,
+        EARLY_RETURN.replace("/new/path", "/"),
+        stub('location.href = "http://[::1"'),
+        stub('location.href = "/unsupported-browser.html";\n<%= tracking_code %>'),
+    ],
+    ids=["nomodule", "early-return", "malformed-target", "syntax-error"],
+)
+def test_a_page_whose_script_does_not_run_or_go_anywhere_is_judged_itself(
+    server: LoopbackServer, check: Check, page: str
+) -> None:
+    server.route("/maps/flood", Reply(body=page.encode()))
+    server.route("/unsupported-browser.html", Reply(status=404, body=b"<p>Not found</p>"))
+    server.route("/", Reply(body=HOME))
+    result = check(server.url("/maps/flood"))
+    assert result.hops == ()
+    assert result.final_url == server.url("/maps/flood")
+    assert result.verdict not in (Verdict.BROKEN, Verdict.SOFT_404, Verdict.INVALID)
+    assert server.requests_to("/unsupported-browser.html") == []
+    assert server.requests_to("/") == []
+
+
 def test_a_page_whose_script_only_might_leave_is_judged_itself(
     server: LoopbackServer, check: Check
 ) -> None:
@@ -352,3 +535,182 @@ def test_a_page_whose_script_only_might_leave_is_judged_itself(
     assert result.hops == ()
     assert result.final_url == server.url("/old")
     assert server.requests_to("/new") == []
+
+
+# --- any input: no exception, and time linear in the page ---
+
+# Pieces of scripts and pages, whole and broken, that have tripped readers: escapes past
+# U+10FFFF, unclosed comments, strings, templates and tags, malformed targets.
+JS_PIECES = (
+    'location.href = "/x";',
+    "location.replace('/y')",
+    'location = "http://[::1"',
+    'location.href = "http://h:99999/"',
+    r'"\u{FFFFFFFFFFFFFFFFFFFF}"',
+    r"'\u{110000}'",
+    r'"\x"',
+    r"\u",
+    "`",
+    "`${",
+    "${",
+    "}",
+    "{",
+    "(",
+    ")",
+    "[",
+    "]",
+    ";",
+    "\n",
+    " ",
+    "/",
+    "/*",
+    "*/",
+    "//",
+    "<!--",
+    "-->",
+    "<%",
+    "%>",
+    "if (x)",
+    "else",
+    "return",
+    "throw e",
+    "setTimeout(function () {",
+    "}, 100)",
+    "() =>",
+    "=",
+    "==",
+    "+",
+    "?",
+    ":",
+    ",",
+    ".",
+    "/[",
+    "]/g",
+    "#p",
+    "1e3",
+    "0x1F",
+    "5n",
+    "1a",
+    "\u2028",
+    "\\",
+    '"',
+    "'",
+    "cookie=1",
+)
+HTML_PIECES = (
+    "<script>",
+    "</script>",
+    "<script nomodule>",
+    "<script type=module>",
+    '<script type="',
+    "<script type=text/plain type=text/javascript>",
+    "</script",
+    "<!--",
+    "-->",
+    "--!>",
+    "<!-->",
+    "<p>",
+    "Moved. ",
+    '<a title="',
+    '">',
+    "'",
+    "<",
+    ">",
+    "<plaintext>",
+    "<textarea>",
+    "</textarea>",
+    "<noscript>",
+    "</noscript>",
+    "<title>",
+    "<!doctype html>",
+    "<?xml?>",
+    "</",
+    "&amp;",
+    "&#x110000;",
+    CSP.format("script-src 'none'"),
+    "<meta ",
+    "<style>",
+    "</style>",
+)
+
+
+def random_page(rng: random.Random) -> str:
+    script = "".join(rng.choice(JS_PIECES) for _ in range(rng.randint(1, 30)))
+    if rng.random() < 0.5:
+        return stub(script)
+    pieces = [rng.choice(HTML_PIECES) for _ in range(rng.randint(1, 30))]
+    pieces.insert(rng.randrange(len(pieces) + 1), f"<script>{script}</script>")
+    return "".join(pieces)
+
+
+def mutated(page: str, rng: random.Random) -> str:
+    chars = list(page)
+    for _ in range(rng.randint(1, 10)):
+        at = rng.randrange(len(chars) + 1)
+        if rng.random() < 0.5 and chars:
+            del chars[min(at, len(chars) - 1)]
+        else:
+            chars.insert(at, rng.choice((*JS_PIECES, *HTML_PIECES)))
+    return "".join(chars)
+
+
+def test_no_page_makes_the_reading_fail_or_take_long() -> None:
+    rng = random.Random(20240611)
+    seeds = [stub('location.href = "/new/path"'), SPA_SHELL, EARLY_RETURN]
+    slowest = 0.0
+    for _ in range(3000):
+        page = random_page(rng) if rng.random() < 0.7 else mutated(rng.choice(seeds), rng)
+        started = time.perf_counter()
+        found = script_redirect(page)
+        target = refresh_target(PAGE_URL, HTML, page.encode())  # never BadLocation
+        slowest = max(slowest, time.perf_counter() - started)
+        assert found is None or (isinstance(found[0], float) and isinstance(found[1], str))
+        assert target is None or target.startswith(("http://", "https://"))
+    assert slowest < 0.5
+
+
+def filled(prefix: str, unit: str, suffix: str = "") -> str:
+    """A 64 KB page: ``prefix``, ``unit`` repeated, ``suffix``."""
+    return prefix + unit * ((64 * 1024 - len(prefix) - len(suffix)) // len(unit)) + suffix
+
+
+REDIRECT = '<script>location.href="/x"</script>'
+OPEN_SCRIPT = '<script>location.href="/x";\n'
+
+
+ADVERSARIAL = {
+    # scripts: comments, strings and templates never closed, dense tokens, brackets
+    "unclosed-block-comments": filled(OPEN_SCRIPT, "/* ", "</script>"),
+    "line-comments": filled(OPEN_SCRIPT, "//\n", "</script>"),
+    "html-comments": filled(OPEN_SCRIPT, "<!--\n", "</script>"),
+    "html-close-comments": filled(OPEN_SCRIPT, "-->\n", "</script>"),
+    "dense-tokens": filled(OPEN_SCRIPT, "a.b(c);", "</script>"),
+    "open-brackets": filled(OPEN_SCRIPT, "((", "</script>"),
+    "nested-brackets": filled(OPEN_SCRIPT, "([{", "") + "</script>",
+    "unclosed-strings": filled(OPEN_SCRIPT, '"', "</script>"),
+    "open-substitutions": filled(OPEN_SCRIPT, "`${", "</script>"),
+    "regexes": filled(OPEN_SCRIPT, "a=/x/g;", "</script>"),
+    "string-timers": filled(OPEN_SCRIPT, "setTimeout(\"location.href='/x'\",1);", "</script>"),
+    "escapes": filled('<script>location.href="', r"\u002F", '";</script>'),
+    # markup: stray "<", tags never closed, many tags, scripts and comments
+    "lone-lt": filled(REDIRECT, "<"),
+    "unclosed-tags": filled(REDIRECT, "<a "),
+    "unclosed-tag-attributes": filled(REDIRECT + "<a ", "b='c' "),
+    "unclosed-metas": filled(REDIRECT, "<meta "),
+    "tags": filled(REDIRECT, "<b>"),
+    "entities-and-tags": filled(REDIRECT, "&nbsp;<b>"),
+    "empty-comments": filled(REDIRECT, "<!---->"),
+    "titles": filled(REDIRECT, "<title></title>"),
+    "metas": filled(REDIRECT, '<meta http-equiv="x">'),
+    "scripts": filled("", REDIRECT),
+    "location-scripts": filled(REDIRECT, "<script>location</script>"),
+    "location-words": filled(REDIRECT, "location "),
+}
+
+
+@pytest.mark.parametrize("page", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
+def test_a_64_kb_page_is_read_in_bounded_time(page: str) -> None:
+    started = time.perf_counter()
+    script_redirect(page)
+    # Each takes well under 100 ms; the bound leaves room for a slow machine.
+    assert time.perf_counter() - started < 0.5
