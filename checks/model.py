@@ -190,6 +190,9 @@ class CheckResult:
     elapsed_ms: float | None = None
     bytes_read: int = 0
     content_type: str | None = None
+    # The media type the body was read as: its first bytes outrank the label (an HTML
+    # page labelled application/pdf is text/html). None when no body was read.
+    document_type: str | None = None
     fingerprint: str | None = None
     claims: tuple[ClaimFinding, ...] = ()
     error_kind: ErrorKind | None = None

@@ -33,7 +33,9 @@ from monitor.offline import OfflineTally, host_of, looks_offline
 from monitor.registry.model import Registry, Source
 from monitor.state import Health, HealthPolicy, SourceHealth
 from monitor.store import Store, StoredResult
+from monitor.store.health import same_resource
 from monitor.store.owner import Heartbeat
+from monitor.store.records import SourceMemory
 
 _log = logging.getLogger(__name__)
 ResultHook = Callable[[CheckResult], None]
@@ -78,16 +80,16 @@ def plan(
     the rest of the run instead of trailing after it (owners hear of it sooner, too).
 
     A URL is expected to serve the content type a source citing it names
-    (``expect``); if none names one, a PDF where the store's newest read of the URL,
-    for any of those sources, was served a PDF (:func:`_served_pdfs`), so that a PDF
-    replaced by a login or landing page is a ``type_mismatch`` and not a page that
-    merely looks fine.
+    (``expect``); if none names one, a PDF where the newest check that read a document
+    at the URL, for any of those sources, was served a PDF (:func:`_served_pdf`), so
+    that a PDF replaced by a login or landing page is a ``type_mismatch`` and not a page
+    that merely looks fine. The validators and served types come from the sources'
+    rows in one grouped read (:meth:`Store.memories_of`); no results are read.
     """
     by_url: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_url[source.url].append(source)
-    validators = store.validators_of([s.id for s in sources]) if store else {}
-    served = _served_pdfs(sources, store) if store else {}
+    memories = store.memories_of([s.id for s in sources]) if store else {}
     groups = list(by_url.values())
     if healths:
         groups.sort(key=lambda group: not any(_failing(healths.get(s.id)) for s in group))
@@ -98,42 +100,44 @@ def plan(
         for source in group:
             for claim in source.claims:
                 claims.setdefault(claim.id, claim.spec())
-        etag, last_modified = validators.get(first.id, (None, None))
+        kept = memories.get(first.id)
         target = replace(
             first.target(),
             claims=tuple(claims.values()),
-            etag=etag,
-            last_modified=last_modified,
+            etag=kept.etag if kept else None,
+            last_modified=kept.last_modified if kept else None,
         )
-        targets.append(_with_expectation(target, group, served))
+        targets.append(_with_expectation(target, group, memories))
     return RunPlan(
         targets=tuple(targets),
         sources_by_url={url: tuple(s.id for s in group) for url, group in by_url.items()},
     )
 
 
-def _served_pdfs(sources: Sequence[Source], store: Store) -> dict[str, tuple[str, datetime]]:
-    """The sources citing no content type whose newest read of their URL was served a
-    PDF: the media type served and when. One grouped read for every source."""
-    uncited = [(s.id, s.url) for s in sources if not s.expect_content_type]
-    found: dict[str, tuple[str, datetime]] = {}
-    for source_id, (content_type, seen_at) in store.served_types_of(uncited).items():
-        served = media_type(content_type)
-        # Only a PDF is learned: an HTML page that turns into a PDF of it is no loss.
-        if served in PDF_TYPES:
-            found[source_id] = (served, seen_at)
-    return found
+def _served_pdf(source: Source, kept: SourceMemory | None) -> tuple[str, datetime] | None:
+    """The PDF type the newest check that read a document at ``source``'s URL was
+    served, and when; None when it read something else, or nothing yet."""
+    if kept is None or kept.served_type is None or kept.served_type_at is None:
+        return None
+    # Sources are synced before a run; one whose registry entry names another resource
+    # than its row has not been checked there.
+    if kept.url != source.url and not same_resource(kept.url, source.url):
+        return None
+    served = media_type(kept.served_type)
+    # Only a PDF is learned: an HTML page that turns into a PDF of it is no loss.
+    return (served, kept.served_type_at) if served in PDF_TYPES else None
 
 
 def _with_expectation(
-    target: CheckTarget, group: Sequence[Source], served: Mapping[str, tuple[str, datetime]]
+    target: CheckTarget, group: Sequence[Source], memories: Mapping[str, SourceMemory]
 ) -> CheckTarget:
     """``target`` expecting what any source of ``group`` (all citing its URL) cites,
     else the PDF the newest read of the URL for any of them was served."""
     cited = next((s.expect_content_type for s in group if s.expect_content_type), None)
     if cited is not None:
         return replace(target, expect_content_type=cited, expect_origin=ExpectOrigin.CITED)
-    seen = [served[s.id] for s in group if s.id in served]
+    served = (_served_pdf(s, memories.get(s.id)) for s in group)
+    seen = [pair for pair in served if pair is not None]
     if not seen:
         return target
     content_type, seen_at = max(seen, key=lambda pair: pair[1])

@@ -60,6 +60,8 @@ def result_from_dict(data: dict[str, Any]) -> CheckResult:
         elapsed_ms=data.get("elapsed_ms"),
         bytes_read=data.get("bytes_read") or 0,
         content_type=data.get("content_type"),
+        # None in results stored before the body's type was kept.
+        document_type=data.get("document_type"),
         fingerprint=data.get("fingerprint"),
         claims=tuple(ClaimFinding(**c) for c in data.get("claims") or ()),
         error_kind=ErrorKind(data["error_kind"]) if data.get("error_kind") else None,
@@ -99,6 +101,7 @@ def result_data(data: dict[str, Any]) -> dict[str, Any]:
         "elapsed_ms": data.get("elapsed_ms"),
         "bytes_read": data.get("bytes_read") or 0,
         "content_type": data.get("content_type"),
+        "document_type": data.get("document_type"),
         "fingerprint": data.get("fingerprint"),
         "claims": [],
         "error_kind": ErrorKind(error_kind).value if error_kind else None,

@@ -117,6 +117,20 @@ class Rollup:
 
 
 @dataclass(frozen=True)
+class SourceMemory:
+    """What a source's row keeps between runs for its next check: the URL last synced,
+    the validators of its newest answer, and the media type the newest check that read
+    a document at that URL was served, with when (None: no such check since the URL
+    last named another resource)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    served_type: str | None = None
+    served_type_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SourceSummary:
     """One line of the dashboard: a source's health, latest check and recent uptime."""
 

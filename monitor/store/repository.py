@@ -11,20 +11,16 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
-    Select,
     Subquery,
     Table,
-    and_,
     bindparam,
-    case,
     delete,
     func,
     insert,
-    or_,
     select,
     update,
 )
-from sqlalchemy.orm import aliased, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from checks.model import CheckResult, Verdict
 from monitor.heap import collection_paused
@@ -43,6 +39,7 @@ from monitor.store.records import (
     RunRecord,
     RunStatus,
     Snooze,
+    SourceMemory,
     SourceSummary,
     StoredResult,
 )
@@ -209,6 +206,7 @@ class Store(OutboxStore):
             }
             fresh: list[dict[str, Any]] = []
             moved: list[dict[str, Any]] = []
+            readdressed: list[dict[str, Any]] = []
             changed: list[dict[str, Any]] = []
             for source_id, (url, title, owner) in wanted.items():
                 row = existing.get(source_id)
@@ -224,7 +222,8 @@ class Store(OutboxStore):
                         }
                     )
                 elif row.url != url:
-                    moved.append(values)
+                    same = health_module.same_resource(row.url, url)
+                    (moved if same else readdressed).append(values)
                 elif (row.title, row.owner) != (title, owner) or row.removed_at is not None:
                     changed.append(values)
             gone = [
@@ -244,10 +243,15 @@ class Store(OutboxStore):
                 # new sources between the read above and this write.
                 added = db.insert_for(self.engine)(table).on_conflict_do_nothing()
                 connection.execute(added, fresh)
+            # A new URL is a new source as far as validators are concerned.
+            forgotten = {"etag": None, "last_modified": None, "next_due_at": None}
             if moved:
-                # A new URL is a new source as far as validators are concerned.
-                forgotten = {"etag": None, "last_modified": None, "next_due_at": None}
                 connection.execute(target.values(**described, **forgotten), moved)
+            if readdressed:
+                # What another resource served says nothing of this one; a respelling
+                # (http to https, a trailing slash) names the same document.
+                unknown = {"served_type": None, "served_type_at": None}
+                connection.execute(target.values(**described, **forgotten, **unknown), readdressed)
             if changed:
                 connection.execute(target.values(**described), changed)
             if gone:
@@ -294,6 +298,10 @@ class Store(OutboxStore):
                 s.execute(
                     update(SourceRow).where(SourceRow.id == result.source_id).values(**values)
                 )
+                learned = _learned_type(result)
+                if learned is not None:
+                    # On the transaction's connection: no ORM objects to keep in step.
+                    s.connection().execute(_LEARN_TYPE, learned)
                 if health is not None:
                     state, event = health
                     health_module.write_state(
@@ -314,6 +322,7 @@ class Store(OutboxStore):
             ids = _insert_results(connection, rows)
             fresh: list[dict[str, Any]] = []
             kept: list[dict[str, Any]] = []
+            learned: list[dict[str, Any]] = []
             for result_id, (result, due) in zip(ids, items, strict=True):
                 if result.source_id is None:
                     continue
@@ -322,6 +331,9 @@ class Store(OutboxStore):
                     fresh.append({**params, "etag": result.etag, "lm": result.last_modified})
                 else:
                     kept.append(params)
+                served = _learned_type(result)
+                if served is not None:
+                    learned.append(served)
             target = update(SourceRow).where(SourceRow.id == bindparam("sid"))
             common = {
                 "last_result_id": bindparam("rid"),
@@ -336,6 +348,8 @@ class Store(OutboxStore):
                 )
             if kept:
                 connection.execute(target.values(**common), kept)
+            if learned:
+                connection.execute(_LEARN_TYPE, learned)
         return ids
 
     def healths(self, source_ids: Sequence[str]) -> dict[str, SourceHealth]:
@@ -379,29 +393,19 @@ class Store(OutboxStore):
                 found.update((sid, (etag, modified)) for sid, etag, modified in s.execute(query))
         return found
 
-    def served_types_of(
-        self, sources: Sequence[tuple[str, str]]
-    ) -> dict[str, tuple[str, datetime]]:
-        """For each (source id, current URL): the content type served at the source's
-        newest check that read a document there, and when that check was made.
-
-        A check read a document when its verdict judged a body (:data:`READ_VERDICTS`),
-        a body was read (or a 304 kept the previous one, with its type) and a type was
-        served. Only checks since the source last checked another resource count (a
-        respelt URL is the same resource: :func:`~monitor.store.health.same_resource`).
-        Sources without such a check are left out. One grouped query per 5,000 sources.
-        """
-        urls = dict(sources)
-        found: dict[str, tuple[str, datetime]] = {}
+    def memories_of(self, source_ids: Sequence[str]) -> dict[str, SourceMemory]:
+        """What the rows of many sources keep for their next check (validators, the
+        type last served), in one query per 5,000 sources; unknown sources are left out.
+        Planning a run reads this, and no results."""
+        table = SourceRow.__table__
+        assert isinstance(table, Table)
+        columns = (table.c.url, table.c.etag, table.c.last_modified)
+        served = (table.c.served_type, table.c.served_type_at)
+        found: dict[str, SourceMemory] = {}
         with self.engine.connect() as connection:
-            for chunk in _chunks(list(urls)):
-                by_source: dict[str, list[Row[Any]]] = {}
-                for row in connection.execute(_served_types_query(chunk)):
-                    by_source.setdefault(row.source_id, []).append(row)
-                for source_id, rows in by_source.items():
-                    served = _served_at_url(rows, urls[source_id])
-                    if served is not None:
-                        found[source_id] = served
+            for chunk in _chunks(source_ids):
+                query = select(table.c.id, *columns, *served).where(table.c.id.in_(chunk))
+                found.update((row[0], SourceMemory(*row[1:])) for row in connection.execute(query))
         return found
 
     def results_for_run(self, run_id: int) -> list[StoredResult]:
@@ -786,53 +790,34 @@ def _newest_ids(source_ids: Sequence[str] | None, *, answered: bool = False) -> 
 READ_VERDICTS = (Verdict.OK, Verdict.MOVED, Verdict.CLAIM_MISSING, Verdict.ANCHOR_MISSING)
 
 
-def _served_types_query(source_ids: list[str]) -> Select[Any]:
-    """Per source and URL checked: the newest result, and the newest that read a
-    document, with the type it was served and when."""
-    served_type = ResultRow.data["content_type"].as_string()
-    read_a_document = and_(
-        ResultRow.verdict.in_([v.value for v in READ_VERDICTS]),
-        # A HEAD answer reads no body; a 304 keeps the body and type read before it.
-        or_(ResultRow.bytes_read > 0, ResultRow.data["not_modified"].as_boolean()),
-        served_type.is_not(None),
-    )
-    per_url = (
-        select(
-            ResultRow.source_id,
-            ResultRow.url,
-            func.max(ResultRow.id).label("newest"),
-            func.max(case((read_a_document, ResultRow.id))).label("read_id"),
-        )
-        .where(ResultRow.source_id.in_(source_ids))
-        .group_by(ResultRow.source_id, ResultRow.url)
-        .subquery()
-    )
-    read = aliased(ResultRow)
-    return select(
-        per_url.c.source_id,
-        per_url.c.url,
-        per_url.c.newest,
-        per_url.c.read_id,
-        read.data["content_type"].as_string().label("content_type"),
-        read.checked_at,
-    ).outerjoin(read, read.id == per_url.c.read_id)
+def _learned_type(result: CheckResult) -> dict[str, Any] | None:
+    """The parameters of :data:`_LEARN_TYPE` for a result that read a document, or None.
 
-
-def _served_at_url(rows: Sequence[Row[Any]], url: str) -> tuple[str, datetime] | None:
-    """The type and time of the newest read of ``url`` (or a respelling of it) since a
-    check of another resource, from one source's rows of :func:`_served_types_query`."""
-    here = [health_module.same_resource(row.url, url) for row in rows]
-    # The newest check of another resource: the source was readdressed after it.
-    moved_at = max((r.newest for r, same in zip(rows, here, strict=True) if not same), default=0)
-    reads = [
-        r
-        for r, same in zip(rows, here, strict=True)
-        if same and r.read_id is not None and r.read_id > moved_at
-    ]
-    if not reads:
+    A check read a document when its verdict judged a body (:data:`READ_VERDICTS`), a
+    body was read (or a 304 kept the previous one, with its type) and the type it was
+    read as is known; a HEAD answer, or a blocked, transient or failing check (which
+    may have read a stand-in page) teaches nothing and leaves the type as it was."""
+    if result.source_id is None or result.document_type is None:
         return None
-    newest = max(reads, key=lambda r: int(r.read_id))
-    return str(newest.content_type), newest.checked_at
+    if result.verdict not in READ_VERDICTS:
+        return None
+    if result.bytes_read <= 0 and not result.not_modified:
+        return None
+    return {
+        "sid": result.source_id,
+        "checked_url": result.url,
+        "kind": result.document_type,
+        "seen": result.checked_at,
+    }
+
+
+# Only while the source still cites the URL checked: a registry edited during the run
+# has made it another source as far as its type is concerned (see ``sync_sources``).
+_LEARN_TYPE = (
+    update(SourceRow)
+    .where(SourceRow.id == bindparam("sid"), SourceRow.url == bindparam("checked_url"))
+    .values(served_type=bindparam("kind"), served_type_at=bindparam("seen", type_=UTCDateTime()))
+)
 
 
 def _chunks(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:

@@ -147,6 +147,12 @@ class SourceRow(Base):
     etag: Mapped[str | None] = mapped_column(Validator)
     last_modified: Mapped[str | None] = mapped_column(Validator)
     last_result_id: Mapped[int | None] = mapped_column(Integer)
+    # Added by migration 0006, hence after the rest. The media type of the newest check
+    # that read a document at the source's URL (as its body showed it), and when: a
+    # source citing no type is expected to go on serving a PDF it served. Kept here so
+    # that planning a run reads no results; cleared when the URL names another resource.
+    served_type: Mapped[str | None] = mapped_column(StoredText)
+    served_type_at: Mapped[datetime | None]
 
 
 class ResultRow(Base):

@@ -2,9 +2,11 @@
 
 When no source citing a URL names a content type, the newest check that read a
 document at that URL sets the expectation: a PDF, then a login page at the same URL,
-is a ``type_mismatch`` that says where the expectation came from. On SQLite and
-PostgreSQL (the ``store`` fixture), through the store, the plan and real runs against a
-loopback server.
+is a ``type_mismatch`` that says where the expectation came from. What the body was
+read as counts, not its label; the source's row keeps it, so that planning reads no
+results, and migration 0006 fills it from the results stored before. On SQLite and
+PostgreSQL (the ``store`` and ``database_url`` fixtures), through the store, the plan,
+the migration and real runs against a loopback server.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event, insert, inspect
 
 from checks.model import CheckResult, ExpectOrigin, Verdict
 from monitor.registry import load_registry
@@ -23,6 +27,9 @@ from monitor.run import plan, run_sources
 from monitor.settings import check_settings
 from monitor.state import Health
 from monitor.store import Store
+from monitor.store import db as database
+from monitor.store.codec import result_data, result_from_dict
+from monitor.store.schema import ResultRow
 from tests.checks.server import LoopbackServer, Reply, Seen
 from tests.cli.conftest import write_project
 from tests.content.pdfs import text_pdf
@@ -52,80 +59,141 @@ def at(days: float) -> datetime:
 # --- the store: which checks say what a URL serves ------------------------------------
 
 
-def stored(
-    store: Store,
+def cite(store: Store, urls: dict[str, str], days: float = 0) -> None:
+    """The registry citing ``urls`` (source id to URL), as every run syncs it."""
+    store.sync_sources(((sid, url, None, None) for sid, url in urls.items()), at(days))
+
+
+def result_of(
     days: float,
     verdict: Verdict,
     *,
-    content_type: str | None = "application/pdf",
+    document_type: str | None = "application/pdf",
+    content_type: str | None = None,
     url: str = URL,
     source_id: str = "report",
     bytes_read: int = 2048,
     not_modified: bool = False,
-) -> None:
-    """One result of its own run, as a check of ``url`` would have stored it."""
-    result = CheckResult(
+    etag: str | None = None,
+) -> CheckResult:
+    """A result as a check of ``url`` gives it: served ``content_type`` (by default the
+    type the body was read as), read as ``document_type``."""
+    return CheckResult(
         url=url,
         verdict=verdict,
         reason=verdict.value,
         checked_at=at(days),
         source_id=source_id,
         status=304 if not_modified else 200,
-        content_type=content_type,
+        content_type=content_type or document_type,
+        document_type=document_type,
         bytes_read=bytes_read,
         not_modified=not_modified,
+        etag=etag,
     )
+
+
+def stored(store: Store, days: float, verdict: Verdict, **given: Any) -> None:
+    """One result of its own run, written as a run writes its results."""
+    result = result_of(days, verdict, **given)
     store.save_results(store.start_run(at(days), 1), [(result, None)])
 
 
+def served(store: Store, source_id: str = "report") -> tuple[str | None, datetime | None]:
+    """The type the source's row says it was served, and when."""
+    kept = store.memories_of([source_id])[source_id]
+    return kept.served_type, kept.served_type_at
+
+
 def test_the_newest_read_document_gives_the_type_and_when_it_was_served(store: Store) -> None:
-    stored(store, 0, Verdict.OK, content_type="text/html; charset=utf-8")
+    cite(store, {"report": URL})
+    stored(store, 0, Verdict.OK, document_type="text/html")
+    assert served(store) == ("text/html", at(0))
     stored(store, 1, Verdict.OK)
-    stored(store, 2, Verdict.CLAIM_MISSING, content_type="application/x-pdf")
-    assert store.served_types_of([("report", URL)]) == {"report": ("application/x-pdf", at(2))}
-    assert store.served_types_of([("other", URL)]) == {}, "a source never checked"
+    stored(store, 2, Verdict.CLAIM_MISSING, document_type="application/x-pdf")
+    assert served(store) == ("application/x-pdf", at(2))
+    assert store.memories_of(["other"]) == {}, "a source the registry never cited"
+
+
+def test_a_result_saved_alone_updates_the_row_as_a_batch_does(store: Store) -> None:
+    cite(store, {"report": URL})
+    store.save_result(None, result_of(0, Verdict.OK))
+    assert served(store) == ("application/pdf", at(0))
+    store.save_result(None, result_of(1, Verdict.BLOCKED, document_type="text/html"))
+    assert served(store) == ("application/pdf", at(0))
 
 
 def test_checks_that_read_no_document_leave_the_learned_type_as_it_was(store: Store) -> None:
+    cite(store, {"report": URL})
     stored(store, 0, Verdict.OK)
-    stored(store, 1, Verdict.BLOCKED, content_type="text/html")
-    stored(store, 2, Verdict.TRANSIENT, content_type=None, bytes_read=0)
-    stored(store, 3, Verdict.SOFT_404, content_type="text/html")
-    stored(store, 4, Verdict.TYPE_MISMATCH, content_type="text/html")
-    stored(store, 5, Verdict.BROKEN, content_type="text/html")
-    # A HEAD answer (no body read) and a 304 that kept no type say nothing either.
-    stored(store, 6, Verdict.OK, content_type="text/html", bytes_read=0)
-    stored(store, 7, Verdict.OK, content_type=None, bytes_read=0, not_modified=True)
-    assert store.served_types_of([("report", URL)]) == {"report": ("application/pdf", at(0))}
+    stored(store, 1, Verdict.BLOCKED, document_type="text/html")
+    stored(store, 2, Verdict.TRANSIENT, document_type=None, bytes_read=0)
+    stored(store, 3, Verdict.SOFT_404, document_type="text/html")
+    stored(store, 4, Verdict.TYPE_MISMATCH, document_type="text/html")
+    stored(store, 5, Verdict.BROKEN, document_type="text/html")
+    # A HEAD answer (no body read) and a 304 that kept no type say nothing either, nor
+    # does a body that could not be read as anything.
+    stored(store, 6, Verdict.OK, document_type=None, content_type="text/html", bytes_read=0)
+    stored(store, 7, Verdict.OK, document_type=None, bytes_read=0, not_modified=True)
+    stored(store, 8, Verdict.OK, document_type=None, content_type="text/html")
+    assert served(store) == ("application/pdf", at(0))
 
 
 def test_a_304_that_kept_the_pdf_moves_the_time_it_was_last_served(store: Store) -> None:
+    cite(store, {"report": URL})
     stored(store, 0, Verdict.OK)
     stored(store, 1, Verdict.OK, bytes_read=0, not_modified=True)
-    assert store.served_types_of([("report", URL)]) == {"report": ("application/pdf", at(1))}
+    assert served(store) == ("application/pdf", at(1))
 
 
-def test_checks_of_the_url_before_the_source_was_readdressed_do_not_count(store: Store) -> None:
+def test_what_the_body_was_read_as_is_learned_not_its_label(store: Store) -> None:
+    cite(store, {"report": URL, "octets": "https://www.example.gov/files/data"})
+    stored(store, 0, Verdict.OK, document_type="text/html", content_type="application/pdf")
+    octets = {"source_id": "octets", "url": "https://www.example.gov/files/data"}
+    stored(store, 0, Verdict.OK, content_type="application/octet-stream", **octets)
+    assert served(store) == ("text/html", at(0))
+    assert served(store, "octets") == ("application/pdf", at(0))
+
+
+def test_a_source_readdressed_to_another_resource_forgets_what_was_served(
+    store: Store,
+) -> None:
     moved = "https://www.example.gov/publications/annual-report-2025"
-    stored(store, 0, Verdict.OK)
-    stored(store, 1, Verdict.TRANSIENT, url=moved, content_type=None, bytes_read=0)
-    assert store.served_types_of([("report", moved)]) == {}, "the new URL was never read"
+    cite(store, {"report": URL})
+    stored(store, 0, Verdict.OK, etag='"v1"')
+    cite(store, {"report": moved}, 1)
+    assert served(store) == (None, None), "the new URL was never read"
+    stored(store, 1, Verdict.TRANSIENT, url=moved, document_type=None, bytes_read=0)
     # Cited at the first URL again: what was read there before the move is stale too.
-    assert store.served_types_of([("report", URL)]) == {}
-    stored(store, 2, Verdict.OK, content_type="text/html")
-    assert store.served_types_of([("report", URL)]) == {"report": ("text/html", at(2))}
+    cite(store, {"report": URL}, 2)
+    assert served(store) == (None, None)
+    stored(store, 2, Verdict.OK, document_type="text/html")
+    assert served(store) == ("text/html", at(2))
 
 
 def test_a_respelt_url_keeps_what_was_read_at_its_first_spelling(store: Store) -> None:
     # The same resource, as health counts it (monitor.store.health.same_resource).
-    stored(store, 0, Verdict.OK, url=URL.replace("https://", "http://"))
-    assert store.served_types_of([("report", URL)]) == {"report": ("application/pdf", at(0))}
+    first = URL.replace("https://", "http://")
+    cite(store, {"report": first})
+    stored(store, 0, Verdict.OK, url=first, etag='"v1"')
+    cite(store, {"report": URL}, 1)
+    assert served(store) == ("application/pdf", at(0))
+    kept = store.memories_of(["report"])["report"]
+    assert (kept.url, kept.etag) == (URL, None), "validators are forgotten all the same"
+
+
+def test_a_check_of_a_url_the_source_no_longer_cites_teaches_nothing(store: Store) -> None:
+    # A run planned before the registry was edited stores its check of the old URL.
+    cite(store, {"report": "https://www.example.gov/publications/annual-report-2025"})
+    stored(store, 0, Verdict.OK)
+    assert served(store) == (None, None)
 
 
 # --- the plan: what each URL is expected to serve -------------------------------------
 
 
 def test_the_plan_expects_a_pdf_where_one_was_served_and_none_is_cited(store: Store) -> None:
+    cite(store, {"report": URL})
     stored(store, 0, Verdict.OK)
     [target] = plan([Source("report", URL)], store).targets
     assert target.expect_content_type == "application/pdf"
@@ -133,7 +201,45 @@ def test_the_plan_expects_a_pdf_where_one_was_served_and_none_is_cited(store: St
     assert target.expect_seen_at == at(0)
 
 
+def test_the_plan_reads_the_sources_rows_in_one_query_and_no_results(store: Store) -> None:
+    ids = [f"s{n}" for n in range(10)]
+    cite(store, {sid: f"https://www.example.gov/{sid}.pdf" for sid in ids})
+    for sid in ids:
+        url = f"https://www.example.gov/{sid}.pdf"
+        stored(store, 0, Verdict.OK, source_id=sid, url=url, etag=f'"{sid}"')
+        blocked = {"document_type": "text/html", "etag": f'"{sid}"'}
+        stored(store, 1, Verdict.BLOCKED, source_id=sid, url=url, **blocked)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        targets = plan([Source(sid, f"https://www.example.gov/{sid}.pdf") for sid in ids], store)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    assert len(statements) == 1, statements
+    assert "results" not in statements[0].lower()
+    for sid, target in zip(ids, targets.targets, strict=True):
+        assert (target.etag, target.expect_content_type) == (f'"{sid}"', "application/pdf")
+        assert target.expect_seen_at == at(0)
+
+
+def test_a_registry_entry_naming_another_resource_than_the_row_expects_nothing(
+    store: Store,
+) -> None:
+    # Planned before the sources were synced: the row still has the old URL.
+    cite(store, {"report": URL})
+    stored(store, 0, Verdict.OK)
+    [target] = plan([Source("report", "https://www.example.gov/summary")], store).targets
+    assert (target.expect_content_type, target.expect_origin) == (None, ExpectOrigin.CITED)
+    [respelt] = plan([Source("report", URL.replace("https://", "http://"))], store).targets
+    assert respelt.expect_content_type == "application/pdf"
+
+
 def test_the_registrys_expect_wins_over_what_was_served(store: Store) -> None:
+    cite(store, {"report": URL})
     stored(store, 0, Verdict.OK)
     [target] = plan([Source("report", URL, expect_content_type="text/html")], store).targets
     assert target.expect_content_type == "text/html"
@@ -142,16 +248,19 @@ def test_the_registrys_expect_wins_over_what_was_served(store: Store) -> None:
 
 
 def test_no_type_is_learned_from_a_page_after_the_pdf_or_from_another_url(store: Store) -> None:
+    summary = "https://www.example.gov/summary"
+    cite(store, {"report": URL, "moved": "https://www.example.gov/old.pdf", "html": summary})
     stored(store, 0, Verdict.OK)
-    stored(store, 1, Verdict.OK, content_type="text/html")
+    stored(store, 1, Verdict.OK, document_type="text/html")
     stored(store, 0, Verdict.OK, source_id="moved", url="https://www.example.gov/old.pdf")
-    stored(store, 1, Verdict.OK, source_id="html", content_type="text/html")
+    stored(store, 1, Verdict.OK, source_id="html", url=summary, document_type="text/html")
     sources = [
         Source("report", URL),
         Source("moved", "https://www.example.gov/new.pdf"),
         # A page that later became a PDF of it is no loss: HTML is never learned.
-        Source("html", "https://www.example.gov/summary"),
+        Source("html", summary),
     ]
+    cite(store, {s.id: s.url for s in sources}, 2)
     for target in plan(sources, store).targets:
         assert target.expect_content_type is None, target.url
         assert target.expect_origin is ExpectOrigin.CITED
@@ -160,8 +269,9 @@ def test_no_type_is_learned_from_a_page_after_the_pdf_or_from_another_url(store:
 def test_sources_sharing_a_url_expect_what_any_of_them_was_served_or_cites(
     store: Store,
 ) -> None:
+    cite(store, {"new": URL, "old": URL, "older": URL})
     stored(store, 0, Verdict.OK, source_id="old")
-    stored(store, 1, Verdict.OK, source_id="older", content_type="application/acrobat")
+    stored(store, 1, Verdict.OK, source_id="older", document_type="application/acrobat")
     merged = plan([Source("new", URL), Source("old", URL), Source("older", URL)], store)
     [target] = merged.targets
     assert merged.sources_by_url[URL] == ("new", "old", "older")
@@ -173,6 +283,138 @@ def test_sources_sharing_a_url_expect_what_any_of_them_was_served_or_cites(
     cited = plan([Source("old", URL), Source("new", URL, expect_content_type="text/html")], store)
     [target] = cited.targets
     assert (target.expect_content_type, target.expect_origin) == ("text/html", ExpectOrigin.CITED)
+
+
+# --- the schema: the columns are filled from the results stored before ----------------
+
+
+def stored_before_0006(
+    engine: Engine,
+    days: float,
+    verdict: Verdict,
+    *,
+    content_type: str | None = "application/pdf",
+    **given: Any,
+) -> None:
+    """A result as the store wrote it before the type the body was read as was kept:
+    the Content-Type served is all it says of the document."""
+    result = result_of(days, verdict, document_type=None, content_type=content_type, **given)
+    data = result.to_dict()
+    del data["document_type"]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(ResultRow).values(
+                source_id=result.source_id,
+                url=result.url,
+                checked_at=result.checked_at,
+                verdict=result.verdict.value,
+                reason=result.reason,
+                status=result.status,
+                bytes_read=result.bytes_read,
+                data=data,
+            )
+        )
+
+
+def source_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("sources")}
+
+
+def test_the_upgrade_learns_what_each_source_was_served_from_its_results(
+    database_url: str,
+) -> None:
+    engine = database.make_engine(database_url)
+    try:
+        database.upgrade(engine, "0005")
+        old = Store(engine)
+        respelt = URL.replace("https://", "http://")
+        moved = "https://www.example.gov/publications/annual-report-2025"
+        urls = {
+            "report": URL,
+            "page": "https://www.example.gov/summary",
+            "moved": moved,
+            "respelt": URL,
+            "kept": "https://www.example.gov/kept.pdf",
+            "unchecked": "https://www.example.gov/unchecked.pdf",
+        }
+        cite(old, urls)
+        stored_before_0006(engine, 0, Verdict.OK)
+        stored_before_0006(engine, 1, Verdict.BLOCKED, content_type="text/html")
+        page = {"source_id": "page", "url": urls["page"]}
+        stored_before_0006(engine, 0, Verdict.OK, **page)
+        stored_before_0006(engine, 1, Verdict.OK, content_type="text/html; charset=utf-8", **page)
+        stored_before_0006(engine, 0, Verdict.OK, source_id="moved")
+        gone = {"content_type": None, "bytes_read": 0}
+        stored_before_0006(engine, 1, Verdict.TRANSIENT, source_id="moved", url=moved, **gone)
+        stored_before_0006(engine, 0, Verdict.OK, source_id="respelt", url=respelt)
+        kept = {"source_id": "kept", "url": urls["kept"]}
+        stored_before_0006(engine, 0, Verdict.OK, **kept)
+        stored_before_0006(engine, 1, Verdict.OK, bytes_read=0, not_modified=True, **kept)
+        assert {"served_type", "served_type_at"}.isdisjoint(source_columns(engine))
+        database.upgrade(engine)
+        assert database.current_revision(engine) == database.HEAD_REVISION
+        store = Store(engine)
+        memories = store.memories_of(list(urls))
+        learned = {sid: (m.served_type, m.served_type_at) for sid, m in memories.items()}
+        assert learned == {
+            "report": ("application/pdf", at(0)),
+            "page": ("text/html; charset=utf-8", at(1)),
+            "moved": (None, None),
+            "respelt": ("application/pdf", at(0)),
+            "kept": ("application/pdf", at(1)),
+            "unchecked": (None, None),
+        }
+        # Results stored before still load, without the type their body was read as.
+        assert store.latest_results(["report"])["report"].result.document_type is None
+        [target] = plan([Source("report", URL)], store).targets
+        assert (target.expect_content_type, target.expect_seen_at) == ("application/pdf", at(0))
+    finally:
+        engine.dispose()
+
+
+def test_the_upgrade_fills_the_sources_past_its_first_page(database_url: str) -> None:
+    engine = database.make_engine(database_url)
+    try:
+        database.upgrade(engine, "0005")
+        ids = [f"s{n:05d}" for n in range(5001)]  # the upgrade reads 5,000 at a time
+        cite(Store(engine), {sid: f"https://www.example.gov/{sid}.pdf" for sid in ids})
+        for sid in (ids[0], ids[-1]):
+            url = f"https://www.example.gov/{sid}.pdf"
+            stored_before_0006(engine, 0, Verdict.OK, source_id=sid, url=url)
+        database.upgrade(engine)
+        memories = Store(engine).memories_of([ids[0], ids[-1]])
+        assert {m.served_type for m in memories.values()} == {"application/pdf"}
+    finally:
+        engine.dispose()
+
+
+def test_a_downgrade_drops_the_columns_and_the_upgrade_learns_them_again(
+    database_url: str,
+) -> None:
+    store = Store.open(database_url)
+    try:
+        octets = "https://www.example.gov/files/data"
+        cite(store, {"report": URL, "octets": octets})
+        stored(store, 0, Verdict.OK, document_type="text/html", content_type="application/pdf")
+        given = {"source_id": "octets", "url": octets}
+        stored(store, 0, Verdict.OK, content_type="application/octet-stream", **given)
+        database.downgrade(store.engine, "0005")
+        assert database.current_revision(store.engine) == "0005"
+        assert {"served_type", "served_type_at"}.isdisjoint(source_columns(store.engine))
+        assert store.count_results() == 2
+        database.upgrade(store.engine)
+        # The type each body was read as, not its label, where a result has it.
+        assert served(store) == ("text/html", at(0))
+        assert served(store, "octets") == ("application/pdf", at(0))
+    finally:
+        store.close()
+
+
+def test_a_result_stored_without_the_type_its_body_was_read_as_loads() -> None:
+    old = result_of(0, Verdict.OK).to_dict()
+    del old["document_type"]
+    assert result_from_dict(old).document_type is None
+    assert result_data(old)["document_type"] is None
 
 
 # --- real runs against a loopback server ----------------------------------------------
@@ -268,3 +510,30 @@ def test_an_owner_who_cites_the_page_ends_the_learned_expectation(
     assert check_on(2, store, registry, cited_page).verdict is Verdict.OK
     # The page is now the newest document read at the URL: nothing to expect of it.
     assert check_on(3, store, registry).verdict is Verdict.OK
+
+
+def test_an_html_page_labelled_as_a_pdf_is_not_learned_as_one(
+    store: Store, registry: Registry, site: Site
+) -> None:
+    site.serve(LANDING, "application/pdf")
+    first = check_on(0, store, registry)
+    assert (first.verdict, first.content_type) == (Verdict.OK, "application/pdf")
+    assert first.document_type == "text/html"
+    assert store.latest_results(["report"])["report"].result.document_type == "text/html"
+    assert served(store) == ("text/html", at(0))
+    # Nothing changed: the page is judged as it was, not against the PDF its label named.
+    again = check_on(1, store, registry)
+    assert (again.verdict, again.reason) == (Verdict.OK, first.reason)
+
+
+def test_a_pdf_served_as_octet_stream_is_learned(
+    store: Store, registry: Registry, site: Site
+) -> None:
+    site.serve(PDF, "application/octet-stream")
+    first = check_on(0, store, registry)
+    assert (first.verdict, first.document_type) == (Verdict.OK, "application/pdf")
+    assert served(store) == ("application/pdf", at(0))
+    site.serve(LOGIN, "text/html; charset=utf-8")
+    replaced = check_on(1, store, registry)
+    assert replaced.verdict is Verdict.TYPE_MISMATCH
+    assert replaced.reason == "served a PDF until 2026-03-01, now text/html (login page?)"

@@ -34,7 +34,7 @@ def test_an_empty_database_migrates_to_head(database_url: str) -> None:
     try:
         assert database.current_revision(engine) is None
         database.migrate(engine)
-        assert database.current_revision(engine) == database.head_revision() == "0005"
+        assert database.current_revision(engine) == database.head_revision() == "0006"
         assert set(inspect(engine).get_table_names()) >= NEW_TABLES
     finally:
         engine.dispose()
