@@ -37,7 +37,14 @@ from checks.botwall import (
 from checks.content import ContentAnalysis, analyse
 from checks.hosts import HostPolicy
 from checks.http.charset import bom_codec
-from checks.model import CheckResult, CheckSettings, CheckTarget, ExpectOrigin, Verdict
+from checks.model import (
+    CheckResult,
+    CheckSettings,
+    CheckTarget,
+    ErrorKind,
+    ExpectOrigin,
+    Verdict,
+)
 from checks.soft404 import (
     PageSummary,
     catch_all_reason,
@@ -134,16 +141,20 @@ def check_url(
 
     ``session`` should come from :func:`new_session` (one per thread); one is made
     (and closed) when absent. ``hosts`` is the run's shared politeness state; a
-    private one is used when absent. Never raises (but for an interrupt): what a
-    server does is a verdict, and a fault of the check's own a ``transient`` one.
+    private one is used when absent. Never raises (but for an interrupt or a lack of
+    memory): what a server does is a verdict, and a fault of the check's own a
+    ``transient`` one with the error kind ``internal``.
     """
     owned = session is None
     active = session if session is not None else new_session(settings)
     try:
         return _Check(target, settings, active, hosts or HostPolicy(), now).run()
+    except MemoryError:
+        raise  # the process, not this page, is in trouble
     except Exception as exc:
         # A fault of ours on one page must not end the run of every other source, nor
-        # count against this one: inconclusive, said plainly, and logged to be mended.
+        # count against this one: not judged, said plainly, and logged to be mended.
+        # Health and the offline tally pass it over; the gate fails on it.
         log.exception("checking %s failed", target.url)
         return CheckResult(
             url=target.url,
@@ -152,6 +163,7 @@ def check_url(
             checked_at=now(),
             source_id=target.source_id,
             error=f"{type(exc).__name__}: {exc}"[:500],
+            error_kind=ErrorKind.INTERNAL,
         )
     finally:
         if owned:

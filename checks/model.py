@@ -71,6 +71,9 @@ class ErrorKind(enum.StrEnum):
     INVALID_URL = "invalid_url"
     PROTOCOL = "protocol"
     OTHER = "other"
+    # The check itself failed (a fault of the monitor's own): nothing is known of the
+    # source, nor of the network.
+    INTERNAL = "internal"
 
     @property
     def is_network_level(self) -> bool:

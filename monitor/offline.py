@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from checks.model import CheckResult
+from checks.model import CheckResult, ErrorKind
 
 MIN_HOSTS = 3
 FAILING_SHARE = 0.8
@@ -31,6 +31,8 @@ class OfflineTally:
         host = host_of(result.url)
         if not host or (self._planned is not None and host not in self._planned):
             return
+        if result.error_kind is ErrorKind.INTERNAL:
+            return  # our own check failed: it says nothing of the network
         failed = result.error_kind is not None and result.error_kind.is_network_level
         answered = result.status is not None
         # A host counts as reachable if any check of it got an HTTP answer.

@@ -29,6 +29,9 @@ RULE_UNREGISTERED = "unregistered"
 RULE_TLS_EXPIRING = "tls_expiring"
 RULE_UNCHECKED = "unchecked"
 RULE_UNKNOWN_VERDICT = "unknown_verdict"
+# The monitor's own check of the source failed (error kind ``internal``): the citation
+# was not judged, so the gate fails closed, as for a source never checked.
+RULE_CHECK_FAILED = "check_failed"
 
 TITLES: Mapping[str, str] = MappingProxyType(
     {
@@ -47,6 +50,7 @@ TITLES: Mapping[str, str] = MappingProxyType(
         RULE_TLS_EXPIRING: "TLS certificate expiring",
         RULE_UNCHECKED: "Citation not checked",
         RULE_UNKNOWN_VERDICT: "Unknown verdict",
+        RULE_CHECK_FAILED: "Citation not judged (the check failed)",
     }
 )
 
@@ -355,7 +359,9 @@ def _judge(
     url: str = source["url"]
     reason = str(source.get("reason") or "")
     severity = policy.classify(verdict)
-    if verdict is None:
+    if source.get("error_kind") == ErrorKind.INTERNAL.value:
+        rule, severity = RULE_CHECK_FAILED, Severity.FAIL
+    elif verdict is None:
         rule = RULE_UNCHECKED
     elif verdict not in KNOWN_VERDICTS:
         rule = RULE_UNKNOWN_VERDICT
@@ -426,6 +432,7 @@ _DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         "tls_error": "failing TLS verification",
         "invalid": "not a URL that can be checked",
         RULE_UNCHECKED: "not checked yet",
+        RULE_CHECK_FAILED: "not judged: the monitor's own check of it failed",
     }
 )
 

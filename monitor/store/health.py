@@ -192,6 +192,8 @@ def fold(
         done = before.result_id if before is not None else None
         if done is not None and done >= check.result_id:
             continue
+        if check.error_kind is ErrorKind.INTERNAL:
+            continue  # the monitor's own check failed: no evidence either way
         last_url = before.url if before is not None else None
         state, event = advance(
             before.state if before is not None else SourceHealth(source_id),

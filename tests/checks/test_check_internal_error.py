@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from checks import check as check_module
 from checks.botwall import Challenge
-from checks.model import Verdict
+from checks.model import CheckResult, ErrorKind, Verdict
+from monitor.gate.policy import RULE_CHECK_FAILED, GatePolicy, Severity, evaluate
 from monitor.jobs import check_sources
+from monitor.offline import OfflineTally
+from monitor.state import HealthPolicy
+from monitor.store.health import StoredCheck, fold
 from monitor.workspace import Workspace
 from tests.checks.conftest import Check
 from tests.checks.pages import REPORT
@@ -44,7 +49,7 @@ def test_a_fault_on_one_page_makes_its_check_inconclusive_and_says_why(
     assert result.verdict is Verdict.TRANSIENT
     assert result.reason == "the check itself failed (ValueError): not judged this time"
     assert result.error == "ValueError: All strings must be XML compatible"
-    assert result.error_kind is None  # no network fault: never read as our network down
+    assert result.error_kind is ErrorKind.INTERNAL
     assert any(server.url("/odd") in r.getMessage() and r.exc_info for r in caplog.records)
 
 
@@ -59,3 +64,52 @@ def test_a_run_checks_every_other_source_after_a_fault_on_one(
     assert job.checked == 2
     verdicts = {e["id"]: e["verdict"] for e in job.status["sources"]}
     assert verdicts == {"odd": "transient", "report": "ok"}
+    # The gate fails closed on a citation the monitor could not judge, whatever the
+    # policy says of transient ones.
+    outcome = evaluate(job.status, GatePolicy(), now=datetime.now(UTC))
+    failed = {f.source_id: f.rule for f in outcome.at(Severity.FAIL)}
+    assert outcome.failed and failed == {"odd": RULE_CHECK_FAILED}
+
+
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_a_failed_check_says_nothing_of_our_network() -> None:
+    unresolved = [
+        CheckResult(
+            url=f"https://h{i}.example/x",
+            verdict=Verdict.BROKEN,
+            reason="DNS: name does not resolve",
+            checked_at=AT,
+            error_kind=ErrorKind.DNS,
+        )
+        for i in range(3)
+    ]
+    ours = CheckResult(
+        url="https://h9.example/x",
+        verdict=Verdict.TRANSIENT,
+        reason="the check itself failed (ValueError): not judged this time",
+        checked_at=AT,
+        error_kind=ErrorKind.INTERNAL,
+    )
+    tally = OfflineTally()
+    for result in [*unresolved, ours]:
+        tally.add(result)
+    assert tally.offline
+
+
+def test_failed_checks_leave_health_as_it_was() -> None:
+    checks = [
+        StoredCheck(
+            n,
+            "odd",
+            "https://a.example/x",
+            AT + timedelta(days=n),
+            Verdict.TRANSIENT,
+            None,
+            ErrorKind.INTERNAL,
+        )
+        for n in range(1, 6)
+    ]
+    folded, events = fold(checks, {}, HealthPolicy(), {})
+    assert (folded, events) == ({}, [])

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from checks.model import Verdict
 from monitor.gate.policy import (
+    RULE_CHECK_FAILED,
     RULE_TLS_EXPIRING,
     RULE_UNCHECKED,
     RULE_UNKNOWN_VERDICT,
@@ -100,6 +101,10 @@ _RULE_TEXT: Mapping[str, tuple[str, str]] = {
         "The cited source has not been checked yet.",
         "Run the monitor before publishing.",
     ),
+    RULE_CHECK_FAILED: (
+        "The monitor's own check of the cited source failed, so it was not judged.",
+        "Report the error in the check's reason to the monitor's maintainers, then check again.",
+    ),
     RULE_UNKNOWN_VERDICT: (
         "The status holds a verdict this gate does not know.",
         "Update the monitor, or name the verdict in the gate policy.",
@@ -112,6 +117,7 @@ RULE_IDS: tuple[str, ...] = (
     RULE_TLS_EXPIRING,
     RULE_UNCHECKED,
     RULE_UNKNOWN_VERDICT,
+    RULE_CHECK_FAILED,
 )
 
 
@@ -124,6 +130,8 @@ def _default_level(rule: str, policy: GatePolicy) -> str:
         return "error" if policy.fail_on_unregistered else "warning"
     if rule == RULE_TLS_EXPIRING:
         return "warning"
+    if rule == RULE_CHECK_FAILED:
+        return "error"
     if rule in (RULE_UNCHECKED, RULE_UNKNOWN_VERDICT):
         return "error" if policy.fail_on_unknown_verdict else "warning"
     return _LEVELS[policy.classify(rule)]
@@ -186,9 +194,7 @@ class SarifFormat(RenderedFormat):
         self.root = root
 
     def render(self, status: Mapping[str, Any]) -> str:
-        outcome = evaluate(
-            status, self.policy, documents=self.documents, now=generated_at(status)
-        )
+        outcome = evaluate(status, self.policy, documents=self.documents, now=generated_at(status))
         registry_name = str(status.get("registry") or "registry.yaml")
         index = {rule: i for i, rule in enumerate(RULE_IDS)}
         # Number repeated citations of a URL in a file in line order, over every finding,
