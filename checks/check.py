@@ -331,7 +331,7 @@ class _Check:
         if not fetched.succeeded or fetched.method != "GET":
             mismatch = None
             if fetched.succeeded:  # a HEAD answer: the header is all there is
-                mismatch = _type_mismatch(self.target, fetched.mime, None, "")
+                mismatch = _type_mismatch(self.target, fetched.mime, None, "", evidence_found=False)
             return _replace(ev, type_mismatch=mismatch)
         html = page.html or ""
         found = self._evidence_found(page)
@@ -358,6 +358,7 @@ class _Check:
                 fetched.mime,
                 None if fetched.body_problem is not None else fetched.body,
                 html,
+                evidence_found=found,
             ),
             needs_browser=None if found else _needs_browser(page),
             unavailable=None
@@ -586,7 +587,12 @@ def _decode_html(body: bytes, content_type: str | None) -> str:
 
 
 def _type_mismatch(
-    target: CheckTarget, label: str | None, body: bytes | None, html: str
+    target: CheckTarget,
+    label: str | None,
+    body: bytes | None,
+    html: str,
+    *,
+    evidence_found: bool,
 ) -> str | None:
     """Why the served document is not the kind expected of ``target``, or None when it
     fits.
@@ -598,6 +604,9 @@ def _type_mismatch(
     label, so a PDF served as ``application/octet-stream`` fits a PDF citation and an
     HTML page labelled ``application/pdf`` does not. The reason names where the
     expectation comes from: the citation, or what earlier checks were served.
+
+    ``evidence_found`` says the page holds every claim cited from it: then a type only
+    learned from earlier checks is not held against it (a cited type still is).
     """
     want = http.media_type(target.expect_content_type)
     if body is not None and not body.strip():
@@ -607,6 +616,11 @@ def _type_mismatch(
             return "served an empty body where a document is cited"
         return _mismatch_reason(target, want, "an empty body")
     if want is None:
+        return None
+    if evidence_found and target.expect_origin is ExpectOrigin.LEARNED:
+        # A learned type is there to catch a login or landing page standing in for
+        # the document; a page holding all that was cited from it is the document,
+        # republished in another format.
         return None
     served = label if body is None else http.sniffed_media_type(label, body)
     if _compatible(want, served):

@@ -13,7 +13,9 @@ from sqlalchemy import (
     Row,
     Subquery,
     Table,
+    Update,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -53,6 +55,7 @@ from monitor.store.schema import (
     SnoozeRow,
     SourceHealthRow,
     SourceRow,
+    StoredText,
     UTCDateTime,
 )
 
@@ -289,19 +292,10 @@ class Store(OutboxStore):
             s.add(row)
             s.flush()
             if result.source_id is not None:
-                values: dict[str, Any] = {"last_result_id": row.id}
-                if next_due_at is not None:
-                    values["next_due_at"] = next_due_at
-                if not result.not_modified and result.status is not None:
-                    values["etag"] = result.etag
-                    values["last_modified"] = result.last_modified
-                s.execute(
-                    update(SourceRow).where(SourceRow.id == result.source_id).values(**values)
-                )
-                learned = _learned_type(result)
-                if learned is not None:
-                    # On the transaction's connection: no ORM objects to keep in step.
-                    s.connection().execute(_LEARN_TYPE, learned)
+                statement, params = _source_state(result, row.id, next_due_at)
+                # The statement a batch uses, on the transaction's connection: no ORM
+                # objects to keep in step.
+                s.connection().execute(statement, params)
                 if health is not None:
                     state, event = health
                     health_module.write_state(
@@ -320,36 +314,16 @@ class Store(OutboxStore):
         rows = [_result_row(run_id, result) for result, _due in items]
         with self.engine.begin() as connection:
             ids = _insert_results(connection, rows)
-            fresh: list[dict[str, Any]] = []
-            kept: list[dict[str, Any]] = []
-            learned: list[dict[str, Any]] = []
+            # One statement per result on its source's row, sent together with the
+            # others of the same shape.
+            updates: dict[Update, list[dict[str, Any]]] = {}
             for result_id, (result, due) in zip(ids, items, strict=True):
                 if result.source_id is None:
                     continue
-                params = {"sid": result.source_id, "rid": result_id, "due": due}
-                if not result.not_modified and result.status is not None:
-                    fresh.append({**params, "etag": result.etag, "lm": result.last_modified})
-                else:
-                    kept.append(params)
-                served = _learned_type(result)
-                if served is not None:
-                    learned.append(served)
-            target = update(SourceRow).where(SourceRow.id == bindparam("sid"))
-            common = {
-                "last_result_id": bindparam("rid"),
-                "next_due_at": func.coalesce(
-                    bindparam("due", type_=UTCDateTime()), SourceRow.next_due_at
-                ),
-            }
-            if fresh:
-                connection.execute(
-                    target.values(**common, etag=bindparam("etag"), last_modified=bindparam("lm")),
-                    fresh,
-                )
-            if kept:
-                connection.execute(target.values(**common), kept)
-            if learned:
-                connection.execute(_LEARN_TYPE, learned)
+                statement, params = _source_state(result, result_id, due)
+                updates.setdefault(statement, []).append(params)
+            for statement, many in updates.items():
+                connection.execute(statement, many)
         return ids
 
     def healths(self, source_ids: Sequence[str]) -> dict[str, SourceHealth]:
@@ -790,34 +764,75 @@ def _newest_ids(source_ids: Sequence[str] | None, *, answered: bool = False) -> 
 READ_VERDICTS = (Verdict.OK, Verdict.MOVED, Verdict.CLAIM_MISSING, Verdict.ANCHOR_MISSING)
 
 
-def _learned_type(result: CheckResult) -> dict[str, Any] | None:
-    """The parameters of :data:`_LEARN_TYPE` for a result that read a document, or None.
+def _read_a_document(result: CheckResult) -> bool:
+    """Whether ``result`` says what its source serves.
 
     A check read a document when its verdict judged a body (:data:`READ_VERDICTS`), a
     body was read (or a 304 kept the previous one, with its type) and the type it was
     read as is known; a HEAD answer, or a blocked, transient or failing check (which
     may have read a stand-in page) teaches nothing and leaves the type as it was."""
-    if result.source_id is None or result.document_type is None:
-        return None
-    if result.verdict not in READ_VERDICTS:
-        return None
-    if result.bytes_read <= 0 and not result.not_modified:
-        return None
-    return {
-        "sid": result.source_id,
-        "checked_url": result.url,
-        "kind": result.document_type,
-        "seen": result.checked_at,
-    }
+    if result.document_type is None or result.verdict not in READ_VERDICTS:
+        return False
+    return result.bytes_read > 0 or result.not_modified
 
 
-# Only while the source still cites the URL checked: a registry edited during the run
-# has made it another source as far as its type is concerned (see ``sync_sources``).
-_LEARN_TYPE = (
-    update(SourceRow)
-    .where(SourceRow.id == bindparam("sid"), SourceRow.url == bindparam("checked_url"))
-    .values(served_type=bindparam("kind"), served_type_at=bindparam("seen", type_=UTCDateTime()))
-)
+def _source_state(
+    result: CheckResult, result_id: int, due: datetime | None
+) -> tuple[Update, dict[str, Any]]:
+    """The statement that records ``result``, stored as ``result_id``, on its source's
+    row (one of :data:`_SOURCE_UPDATES`), and its parameters."""
+    params: dict[str, Any] = {"sid": result.source_id, "rid": result_id, "due": due}
+    answered = not result.not_modified and result.status is not None
+    if answered:
+        params |= {"etag": result.etag, "lm": result.last_modified}
+    learned = _read_a_document(result)
+    if learned:
+        params |= {
+            "checked_url": result.url,
+            "kind": result.document_type,
+            "seen": result.checked_at,
+        }
+    return _SOURCE_UPDATES[answered, learned], params
+
+
+def _learned(column: Any, value: Any) -> Any:
+    """``value`` for ``column`` while the source still cites the URL checked: a registry
+    edited during the run has made it another source as far as its type is concerned
+    (see ``sync_sources``)."""
+    return case((SourceRow.url == bindparam("checked_url"), value), else_=column)
+
+
+def _source_update(*, answered: bool, learned: bool) -> Update:
+    """What one stored result changes on its source's row, in one statement: the newest
+    result and the next due time (a null keeps the one set); the validators to send
+    next when the server answered with its own; the type served when the result read a
+    document. A column a result does not set is not named, and keeps what it holds."""
+    statement = (
+        update(SourceRow)
+        .where(SourceRow.id == bindparam("sid"))
+        .values(
+            last_result_id=bindparam("rid"),
+            next_due_at=func.coalesce(bindparam("due", type_=UTCDateTime()), SourceRow.next_due_at),
+        )
+    )
+    if answered:
+        statement = statement.values(etag=bindparam("etag"), last_modified=bindparam("lm"))
+    if learned:
+        statement = statement.values(
+            served_type=_learned(SourceRow.served_type, bindparam("kind", type_=StoredText())),
+            served_type_at=_learned(
+                SourceRow.served_type_at, bindparam("seen", type_=UTCDateTime())
+            ),
+        )
+    return statement
+
+
+# By (answered with validators, read a document).
+_SOURCE_UPDATES = {
+    (answered, learned): _source_update(answered=answered, learned=learned)
+    for answered in (False, True)
+    for learned in (False, True)
+}
 
 
 def _chunks(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, event, insert, inspect
 
 from checks.model import CheckResult, ExpectOrigin, Verdict
 from monitor.registry import load_registry
-from monitor.registry.model import Registry, Source
+from monitor.registry.model import Claim, Registry, Source
 from monitor.run import plan, run_sources
 from monitor.settings import check_settings
 from monitor.state import Health
@@ -144,6 +144,44 @@ def test_a_304_that_kept_the_pdf_moves_the_time_it_was_last_served(store: Store)
     stored(store, 0, Verdict.OK)
     stored(store, 1, Verdict.OK, bytes_read=0, not_modified=True)
     assert served(store) == ("application/pdf", at(1))
+
+
+def test_each_stored_result_changes_its_source_row_in_one_statement(store: Store) -> None:
+    urls = {sid: f"https://www.example.gov/{sid}.pdf" for sid in ("read", "kept", "stub", "down")}
+    cite(store, urls)
+    results = [
+        result_of(0, Verdict.OK, source_id="read", url=urls["read"], etag='"r"'),
+        result_of(
+            0, Verdict.OK, source_id="kept", url=urls["kept"], bytes_read=0, not_modified=True
+        ),
+        result_of(
+            0, Verdict.BLOCKED, source_id="stub", url=urls["stub"], document_type="text/html"
+        ),
+        result_of(0, Verdict.TRANSIENT, source_id="down", url=urls["down"], document_type=None),
+    ]
+    changed: list[int] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SOURCES"):
+            changed.append(len(params) if many else 1)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        store.save_results(store.start_run(at(0), 4), [(r, at(1)) for r in results])
+        store.save_result(None, result_of(2, Verdict.OK, source_id="down", url=urls["down"]))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    assert sum(changed) == 5, "one row change per result, the type learned included"
+    memories = store.memories_of(list(urls))
+    learned = {sid: (m.served_type, m.served_type_at) for sid, m in memories.items()}
+    assert learned == {
+        "read": ("application/pdf", at(0)),
+        "kept": ("application/pdf", at(0)),
+        "stub": (None, None),
+        "down": ("application/pdf", at(2)),
+    }
+    assert memories["read"].etag == '"r"'
+    assert store.due_sources(list(urls), at(0.5)) == [], "each one's next due time was kept"
 
 
 def test_what_the_body_was_read_as_is_learned_not_its_label(store: Store) -> None:
@@ -285,22 +323,28 @@ def test_sources_sharing_a_url_expect_what_any_of_them_was_served_or_cites(
     assert (target.expect_content_type, target.expect_origin) == ("text/html", ExpectOrigin.CITED)
 
 
-# --- the schema: the columns are filled from the results stored before ----------------
+# --- the schema: the columns are filled only from results that say what was read --
 
 
-def stored_before_0006(
+def stored_at_0005(
     engine: Engine,
     days: float,
     verdict: Verdict,
     *,
     content_type: str | None = "application/pdf",
+    document_type: str | None = None,
     **given: Any,
 ) -> None:
-    """A result as the store wrote it before the type the body was read as was kept:
-    the Content-Type served is all it says of the document."""
-    result = result_of(days, verdict, document_type=None, content_type=content_type, **given)
+    """A result row as a database at revision 0005 holds it. Without ``document_type``,
+    as the store wrote it before the type the body was read as was kept: the
+    Content-Type served is all it says of the document. With one, a result written at
+    0006 and kept through a downgrade."""
+    result = result_of(
+        days, verdict, document_type=document_type, content_type=content_type, **given
+    )
     data = result.to_dict()
-    del data["document_type"]
+    if document_type is None:
+        del data["document_type"]
     with engine.begin() as connection:
         connection.execute(
             insert(ResultRow).values(
@@ -320,54 +364,41 @@ def source_columns(engine: Engine) -> set[str]:
     return {column["name"] for column in inspect(engine).get_columns("sources")}
 
 
-def test_the_upgrade_learns_what_each_source_was_served_from_its_results(
+def test_the_upgrade_learns_no_type_from_the_labels_of_the_results_before_it(
     database_url: str,
 ) -> None:
     engine = database.make_engine(database_url)
     try:
         database.upgrade(engine, "0005")
         old = Store(engine)
-        respelt = URL.replace("https://", "http://")
-        moved = "https://www.example.gov/publications/annual-report-2025"
         urls = {
             "report": URL,
             "page": "https://www.example.gov/summary",
-            "moved": moved,
-            "respelt": URL,
             "kept": "https://www.example.gov/kept.pdf",
             "unchecked": "https://www.example.gov/unchecked.pdf",
         }
         cite(old, urls)
-        stored_before_0006(engine, 0, Verdict.OK)
-        stored_before_0006(engine, 1, Verdict.BLOCKED, content_type="text/html")
+        # A PDF label may sit on an HTML page: the label alone teaches nothing.
+        stored_at_0005(engine, 0, Verdict.OK)
         page = {"source_id": "page", "url": urls["page"]}
-        stored_before_0006(engine, 0, Verdict.OK, **page)
-        stored_before_0006(engine, 1, Verdict.OK, content_type="text/html; charset=utf-8", **page)
-        stored_before_0006(engine, 0, Verdict.OK, source_id="moved")
-        gone = {"content_type": None, "bytes_read": 0}
-        stored_before_0006(engine, 1, Verdict.TRANSIENT, source_id="moved", url=moved, **gone)
-        stored_before_0006(engine, 0, Verdict.OK, source_id="respelt", url=respelt)
+        stored_at_0005(engine, 0, Verdict.OK, content_type="text/html", **page)
         kept = {"source_id": "kept", "url": urls["kept"]}
-        stored_before_0006(engine, 0, Verdict.OK, **kept)
-        stored_before_0006(engine, 1, Verdict.OK, bytes_read=0, not_modified=True, **kept)
+        stored_at_0005(engine, 0, Verdict.OK, **kept)
+        stored_at_0005(engine, 1, Verdict.OK, bytes_read=0, not_modified=True, **kept)
         assert {"served_type", "served_type_at"}.isdisjoint(source_columns(engine))
         database.upgrade(engine)
         assert database.current_revision(engine) == database.HEAD_REVISION
         store = Store(engine)
         memories = store.memories_of(list(urls))
         learned = {sid: (m.served_type, m.served_type_at) for sid, m in memories.items()}
-        assert learned == {
-            "report": ("application/pdf", at(0)),
-            "page": ("text/html; charset=utf-8", at(1)),
-            "moved": (None, None),
-            "respelt": ("application/pdf", at(0)),
-            "kept": ("application/pdf", at(1)),
-            "unchecked": (None, None),
-        }
+        assert learned == dict.fromkeys(urls, (None, None))
         # Results stored before still load, without the type their body was read as.
         assert store.latest_results(["report"])["report"].result.document_type is None
         [target] = plan([Source("report", URL)], store).targets
-        assert (target.expect_content_type, target.expect_seen_at) == ("application/pdf", at(0))
+        assert (target.expect_content_type, target.expect_origin) == (None, ExpectOrigin.CITED)
+        # The next check that reads a document teaches the type, from its body.
+        stored(store, 2, Verdict.OK)
+        assert served(store) == ("application/pdf", at(2))
     finally:
         engine.dispose()
 
@@ -380,7 +411,8 @@ def test_the_upgrade_fills_the_sources_past_its_first_page(database_url: str) ->
         cite(Store(engine), {sid: f"https://www.example.gov/{sid}.pdf" for sid in ids})
         for sid in (ids[0], ids[-1]):
             url = f"https://www.example.gov/{sid}.pdf"
-            stored_before_0006(engine, 0, Verdict.OK, source_id=sid, url=url)
+            typed = {"document_type": "application/pdf"}
+            stored_at_0005(engine, 0, Verdict.OK, source_id=sid, url=url, **typed)
         database.upgrade(engine)
         memories = Store(engine).memories_of([ids[0], ids[-1]])
         assert {m.served_type for m in memories.values()} == {"application/pdf"}
@@ -394,18 +426,49 @@ def test_a_downgrade_drops_the_columns_and_the_upgrade_learns_them_again(
     store = Store.open(database_url)
     try:
         octets = "https://www.example.gov/files/data"
-        cite(store, {"report": URL, "octets": octets})
+        replaced = "https://www.example.gov/files/replaced.pdf"
+        unchanged = "https://www.example.gov/files/unchanged.pdf"
+        respelt = "http://www.example.gov/files/respelt.pdf"
+        urls = {
+            "report": URL,
+            "octets": octets,
+            "replaced": replaced,
+            "unchanged": unchanged,
+            "moved": URL,
+            "respelt": respelt,
+        }
+        cite(store, urls)
         stored(store, 0, Verdict.OK, document_type="text/html", content_type="application/pdf")
         given = {"source_id": "octets", "url": octets}
         stored(store, 0, Verdict.OK, content_type="application/octet-stream", **given)
+        for sid in ("replaced", "unchanged", "moved", "respelt"):
+            stored(store, 0, Verdict.OK, source_id=sid, url=urls[sid])
+        # One source readdressed to another resource, one to a respelling of its own.
+        moved = "https://www.example.gov/publications/annual-report-2025"
+        cite(store, {**urls, "moved": moved, "respelt": respelt.replace("http:", "https:")}, 1)
         database.downgrade(store.engine, "0005")
         assert database.current_revision(store.engine) == "0005"
         assert {"served_type", "served_type_at"}.isdisjoint(source_columns(store.engine))
-        assert store.count_results() == 2
+        # Meanwhile the code of 0005 read an HTML body at one URL, keeping its label
+        # alone, and was answered 304 at another.
+        html = {"content_type": "text/html", "source_id": "replaced", "url": replaced}
+        stored_at_0005(store.engine, 1, Verdict.OK, **html)
+        not_modified = {"bytes_read": 0, "not_modified": True, "content_type": None}
+        stored_at_0005(
+            store.engine, 1, Verdict.OK, source_id="unchanged", url=unchanged, **not_modified
+        )
+        assert store.count_results() == 8
         database.upgrade(store.engine)
         # The type each body was read as, not its label, where a result has it.
         assert served(store) == ("text/html", at(0))
         assert served(store, "octets") == ("application/pdf", at(0))
+        # What the later body was is not known: nothing is expected until one is read.
+        assert served(store, "replaced") == (None, None)
+        # A 304 keeps the body read before it.
+        assert served(store, "unchanged") == ("application/pdf", at(0))
+        # Another resource's type is not this one's; a respelling names the same one.
+        assert served(store, "moved") == (None, None)
+        assert served(store, "respelt") == ("application/pdf", at(0))
     finally:
         store.close()
 
@@ -537,3 +600,53 @@ def test_a_pdf_served_as_octet_stream_is_learned(
     replaced = check_on(1, store, registry)
     assert replaced.verdict is Verdict.TYPE_MISMATCH
     assert replaced.reason == "served a PDF until 2026-03-01, now text/html (login page?)"
+
+
+def test_an_unchanged_page_labelled_as_a_pdf_stays_ok_across_the_upgrade(
+    database_url: str, registry: Registry, site: Site
+) -> None:
+    site.serve(LANDING, "application/pdf")
+    url = site.server.url("/files/report.pdf")
+    engine = database.make_engine(database_url)
+    try:
+        database.upgrade(engine, "0005")
+        cite(Store(engine), {"report": url})
+        # What the checks of 0005 stored for it: the page read, its label kept.
+        for day in (0, 1):
+            stored_at_0005(engine, day, Verdict.OK, url=url, content_type="application/pdf")
+        database.upgrade(engine)
+        store = Store(engine)
+        [target] = plan(list(registry.sources), store).targets
+        assert target.expect_content_type is None
+        for day in (2, 3, 5):
+            result = check_on(day, store, registry)
+            assert (result.verdict, result.document_type) == (Verdict.OK, "text/html")
+        assert store.health("report").health is Health.HEALTHY
+        assert served(store) == ("text/html", at(5))
+    finally:
+        engine.dispose()
+
+
+HTML_REPORT = (
+    b"<!doctype html><html><head><title>Annual report 2025</title></head><body><main>"
+    b"<h1>Annual report 2025</h1><p>This year 100,000 children were counted in the "
+    b"county. The department publishes its annual report every spring, with tables for "
+    b"each district and the methods used.</p></main></body></html>"
+)
+
+
+def test_a_pdf_republished_as_a_page_holding_the_claim_stays_ok(
+    store: Store, registry: Registry, site: Site
+) -> None:
+    counted = Claim(id="counted", statement="100,000 children were counted", evidence="100,000")
+    claimed = [replace(s, claims=(counted,)) for s in registry.sources]
+    first = check_on(0, store, registry, claimed)
+    assert (first.verdict, first.document_type) == (Verdict.OK, "application/pdf")
+    site.serve(HTML_REPORT, "text/html; charset=utf-8")
+    for day in (1, 2, 4):
+        page = check_on(day, store, registry, claimed)
+        assert (page.verdict, page.reason) == (Verdict.OK, "200 OK"), page.reason
+        assert [finding.found for finding in page.claims] == [True]
+    assert store.health("report").health is Health.HEALTHY
+    # The page is now what the URL serves; a login page later is judged as any page.
+    assert served(store) == ("text/html", at(4))

@@ -6,10 +6,19 @@ Create Date: 2026-11-30
 
 A source citing no content type is expected to go on serving a PDF it was served
 (monitor.run.plan). What its newest check that read a document at its URL was served,
-and when, is kept on the source's row, so that planning a run reads no results. The
-columns are filled once from the results stored before, as planning read them: the
-newest check with a verdict that judged a body, a body read (or a 304 that kept one)
-and a type served, since the source last checked another resource.
+as its body showed it, and when, is kept on the source's row, so that planning a run
+reads no results.
+
+Only a result that says what its body was read as (``document_type``) teaches a type.
+Results stored before this revision carry the Content-Type label alone, and a label is
+no evidence: an HTML page its server labels ``application/pdf`` would be expected to
+be a PDF, and read ``type_mismatch`` every time after. So a source whose newest check
+that read a body at its URL (since it last checked another resource) kept no such type
+is left NULL, and the next check that reads a document there teaches the type. In
+practice that is every source on a first upgrade; the columns are filled only where a
+database met this revision before, was downgraded and kept results written here (the
+newest check with a verdict that judged a body, a body read or a 304 that kept one, and
+the type the body was read as), which is what the result writer would have kept.
 """
 
 from __future__ import annotations
@@ -107,28 +116,31 @@ def _learned(connection: sa.Connection, urls: dict[str, str]) -> list[dict[str, 
     return learned
 
 
-def _served_type(results: Any) -> Any:
-    # The type the body was read as where a result has it (results written since this
-    # revision, met again after a downgrade), else the label, all earlier ones had.
-    data = results.c.data
-    return sa.func.coalesce(data["document_type"].as_string(), data["content_type"].as_string())
+def _document_type(results: Any) -> Any:
+    # The type the body was read as; results written before this revision have none.
+    return results.c.data["document_type"].as_string()
 
 
 def _served_types_query(source_ids: list[str]) -> sa.Select[Any]:
-    """Per source and URL checked: the newest result, and the newest that read a
-    document, with the type it was served and when."""
+    """Per source and URL checked: the newest result, the newest that read a
+    document and says what it was read as, with that type and when, and the newest
+    that read a body without saying (stored before this revision)."""
+    judged = _results.c.verdict.in_(_READ_VERDICTS)
     read_a_document = sa.and_(
-        _results.c.verdict.in_(_READ_VERDICTS),
+        judged,
         # A HEAD answer reads no body; a 304 keeps the body and type read before it.
         sa.or_(_results.c.bytes_read > 0, _results.c.data["not_modified"].as_boolean()),
-        _served_type(_results).is_not(None),
+        _document_type(_results).is_not(None),
     )
+    # A body whose type was not kept: it may have been anything, the label notwithstanding.
+    read_untyped = sa.and_(judged, _results.c.bytes_read > 0, _document_type(_results).is_(None))
     per_url = (
         sa.select(
             _results.c.source_id,
             _results.c.url,
             sa.func.max(_results.c.id).label("newest"),
             sa.func.max(sa.case((read_a_document, _results.c.id))).label("read_id"),
+            sa.func.max(sa.case((read_untyped, _results.c.id))).label("untyped_id"),
         )
         .where(_results.c.source_id.in_(source_ids))
         .group_by(_results.c.source_id, _results.c.url)
@@ -140,21 +152,28 @@ def _served_types_query(source_ids: list[str]) -> sa.Select[Any]:
         per_url.c.url,
         per_url.c.newest,
         per_url.c.read_id,
-        _served_type(read).label("served_type"),
+        per_url.c.untyped_id,
+        _document_type(read).label("served_type"),
         read.c.checked_at,
     ).outerjoin(read, read.c.id == per_url.c.read_id)
 
 
 def _served_at_url(rows: Sequence[sa.Row[Any]], url: str) -> tuple[str, datetime] | None:
     """The type and time of the newest read of ``url`` (or a respelling of it) since a
-    check of another resource, from one source's rows of :func:`_served_types_query`."""
+    check of another resource, from one source's rows of :func:`_served_types_query`;
+    None when a body read there since then left no type."""
     here = [same_resource(row.url, url) for row in rows]
     # The newest check of another resource: the source was readdressed after it.
     moved_at = max((r.newest for r, same in zip(rows, here, strict=True) if not same), default=0)
+    untyped_at = max(
+        (r.untyped_id for r, same in zip(rows, here, strict=True) if same and r.untyped_id),
+        default=0,
+    )
+    since = max(moved_at, untyped_at)
     reads = [
         r
         for r, same in zip(rows, here, strict=True)
-        if same and r.read_id is not None and r.read_id > moved_at
+        if same and r.read_id is not None and r.read_id > since
     ]
     if not reads:
         return None
