@@ -592,6 +592,7 @@ def _drop(root: etree._Element, tags: tuple[str, ...]) -> None:
 
 # Characters the HTML parser keeps in a text but lxml refuses to be given one: control
 # characters (a form feed pasted from a PDF), and the noncharacters U+FFFE and U+FFFF.
+# A space stands in for them: HTML reads a form feed as one, and words stay apart.
 _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -601,12 +602,11 @@ def _remove(element: etree._Element) -> None:
     if parent is None:
         return
     tail = element.tail or ""
-    # Only what a reader sees is counted here: characters no page shows can go.
     previous = element.getprevious()
     if previous is not None:
-        previous.tail = _NOT_XML_TEXT.sub("", (previous.tail or "") + tail)
+        previous.tail = _NOT_XML_TEXT.sub(" ", (previous.tail or "") + tail)
     else:
-        parent.text = _NOT_XML_TEXT.sub("", (parent.text or "") + tail)
+        parent.text = _NOT_XML_TEXT.sub(" ", (parent.text or "") + tail)
     parent.remove(element)
 
 

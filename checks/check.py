@@ -222,7 +222,7 @@ class _Check:
         analysis = page.analysis
         # What the body turned out to be, judged as the type check judges it: a later
         # check expects what this one read, not what the label claimed.
-        read = fetched.body if fetched.body and fetched.body_problem is None else None
+        read = bool(fetched.body) and fetched.body_problem is None
         return CheckResult(
             url=self.target.url,
             verdict=decision.verdict,
@@ -236,7 +236,7 @@ class _Check:
             elapsed_ms=fetched.elapsed_ms,
             bytes_read=len(fetched.body),
             content_type=fetched.content_type,
-            document_type=None if read is None else http.sniffed_media_type(fetched.mime, read),
+            document_type=fetched.document_type if read else None,
             fingerprint=analysis.fingerprint if analysis else None,
             claims=analysis.findings if analysis else (),
             error_kind=fetched.error_kind,

@@ -378,8 +378,9 @@ def _judge(
     archive = source.get("archive") or {}
     archive_url = archive.get("url") if archive.get("status") == "verified" else None
     # Blocked or transient sources may well be alive, and one whose check counted for
-    # nothing may be too: no reason yet to cite a copy.
-    replaceable = verdict is not None and (severity is Severity.FAIL or verdict in _FAILING)
+    # nothing may be too: no reason yet to cite a copy. Nor for one never judged.
+    judged = verdict is not None and rule != RULE_CHECK_FAILED
+    replaceable = judged and (severity is Severity.FAIL or verdict in _FAILING)
     if archive_url and replaceable:
         if severity is Severity.FAIL and policy.archive_excuses:
             severity = Severity.WARN

@@ -113,3 +113,25 @@ def test_failed_checks_leave_health_as_it_was() -> None:
     ]
     folded, events = fold(checks, {}, HealthPolicy(), {})
     assert (folded, events) == ({}, [])
+
+
+def test_a_citation_never_judged_fails_the_gate_even_with_an_archived_copy() -> None:
+    status = {
+        "sources": [
+            {
+                "id": "odd",
+                "url": "https://a.example/x",
+                "verdict": "transient",
+                "error_kind": "internal",
+                "archive": {"status": "verified", "url": "https://web.archive.org/x"},
+            }
+        ]
+    }
+    outcome = evaluate(status, GatePolicy(), now=AT)
+    (finding,) = outcome.findings
+    assert (outcome.failed, finding.severity, finding.rule) == (
+        True,
+        Severity.FAIL,
+        RULE_CHECK_FAILED,
+    )
+    assert finding.archive_url is None and "archived" not in finding.message

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from checks import botwall
 from checks.model import ClaimSpec, Verdict
 from checks.verdict import ChallengeProof, Evidence, decide
 from tests.checks.conftest import Check
@@ -447,3 +448,12 @@ def test_control_characters_beside_scripts_do_not_stop_the_check(
     server.route("/login", Reply(body=login))
     assert check(server.url("/shell")).verdict is Verdict.BLOCKED
     assert check(server.url("/login")).verdict is Verdict.BLOCKED
+
+
+def test_a_control_character_beside_a_script_still_parts_words() -> None:
+    # A form feed is white space to HTML: the words on either side stay two words.
+    root = botwall._parse("<p>alpha<script>x()</script>\x0cbeta gamma</p>")
+    assert root is not None
+    for script in list(root.iter("script")):
+        botwall._remove(script)
+    assert " ".join(root.itertext()).split() == ["alpha", "beta", "gamma"]
