@@ -356,17 +356,6 @@ class Store(OutboxStore):
                         found[sid] = (fingerprint, at)
         return found
 
-    def validators_of(self, source_ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
-        """ETag and Last-Modified of many sources in one query."""
-        found: dict[str, tuple[str | None, str | None]] = {}
-        with self._session() as s:
-            for chunk in _chunks(source_ids):
-                query = select(SourceRow.id, SourceRow.etag, SourceRow.last_modified).where(
-                    SourceRow.id.in_(chunk)
-                )
-                found.update((sid, (etag, modified)) for sid, etag, modified in s.execute(query))
-        return found
-
     def memories_of(self, source_ids: Sequence[str]) -> dict[str, SourceMemory]:
         """What the rows of many sources keep for their next check (validators, the
         type last served), in one query per 5,000 sources; unknown sources are left out.
@@ -761,19 +750,17 @@ def _newest_ids(source_ids: Sequence[str] | None, *, answered: bool = False) -> 
 
 # Verdicts given to a document that was served and read: evidence of what it is. A
 # blocked, transient or failing check may have read a stand-in page instead.
-READ_VERDICTS = (Verdict.OK, Verdict.MOVED, Verdict.CLAIM_MISSING, Verdict.ANCHOR_MISSING)
+_READ_VERDICTS = (Verdict.OK, Verdict.MOVED, Verdict.CLAIM_MISSING, Verdict.ANCHOR_MISSING)
 
 
 def _read_a_document(result: CheckResult) -> bool:
     """Whether ``result`` says what its source serves.
 
-    A check read a document when its verdict judged a body (:data:`READ_VERDICTS`), a
-    body was read (or a 304 kept the previous one, with its type) and the type it was
-    read as is known; a HEAD answer, or a blocked, transient or failing check (which
-    may have read a stand-in page) teaches nothing and leaves the type as it was."""
-    if result.document_type is None or result.verdict not in READ_VERDICTS:
-        return False
-    return result.bytes_read > 0 or result.not_modified
+    A check read a document when the type its body was read as is known (a body was
+    read, or a 304 kept the previous one) and its verdict judged that body
+    (:data:`_READ_VERDICTS`); a HEAD answer, or a blocked, transient or failing check
+    (which may have read a stand-in page) teaches nothing and leaves the type as it was."""
+    return result.document_type is not None and result.verdict in _READ_VERDICTS
 
 
 def _source_state(

@@ -35,9 +35,11 @@ def test_a_batch_is_written_in_order_with_source_state(store: Store) -> None:
     stored = store.results_for_run(run_id)
     assert [r.id for r in stored] == written
     assert [r.result.source_id for r in stored] == ids
-    validators = store.validators_of(ids)
-    assert validators["s0"] == ('"s0"', None)
-    assert validators["s1"] == (None, None), "a 304 keeps the previous validators"
+    memories = store.memories_of(ids)
+    assert (memories["s0"].etag, memories["s0"].last_modified) == ('"s0"', None)
+    assert (memories["s1"].etag, memories["s1"].last_modified) == (None, None), (
+        "a 304 keeps the previous validators"
+    )
     assert store.due_sources(ids, T + timedelta(hours=1)) == ["s1"], "no due time given: still due"
     assert store.latest_results()["s3"].id == written[3]
 
