@@ -10,7 +10,7 @@ import time
 import pytest
 
 from checks.http.location import BadLocation, refresh_target
-from checks.http.scriptredirect import STUB_MAX_WORDS, script_redirect
+from checks.http.scriptredirect import STUB_MAX_SCRIPT_CHARS, STUB_MAX_WORDS, script_redirect
 from checks.model import ErrorKind, Verdict
 from tests.checks.conftest import Check
 from tests.checks.pages import HOME, REPORT
@@ -364,12 +364,23 @@ def test_a_page_with_content_is_no_stub_whatever_its_script_does() -> None:
     assert script_redirect(stub(script) + hidden) == (0.0, "/new/path")
 
 
-def test_a_script_too_long_for_a_stub_is_not_read_to_its_end() -> None:
-    # Some 17,500 tokens (32 KB) before the redirect: an application, whose other paths
-    # are not known; a few hundred are a stub's analytics snippet.
+def test_scripts_too_long_for_a_stub_are_not_read() -> None:
+    # Past the bound, scripts naming the location are an application, whose other paths
+    # are not known; a few hundred characters are a stub's analytics snippet.
     redirect = 'location.href = "/new/path"'
+
+    def padded(length: int) -> str:
+        code = "var a = [1];\n" * ((length - len(redirect)) // 13) + redirect
+        return " " * (length - len(code)) + code
+
     assert script_redirect(stub("var a = [1];\n" * 100 + redirect)) == NEW
-    assert script_redirect(stub("var a = [1];\n" * 2500 + redirect)) is None
+    assert script_redirect(stub(padded(STUB_MAX_SCRIPT_CHARS))) == NEW
+    assert script_redirect(stub(padded(STUB_MAX_SCRIPT_CHARS + 1))) is None
+    # The bound is on the scripts naming the location together; others are not read.
+    half = padded(STUB_MAX_SCRIPT_CHARS // 2 + 1)
+    assert script_redirect(stub(half) + f"<script>{half}</script>") is None
+    other = "var a = [1];\n" * (STUB_MAX_SCRIPT_CHARS // 13 + 1)
+    assert script_redirect(stub(half) + f"<script>{other}</script>") == NEW
 
 
 def test_an_article_that_uses_the_location_in_its_scripts_is_not_a_redirect() -> None:
