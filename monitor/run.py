@@ -121,7 +121,7 @@ def _served_pdf(source: Source, kept: SourceMemory | None) -> tuple[str, datetim
         return None
     # Sources are synced before a run; one whose registry entry names another resource
     # than its row has not been checked there.
-    if kept.url != source.url and not same_resource(kept.url, source.url):
+    if not same_resource(kept.url, source.url):
         return None
     served = media_type(kept.served_type)
     # Only a PDF is learned: an HTML page that turns into a PDF of it is no loss.

@@ -782,7 +782,7 @@ def _source_state(
     return _SOURCE_UPDATES[answered, learned], params
 
 
-def _learned(column: Any, value: Any) -> Any:
+def _while_cited(column: Any, value: Any) -> Any:
     """``value`` for ``column`` while the source still cites the URL checked: a registry
     edited during the run has made it another source as far as its type is concerned
     (see ``sync_sources``)."""
@@ -806,8 +806,8 @@ def _source_update(*, answered: bool, learned: bool) -> Update:
         statement = statement.values(etag=bindparam("etag"), last_modified=bindparam("lm"))
     if learned:
         statement = statement.values(
-            served_type=_learned(SourceRow.served_type, bindparam("kind", type_=StoredText())),
-            served_type_at=_learned(
+            served_type=_while_cited(SourceRow.served_type, bindparam("kind", type_=StoredText())),
+            served_type_at=_while_cited(
                 SourceRow.served_type_at, bindparam("seen", type_=UTCDateTime())
             ),
         )
